@@ -1,0 +1,116 @@
+/**
+ * Source positions, resolved lazily. Parsing with positions is several times slower than
+ * without, so documents are parsed fast first and only the ones that get findings are
+ * parsed again here to learn where a JSON path sits.
+ */
+import { isMap, isPair, isScalar, isSeq, isAlias, parseDocument, type Document, type Node } from 'yaml';
+import { parseTree, type Node as JsonNode } from 'jsonc-parser';
+import { LineIndex } from './lines.js';
+import type { JsonPath } from './types.js';
+
+export interface Locator {
+  /** 1-based line of the path (or of its nearest existing ancestor) in the file. */
+  lineOf(path: JsonPath): number;
+}
+
+/** Lines inside one YAML document chunk. */
+export class YamlLocator implements Locator {
+  private doc?: Document;
+  private index?: LineIndex;
+
+  /**
+   * @param text the document chunk
+   * @param firstLine line of the chunk's first line in the file
+   * @param basePath where the resource sits inside the document (List items)
+   */
+  constructor(
+    private readonly text: string,
+    private readonly firstLine: number,
+    private readonly basePath: JsonPath = [],
+  ) {}
+
+  lineOf(path: JsonPath): number {
+    if (!this.doc) {
+      this.doc = parseDocument(this.text, { keepSourceTokens: false, uniqueKeys: false });
+      this.index = new LineIndex(this.text);
+    }
+    const full = [...this.basePath, ...path];
+    const offset = yamlOffset(this.doc, full);
+    return this.index!.lineAt(offset) + this.firstLine - 1;
+  }
+}
+
+function yamlOffset(doc: Document, path: JsonPath): number {
+  let node: Node | null | undefined = doc.contents as Node | null;
+  let best = node?.range?.[0] ?? firstContentOffset(doc);
+  for (const seg of path) {
+    if (isAlias(node)) node = node.resolve(doc) as Node | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && keyString(p.key) === String(seg));
+      if (!pair) break;
+      const key = pair.key as Node | null;
+      best = key?.range?.[0] ?? best;
+      node = pair.value as Node | null;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg] as Node | undefined;
+      if (!item) break;
+      best = item.range?.[0] ?? best;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return best;
+}
+
+function firstContentOffset(doc: Document): number {
+  return doc.range?.[0] ?? 0;
+}
+
+function keyString(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return undefined;
+}
+
+/** Lines inside a JSON file; one tree per file, shared by every resource in it. */
+export class JsonFileLocator {
+  private tree?: JsonNode;
+  private index?: LineIndex;
+
+  constructor(private readonly text: string) {}
+
+  at(basePath: JsonPath): Locator {
+    return { lineOf: (path) => this.lineOf([...basePath, ...path]) };
+  }
+
+  lineOf(path: JsonPath): number {
+    if (!this.tree) {
+      this.tree = parseTree(this.text, [], { disallowComments: true });
+      this.index = new LineIndex(this.text);
+    }
+    let node: JsonNode | undefined = this.tree;
+    let best = node?.offset ?? 0;
+    for (const seg of path) {
+      if (!node) break;
+      if (node.type === 'object' && node.children) {
+        const prop: JsonNode | undefined = node.children.find((p) => p.children?.[0]?.value === String(seg));
+        if (!prop) break;
+        best = prop.offset;
+        node = prop.children?.[1];
+      } else if (node.type === 'array' && node.children && typeof seg === 'number') {
+        const item: JsonNode | undefined = node.children[seg];
+        if (!item) break;
+        best = item.offset;
+        node = item;
+      } else {
+        break;
+      }
+    }
+    return this.index!.lineAt(best);
+  }
+}
+
+/** A locator that knows only one line (objects that did not come from a file). */
+export function fixedLocator(line: number): Locator {
+  return { lineOf: () => line };
+}

@@ -1,0 +1,148 @@
+/**
+ * Where the pod spec lives in each workload kind, and walking its containers. Every check
+ * that looks at pods goes through here; none re-implements the walk.
+ */
+import type { JsonPath, KubeObject, ObjectMeta } from './types.js';
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** A pod spec found inside a resource, with the paths needed to report on it. */
+export interface PodSpecRef {
+  spec: Obj;
+  specPath: JsonPath;
+  /** Metadata of the pod (Pod) or of its template; annotations live here. */
+  meta: ObjectMeta;
+  metaPath: JsonPath;
+}
+
+interface WorkloadShape {
+  groups: readonly string[];
+  /** Path from the object to the pod template (or [] for Pod itself). */
+  template: JsonPath;
+}
+
+const CORE = [''];
+const APPS = ['apps', 'extensions'];
+const BATCH = ['batch'];
+
+/** The kinds pod-security-admission evaluates, and where their pod template is. */
+export const WORKLOAD_KINDS: Readonly<Record<string, WorkloadShape>> = {
+  Pod: { groups: CORE, template: [] },
+  PodTemplate: { groups: CORE, template: ['template'] },
+  ReplicationController: { groups: CORE, template: ['spec', 'template'] },
+  ReplicaSet: { groups: APPS, template: ['spec', 'template'] },
+  Deployment: { groups: APPS, template: ['spec', 'template'] },
+  StatefulSet: { groups: APPS, template: ['spec', 'template'] },
+  DaemonSet: { groups: APPS, template: ['spec', 'template'] },
+  Job: { groups: BATCH, template: ['spec', 'template'] },
+  CronJob: { groups: BATCH, template: ['spec', 'jobTemplate', 'spec', 'template'] },
+};
+
+export function apiGroupOf(apiVersion: unknown): string {
+  if (typeof apiVersion !== 'string') return '';
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+export function getPath(obj: unknown, path: JsonPath): unknown {
+  let cur: unknown = obj;
+  for (const seg of path) {
+    if (typeof seg === 'number') {
+      if (!Array.isArray(cur)) return undefined;
+      cur = cur[seg];
+    } else {
+      if (!isObj(cur)) return undefined;
+      cur = cur[seg];
+    }
+  }
+  return cur;
+}
+
+/** True for the kinds whose pods Palisade evaluates (same group rules as Kubernetes). */
+export function isWorkload(obj: KubeObject): boolean {
+  const shape = typeof obj.kind === 'string' ? WORKLOAD_KINDS[obj.kind] : undefined;
+  if (!shape || !Object.prototype.hasOwnProperty.call(WORKLOAD_KINDS, obj.kind as string)) return false;
+  // A CRD may reuse a built-in kind name in its own group; only the built-in groups match.
+  return obj.apiVersion === undefined || shape.groups.includes(apiGroupOf(obj.apiVersion));
+}
+
+/** The pod spec of a workload, or undefined for other kinds (and for workloads without one). */
+export function podSpecOf(obj: KubeObject): PodSpecRef | undefined {
+  if (!isWorkload(obj)) return undefined;
+  const shape = WORKLOAD_KINDS[obj.kind as string];
+  const template = shape.template.length === 0 ? obj : getPath(obj, shape.template);
+  if (!isObj(template)) return undefined;
+  const spec = template.spec;
+  if (!isObj(spec)) return undefined;
+  const meta = isObj(template.metadata) ? (template.metadata as ObjectMeta) : {};
+  return { spec, specPath: [...shape.template, 'spec'], meta, metaPath: [...shape.template, 'metadata'] };
+}
+
+export type ContainerListName = 'initContainers' | 'containers' | 'ephemeralContainers';
+
+/** The order pod-security-admission visits containers in (policy/visitor.go). */
+export const CONTAINER_LISTS: readonly ContainerListName[] = ['initContainers', 'containers', 'ephemeralContainers'];
+
+export interface ContainerRef {
+  container: Obj;
+  name: string;
+  list: ContainerListName;
+  index: number;
+  /** Path from the resource root to this container. */
+  path: JsonPath;
+}
+
+export function* containersOf(pod: PodSpecRef): Generator<ContainerRef> {
+  for (const list of CONTAINER_LISTS) {
+    const items = asArray(pod.spec[list]);
+    for (let index = 0; index < items.length; index++) {
+      const c = items[index];
+      if (!isObj(c)) continue;
+      yield { container: c, name: typeof c.name === 'string' ? c.name : '', list, index, path: [...pod.specPath, list, index] };
+    }
+  }
+}
+
+/** Pod-level securityContext fields that Kubernetes applies to containers that leave them unset. */
+export const INHERITED_SECURITY_FIELDS = [
+  'runAsUser',
+  'runAsGroup',
+  'runAsNonRoot',
+  'seLinuxOptions',
+  'seccompProfile',
+  'appArmorProfile',
+  'windowsOptions',
+] as const;
+
+export interface EffectiveField {
+  value: unknown;
+  /** Path of the field that supplied the value, or of the container's securityContext when unset. */
+  path: JsonPath;
+  from: 'container' | 'pod' | 'unset';
+}
+
+/**
+ * The value a container runs with for one securityContext field: the container's own, else
+ * the pod's for the fields Kubernetes inherits, else unset.
+ */
+export function effectiveSecurityField(pod: PodSpecRef, c: ContainerRef, field: string): EffectiveField {
+  const sc = c.container.securityContext;
+  if (isObj(sc) && sc[field] !== undefined && sc[field] !== null) {
+    return { value: sc[field], path: [...c.path, 'securityContext', field], from: 'container' };
+  }
+  if ((INHERITED_SECURITY_FIELDS as readonly string[]).includes(field)) {
+    const psc = pod.spec.securityContext;
+    if (isObj(psc) && psc[field] !== undefined && psc[field] !== null) {
+      return { value: psc[field], path: [...pod.specPath, 'securityContext', field], from: 'pod' };
+    }
+  }
+  return { value: undefined, path: isObj(sc) ? [...c.path, 'securityContext'] : c.path, from: 'unset' };
+}

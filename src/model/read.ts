@@ -1,0 +1,78 @@
+/**
+ * Reads an input (file or stdin) as a stream of work units: YAML documents one at a
+ * time (so a 100 MB stream never sits in memory whole), or one JSON text.
+ */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { YamlDocSplitter, hasContent, type DocChunk } from './split.js';
+import { describeFsError, type InputSource } from './inputs.js';
+
+export type Unit =
+  | { type: 'yaml'; file: string; doc: number; chunk: DocChunk }
+  | { type: 'json'; file: string; text: string }
+  | { type: 'error'; file: string; line?: number; message: string };
+
+/** Files whose first bytes hold a NUL are not text; say so instead of parsing garbage. */
+function looksBinary(piece: string): boolean {
+  return piece.slice(0, 8192).includes('\u0000');
+}
+
+/** Bytes of the first non-whitespace character tell JSON from YAML. */
+function firstSignificant(piece: string): string | undefined {
+  const m = /\S/.exec(piece.replace(/^\uFEFF/, ''));
+  return m ? m[0] : undefined;
+}
+
+export async function* readUnits(input: InputSource, stdin: Readable = process.stdin): AsyncGenerator<Unit> {
+  const file = input.display;
+  let stream: Readable;
+  try {
+    stream = input.kind === 'stdin' ? stdin : createReadStream(input.path, { highWaterMark: 1 << 20 });
+    if (input.kind === 'stdin') stdin.setEncoding('utf8');
+    else (stream as ReturnType<typeof createReadStream>).setEncoding('utf8');
+  } catch (err) {
+    yield { type: 'error', file, message: describeFsError(err) };
+    return;
+  }
+
+  const splitter = new YamlDocSplitter();
+  let mode: 'unknown' | 'yaml' | 'json' = 'unknown';
+  let jsonParts: string[] = [];
+  let doc = 0;
+  let first = true;
+  try {
+    for await (const raw of stream) {
+      let piece = raw as string;
+      if (first) {
+        first = false;
+        if (looksBinary(piece)) {
+          yield { type: 'error', file, message: 'binary data, not YAML or JSON; skipped' };
+          stream.destroy();
+          return;
+        }
+        piece = piece.replace(/^\uFEFF/, '');
+      }
+      if (mode === 'unknown') {
+        const c = firstSignificant(piece);
+        if (c === undefined) { jsonParts.push(piece); continue; }
+        mode = c === '{' || c === '[' ? 'json' : 'yaml';
+        if (mode === 'yaml') { piece = jsonParts.join('') + piece; jsonParts = []; }
+      }
+      if (mode === 'json') { jsonParts.push(piece); continue; }
+      for (const chunk of splitter.push(piece)) {
+        if (hasContent(chunk.text)) yield { type: 'yaml', file, doc: doc++, chunk };
+      }
+    }
+  } catch (err) {
+    yield { type: 'error', file, message: describeFsError(err) };
+    return;
+  }
+  if (mode === 'json') {
+    yield { type: 'json', file, text: jsonParts.join('') };
+    return;
+  }
+  for (const chunk of splitter.end()) {
+    if (hasContent(chunk.text)) yield { type: 'yaml', file, doc: doc++, chunk };
+  }
+}
+

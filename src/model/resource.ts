@@ -1,0 +1,97 @@
+import type { Locator } from './locate.js';
+import type { JsonPath, KubeObject, ObjectMeta, ResourceRef, SourceRef } from './types.js';
+
+/** Where a document came from, shared by every resource in it. */
+export interface Origin {
+  /** The file as the user named it ('-' or '<stdin>' for standard input). */
+  file: string;
+  /** 0-based document index (for JSON Lists: 0). */
+  doc: number;
+  /** Helm-rendered input: the template path from `# Source:` and the line of that comment. */
+  helm?: { template: string; commentLine: number };
+}
+
+/**
+ * One Kubernetes object and where it came from. Lines are computed on demand: most
+ * resources never need one (only those with findings do).
+ */
+export class Resource {
+  constructor(
+    readonly object: KubeObject,
+    private readonly origin: Origin,
+    private readonly locator: Locator,
+  ) {}
+
+  get apiVersion(): string {
+    return typeof this.object.apiVersion === 'string' ? this.object.apiVersion : '';
+  }
+
+  get kind(): string {
+    return typeof this.object.kind === 'string' ? this.object.kind : '';
+  }
+
+  get metadata(): ObjectMeta {
+    const m = this.object.metadata;
+    return m && typeof m === 'object' && !Array.isArray(m) ? m : {};
+  }
+
+  get name(): string {
+    const m = this.metadata;
+    if (typeof m.name === 'string') return m.name;
+    if (typeof m.generateName === 'string') return `${m.generateName}*`;
+    return '';
+  }
+
+  get namespace(): string | undefined {
+    const ns = this.metadata.namespace;
+    return typeof ns === 'string' && ns !== '' ? ns : undefined;
+  }
+
+  /** The file name shown to users: the Helm template path when there is one. */
+  get file(): string {
+    return this.origin.helm?.template ?? this.origin.file;
+  }
+
+  get doc(): number {
+    return this.origin.doc;
+  }
+
+  /** Line in the real file (not adjusted for Helm templates). */
+  fileLineOf(path: JsonPath): number {
+    return this.locator.lineOf(path);
+  }
+
+  /**
+   * Line shown to users. For Helm-rendered input it is the line inside the rendered
+   * template (the first line after `# Source:` is line 1), which matches the template
+   * file wherever the template has no control lines above that point.
+   */
+  lineOf(path: JsonPath): number {
+    const line = this.locator.lineOf(path);
+    const helm = this.origin.helm;
+    return helm ? Math.max(1, line - helm.commentLine) : line;
+  }
+
+  get line(): number {
+    return this.lineOf([]);
+  }
+
+  get source(): SourceRef {
+    const src: SourceRef = { file: this.file, doc: this.doc, line: this.line };
+    if (this.origin.helm) src.renderedIn = { file: this.origin.file, line: this.fileLineOf([]) };
+    return src;
+  }
+
+  ref(): ResourceRef {
+    const ns = this.namespace;
+    const base = { apiVersion: this.apiVersion, kind: this.kind };
+    const rest = { name: this.name, file: this.file, line: this.line };
+    return ns !== undefined ? { ...base, namespace: ns, ...rest } : { ...base, ...rest };
+  }
+
+  /** `Kind/namespace/name` or `Kind/name`, for messages. */
+  get id(): string {
+    const ns = this.namespace;
+    return ns ? `${this.kind}/${ns}/${this.name}` : `${this.kind}/${this.name}`;
+  }
+}

@@ -1,0 +1,124 @@
+/** Shapes shared by every analyzer and reporter (see ARCHITECTURE.md). */
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+/** Highest first; the index is the rank used for --fail-on comparisons. */
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+/** STRIDE threat categories. */
+export type Stride = 'S' | 'T' | 'R' | 'I' | 'D' | 'E';
+
+/** A path inside a Kubernetes object: keys and array indexes. */
+export type PathSegment = string | number;
+export type JsonPath = readonly PathSegment[];
+
+/** Where a resource came from. `file` is the template path for Helm-rendered input. */
+export interface SourceRef {
+  /** File name as the user gave it (or the Helm `# Source:` template path). */
+  file: string;
+  /** 0-based index of the YAML document in the file (or the item index in a List). */
+  doc: number;
+  /** 1-based line of the resource's first line. */
+  line: number;
+  /** Set when a Helm `# Source:` comment renamed the file: where the text really was. */
+  renderedIn?: { file: string; line: number };
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  [key: string]: unknown;
+}
+
+/** A user-visible reference to a resource, as it appears in findings. */
+export interface ResourceRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  file: string;
+  line: number;
+}
+
+/** Problems the user can cause: bad YAML, unreadable files. Never a stack trace. */
+export interface InputError {
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export interface Finding {
+  check: string;
+  severity: Severity;
+  title: string;
+  message: string;
+  resource: ResourceRef;
+  /** Dotted JSON path inside the resource, e.g. spec.containers[0].securityContext.privileged */
+  path: string;
+  line: number;
+  remediation: string;
+  stride: Stride[];
+  refs?: string[];
+  suppressed: boolean;
+  /** Why it was suppressed (annotation reason or config entry), when suppressed. */
+  suppression?: { kind: 'annotation' | 'config'; reason: string };
+}
+
+export function formatPath(path: JsonPath): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+/** What a reporter needs to know about a check (SARIF rules, docs, tables). */
+export interface CheckInfo {
+  id: string;
+  title: string;
+  severity: Severity;
+  description: string;
+  remediation: string;
+  stride: Stride[];
+  refs?: string[];
+  /** Documentation link, when there is one. */
+  helpUri?: string;
+}
+
+export interface ScanSummary {
+  resources: number;
+  findings: number;
+  suppressed: number;
+  bySeverity: Record<Severity, number>;
+}
+
+/** Everything a scan produced; the JSON reporter prints exactly this (plus `version`). */
+export interface ScanResult {
+  findings: Finding[];
+  summary: ScanSummary;
+  errors: InputError[];
+  /** The checks that ran, for reporters that describe rules (SARIF, JUnit). */
+  checks: CheckInfo[];
+  /** Expired config ignores and other notices the user should see. */
+  warnings: string[];
+}
+
+export function emptySummary(): ScanSummary {
+  return { resources: 0, findings: 0, suppressed: 0, bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
+}
