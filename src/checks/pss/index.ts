@@ -1,0 +1,127 @@
+/**
+ * Pod Security Standards evaluator with the semantics of Kubernetes' pod-security-admission
+ * library: which controls apply at a level and version, and what each finds in a pod.
+ */
+import { containersOf, formatPath, isObj, podSpecOf, type CheckInfo, type Finding, type PodSpecRef, type Resource } from '../../model/index.js';
+import { BASELINE_CONTROLS } from './baseline.js';
+import { RESTRICTED_CONTROLS } from './restricted.js';
+import type { PodContext, PssControl, PssLevel, Violation } from './types.js';
+
+export type { PssControl, PssLevel, Violation } from './types.js';
+export { BASELINE_CONTROLS, RESTRICTED_CONTROLS };
+
+/** Newest policy version this evaluator knows; `latest` means this one. */
+export const LATEST_MINOR = 37;
+export const PSS_LEVELS: readonly PssLevel[] = ['baseline', 'restricted'];
+
+export interface PssPolicy {
+  level: PssLevel;
+  /** Minor version: v1.N → N. */
+  minor: number;
+}
+
+/**
+ * Parses `latest` or `v1.N` the way the admission plugin does; versions newer than the
+ * newest known one evaluate as latest. Returns undefined for anything else.
+ */
+export function parsePssVersion(text: string): number | undefined {
+  if (text === 'latest') return LATEST_MINOR;
+  const m = /^v1\.(0|[1-9][0-9]{0,3})$/.exec(text);
+  if (!m) return undefined;
+  return Math.min(Number(m[1]), LATEST_MINOR);
+}
+
+export function formatPssVersion(minor: number): string {
+  return `v1.${minor}`;
+}
+
+/** The controls in force at a level and version (restricted = baseline + restricted − overridden). */
+export function controlsFor(policy: PssPolicy): PssControl[] {
+  const active = (c: PssControl) => c.since <= policy.minor;
+  const baseline = BASELINE_CONTROLS.filter(active);
+  if (policy.level === 'baseline') return baseline;
+  const restricted = RESTRICTED_CONTROLS.filter(active);
+  const overridden = new Set(restricted.flatMap((c) => c.overrides ?? []));
+  return [...baseline.filter((c) => !overridden.has(c.id)), ...restricted];
+}
+
+export function pssCheckId(control: PssControl): string {
+  return `pss/${control.level}/${control.id}`;
+}
+
+export interface ControlResult {
+  control: PssControl;
+  violations: Violation[];
+}
+
+function contextFor(pod: PodSpecRef, minor: number): PodContext {
+  const os = pod.spec.os;
+  const annotations = isObj(pod.meta.annotations) ? (pod.meta.annotations as Record<string, unknown>) : {};
+  return {
+    pod,
+    spec: pod.spec,
+    annotations,
+    containers: [...containersOf(pod)],
+    userNamespace: pod.spec.hostUsers === false,
+    windows: isObj(os) && os.name === 'windows',
+    minor,
+  };
+}
+
+/** Evaluates a pod spec; returns only the controls that found something. */
+export function evaluatePodSpec(pod: PodSpecRef, policy: PssPolicy): ControlResult[] {
+  const ctx = contextFor(pod, policy.minor);
+  const out: ControlResult[] = [];
+  for (const control of controlsFor(policy)) {
+    const violations = control.evaluate(ctx);
+    if (violations.length > 0) out.push({ control, violations });
+  }
+  return out;
+}
+
+/**
+ * The admission plugin's one-line summary, e.g.
+ * `allowPrivilegeEscalation != false (container "a" must set …), unrestricted capabilities (…)`.
+ */
+export function formatPssViolations(results: readonly ControlResult[]): string {
+  return results.map((r) => `${r.control.reason} (${r.violations.map((v) => v.detail).join('; ')})`).join(', ');
+}
+
+/** Findings for one resource: one per offending field, each with its own line. */
+export function pssFindings(resource: Resource, policy: PssPolicy): Finding[] {
+  const pod = podSpecOf(resource.object);
+  if (!pod) return [];
+  const findings: Finding[] = [];
+  const ref = resource.ref();
+  for (const { control, violations } of evaluatePodSpec(pod, policy)) {
+    for (const v of violations) {
+      findings.push({
+        check: pssCheckId(control),
+        severity: control.severity,
+        title: control.title,
+        message: `${control.reason} (${v.detail})`,
+        resource: ref,
+        path: formatPath(v.path),
+        line: resource.lineOf(v.path),
+        remediation: control.remediation,
+        stride: control.stride,
+        refs: [`PSS ${control.level}: ${control.id}`, 'https://kubernetes.io/docs/concepts/security/pod-security-standards/'],
+        suppressed: false,
+      });
+    }
+  }
+  return findings;
+}
+
+export function pssCheckInfos(policy: PssPolicy): CheckInfo[] {
+  return controlsFor(policy).map((c) => ({
+    id: pssCheckId(c),
+    title: c.title,
+    severity: c.severity,
+    description: c.description,
+    remediation: c.remediation,
+    stride: c.stride,
+    refs: [`PSS ${c.level}: ${c.id}`],
+    helpUri: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/',
+  }));
+}

@@ -1,0 +1,207 @@
+/**
+ * The Restricted Pod Security Standard: the seven controls pod-security-admission adds on
+ * top of (and partly instead of) Baseline.
+ */
+import { asArray, isObj, type PssControl, type Violation } from './imports.js';
+import { procMountViolations, validSeccompType } from './baseline.js';
+import { containerLabel, podSc, podScPath, quoteList, sc, scPath, str } from './util.js';
+
+/** Volume sources the restricted level allows. */
+const ALLOWED_VOLUME_SOURCES = new Set([
+  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret',
+]);
+
+/** Volume sources Kubernetes knows and restricted forbids (anything else is "unknown"). */
+const KNOWN_RESTRICTED_SOURCES = new Set([
+  'hostPath', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'nfs', 'iscsi', 'glusterfs', 'rbd', 'flexVolume',
+  'cinder', 'cephfs', 'flocker', 'fc', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'portworxVolume',
+  'photonPersistentDisk', 'scaleIO', 'storageos',
+]);
+
+export const restrictedVolumes: PssControl = {
+  id: 'restrictedVolumes',
+  level: 'restricted',
+  since: 0,
+  overrides: ['hostPathVolumes'],
+  title: 'Volume type outside the restricted set',
+  reason: 'restricted volume types',
+  severity: 'medium',
+  stride: ['E', 'I'],
+  description: 'Restricted pods may only use ephemeral and projected volume types (configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret); node and network filesystems are out.',
+  remediation: 'Use a PersistentVolumeClaim instead of mounting storage directly, or one of the allowed volume types.',
+  evaluate(ctx) {
+    const out: Violation[] = [];
+    asArray(ctx.spec.volumes).forEach((v, i) => {
+      if (!isObj(v)) return;
+      const sources = Object.keys(v).filter((k) => k !== 'name' && v[k] !== undefined && v[k] !== null);
+      // A volume with only a name is an emptyDir after API defaulting.
+      if (sources.length === 0 || sources.some((k) => ALLOWED_VOLUME_SOURCES.has(k))) return;
+      const type = sources.find((k) => KNOWN_RESTRICTED_SOURCES.has(k)) ?? 'unknown';
+      out.push({
+        path: [...ctx.pod.specPath, 'volumes', i, ...(type === 'unknown' ? [] : [type])],
+        detail: `volume ${JSON.stringify(str(v.name))} uses restricted volume type ${JSON.stringify(type)}`,
+      });
+    });
+    return out;
+  },
+};
+
+export const allowPrivilegeEscalation: PssControl = {
+  id: 'allowPrivilegeEscalation',
+  level: 'restricted',
+  since: 8,
+  title: 'Privilege escalation not disabled',
+  reason: 'allowPrivilegeEscalation != false',
+  severity: 'high',
+  stride: ['E'],
+  description: 'Unless allowPrivilegeEscalation is false, a process can gain more privileges than its parent (setuid binaries, file capabilities): no_new_privs is not set.',
+  remediation: 'Set securityContext.allowPrivilegeEscalation: false on every container.',
+  evaluate(ctx) {
+    if (ctx.minor >= 25 && ctx.windows) return [];
+    return ctx.containers
+      .filter((c) => sc(c)?.allowPrivilegeEscalation !== false)
+      .map((c) => ({
+        path: scPath(c, 'allowPrivilegeEscalation'),
+        detail: `${containerLabel(c)} must set securityContext.allowPrivilegeEscalation=false`,
+      }));
+  },
+};
+
+export const runAsNonRoot: PssControl = {
+  id: 'runAsNonRoot',
+  level: 'restricted',
+  since: 0,
+  title: 'Containers may run as root',
+  reason: 'runAsNonRoot != true',
+  severity: 'medium',
+  stride: ['E'],
+  description: 'Without runAsNonRoot: true the kubelet lets an image that defaults to UID 0 run as root.',
+  remediation: 'Set securityContext.runAsNonRoot: true on the pod (or on every container), and run the image as a non-zero UID.',
+  evaluate(ctx) {
+    if (ctx.minor >= 35 && ctx.userNamespace) return [];
+    const out: Violation[] = [];
+    const podValue = podSc(ctx)?.runAsNonRoot;
+    if (podValue === false) out.push({ path: podScPath(ctx, 'runAsNonRoot'), detail: 'pod must not set securityContext.runAsNonRoot=false' });
+    const podTrue = podValue === true;
+    for (const c of ctx.containers) {
+      const v = sc(c)?.runAsNonRoot;
+      if (v === false) {
+        out.push({ path: scPath(c, 'runAsNonRoot'), detail: `${containerLabel(c)} must not set securityContext.runAsNonRoot=false` });
+      } else if ((v === undefined || v === null) && !podTrue) {
+        out.push({ path: scPath(c, 'runAsNonRoot'), detail: `pod or ${containerLabel(c)} must set securityContext.runAsNonRoot=true` });
+      }
+    }
+    return out;
+  },
+};
+
+export const runAsUser: PssControl = {
+  id: 'runAsUser',
+  level: 'restricted',
+  since: 23,
+  title: 'Runs as UID 0',
+  reason: 'runAsUser=0',
+  severity: 'high',
+  stride: ['E'],
+  description: 'runAsUser: 0 runs the container as root, whatever the image says.',
+  remediation: 'Set runAsUser to a non-zero UID (for example 10001), or remove it and rely on a non-root image user.',
+  evaluate(ctx) {
+    if (ctx.minor >= 35 && ctx.userNamespace) return [];
+    const out: Violation[] = [];
+    if (podSc(ctx)?.runAsUser === 0) out.push({ path: podScPath(ctx, 'runAsUser'), detail: 'pod must not set runAsUser=0' });
+    for (const c of ctx.containers) {
+      if (sc(c)?.runAsUser === 0) out.push({ path: scPath(c, 'runAsUser'), detail: `${containerLabel(c)} must not set runAsUser=0` });
+    }
+    return out;
+  },
+};
+
+export const seccompProfileRestricted: PssControl = {
+  id: 'seccompProfile_restricted',
+  level: 'restricted',
+  since: 19,
+  overrides: ['seccompProfile_baseline'],
+  title: 'Seccomp profile not set',
+  reason: 'seccompProfile',
+  severity: 'medium',
+  stride: ['E'],
+  description: 'Restricted pods must run under a seccomp profile (RuntimeDefault or Localhost), set on the pod or on every container.',
+  remediation: 'Set spec.securityContext.seccompProfile.type: RuntimeDefault on the pod.',
+  evaluate(ctx) {
+    if (ctx.minor >= 25 && ctx.windows) return [];
+    const out: Violation[] = [];
+    const pod = podSc(ctx)?.seccompProfile;
+    let podValid = false;
+    if (isObj(pod)) {
+      if (validSeccompType(pod.type)) podValid = true;
+      else out.push({ path: podScPath(ctx, 'seccompProfile', 'type'), detail: `pod must not set securityContext.seccompProfile.type to ${JSON.stringify(str(pod.type))}` });
+    }
+    for (const c of ctx.containers) {
+      const p = sc(c)?.seccompProfile;
+      if (isObj(p)) {
+        if (!validSeccompType(p.type)) {
+          out.push({ path: scPath(c, 'seccompProfile', 'type'), detail: `${containerLabel(c)} must not set securityContext.seccompProfile.type to ${JSON.stringify(str(p.type))}` });
+        }
+      } else if (!podValid) {
+        out.push({ path: scPath(c, 'seccompProfile'), detail: `pod or ${containerLabel(c)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"` });
+      }
+    }
+    return out;
+  },
+};
+
+export const capabilitiesRestricted: PssControl = {
+  id: 'capabilities_restricted',
+  level: 'restricted',
+  since: 22,
+  overrides: ['capabilities_baseline'],
+  title: 'Capabilities not dropped',
+  reason: 'unrestricted capabilities',
+  severity: 'medium',
+  stride: ['E'],
+  description: 'Restricted containers must drop ALL capabilities and may add back only NET_BIND_SERVICE.',
+  remediation: 'Set securityContext.capabilities.drop: ["ALL"] and add back only NET_BIND_SERVICE if the process binds a port below 1024.',
+  evaluate(ctx) {
+    if (ctx.minor >= 25 && ctx.windows) return [];
+    const out: Violation[] = [];
+    for (const c of ctx.containers) {
+      const caps = sc(c)?.capabilities;
+      const drop = isObj(caps) ? asArray(caps.drop) : [];
+      if (!drop.includes('ALL')) {
+        out.push({ path: scPath(c, 'capabilities', 'drop'), detail: `${containerLabel(c)} must set securityContext.capabilities.drop=["ALL"]` });
+      }
+      const added = isObj(caps) ? asArray(caps.add).map(str).filter((cap) => cap !== 'NET_BIND_SERVICE') : [];
+      if (added.length > 0) {
+        out.push({
+          path: scPath(c, 'capabilities', 'add'),
+          detail: `${containerLabel(c)} must not include ${quoteList([...new Set(added)])} in securityContext.capabilities.add`,
+        });
+      }
+    }
+    return out;
+  },
+};
+
+export const procMountRestricted: PssControl = {
+  id: 'procMount_restricted',
+  level: 'restricted',
+  since: 35,
+  overrides: ['procMount'],
+  title: 'Unmasked /proc',
+  reason: 'procMount',
+  severity: 'medium',
+  stride: ['I', 'E'],
+  description: 'At the restricted level /proc stays masked even for pods in their own user namespace.',
+  remediation: 'Remove securityContext.procMount (or set it to Default).',
+  evaluate: procMountViolations,
+};
+
+export const RESTRICTED_CONTROLS: readonly PssControl[] = [
+  allowPrivilegeEscalation,
+  capabilitiesRestricted,
+  procMountRestricted,
+  restrictedVolumes,
+  runAsNonRoot,
+  runAsUser,
+  seccompProfileRestricted,
+];
