@@ -12,7 +12,7 @@ export interface DocChunk {
   startLine: number;
 }
 
-const MARKER = /^(?:---|\.\.\.)(?:[ \t]|$)/;
+const MARKER = /^(?:---|\.\.\.)(?:[ \t\r\n]|$)/;
 
 /** True when the text holds something other than blank lines and comments. */
 export function hasContent(text: string): boolean {

@@ -1,0 +1,76 @@
+/**
+ * A fixed pool of worker threads that run the engine over batches of units. Parsing YAML
+ * is the cost of a scan, so spreading documents over cores scales it near-linearly.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Unit } from '../model/index.js';
+import type { EngineOptions, UnitResult } from './engine.js';
+
+export interface BatchReply {
+  id: number;
+  results: UnitResult[];
+  /** Indexes (in config.ignore) of expired ignores that matched findings. */
+  expiredMatched: number[];
+  error?: string;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly waiting: Array<() => void> = [];
+  private readonly pending = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+
+  constructor(size: number, opts: EngineOptions) {
+    const url = new URL('./worker.js', import.meta.url);
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(url, { workerData: { opts } });
+      const slot: Slot = { worker, busy: false };
+      worker.on('message', (reply: BatchReply) => this.settle(slot, reply));
+      worker.on('error', (err) => this.failAll(err));
+      this.slots.push(slot);
+    }
+  }
+
+  /** Runs one batch on the next free worker; waits for one to be free first. */
+  async run(units: Unit[]): Promise<BatchReply> {
+    let slot = this.slots.find((s) => !s.busy);
+    while (!slot) {
+      await new Promise<void>((r) => this.waiting.push(r));
+      slot = this.slots.find((s) => !s.busy);
+    }
+    slot.busy = true;
+    const id = this.nextId++;
+    const done = new Promise<BatchReply>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    slot.worker.postMessage({ id, units });
+    return done;
+  }
+
+  /** Resolves when a worker is free, so a caller can stop reading input until then. */
+  async ready(): Promise<void> {
+    while (!this.slots.some((s) => !s.busy)) await new Promise<void>((r) => this.waiting.push(r));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private settle(slot: Slot, reply: BatchReply): void {
+    slot.busy = false;
+    const p = this.pending.get(reply.id);
+    this.pending.delete(reply.id);
+    this.waiting.shift()?.();
+    if (!p) return;
+    if (reply.error) p.reject(new Error(reply.error));
+    else p.resolve(reply);
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,75 @@
+/** `palisade scan`: parses flags, runs the scan, prints the report, sets the exit code. */
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { scan, defaultJobs, parsePssVersion, PSS_LEVELS, exitCodeFor, type PssLevel } from '../checks/index.js';
+import { loadConfig, FAIL_ON_VALUES, type FailOn } from '../policy/index.js';
+import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { UsageError } from './errors.js';
+import { VERSION } from './version.js';
+
+interface ScanFlags {
+  format: ReportFormat;
+  output?: string;
+  failOn?: FailOn;
+  pssLevel?: PssLevel;
+  pssVersion?: string;
+  config?: string;
+  jobs?: string;
+  color: boolean;
+}
+
+export function registerScan(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('scan')
+    .description('Check Kubernetes manifests (files, directories, - for stdin) against the Pod Security Standards')
+    .argument('[paths...]', 'files or directories (.yaml, .yml, .json) to scan; - reads stdin', ['.'])
+    .addOption(new Option('-f, --format <format>', 'report format').choices(REPORT_FORMATS).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists (default: high)').choices(FAIL_ON_VALUES))
+    .addOption(new Option('--pss-level <level>', 'Pod Security Standards level (default: restricted)').choices(PSS_LEVELS))
+    .option('--pss-version <version>', 'Pod Security Standards version: v1.0 … v1.37 or latest (default: latest)')
+    .option('-c, --config <file>', 'configuration file (default: .palisade.yaml in the working directory)')
+    .option('-j, --jobs <n>', `worker threads for large inputs (default: ${defaultJobs()})`)
+    .option('--no-color', 'never colour the table output')
+    .addHelpText('after', '\nExit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 unreadable input or bad flags.')
+    .action(async (paths: string[], flags: ScanFlags) => {
+      setExit(await runScan(paths, flags));
+    });
+}
+
+async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
+  const cwd = process.cwd();
+  const { config, errors: configErrors } = loadConfig({ path: flags.config, cwd });
+  if (configErrors.length > 0 && flags.config !== undefined && config.file === undefined) {
+    throw new UsageError(configErrors.map((e) => `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('; '));
+  }
+  const level: PssLevel = flags.pssLevel ?? config.pss?.level ?? 'restricted';
+  const versionText = flags.pssVersion ?? config.pss?.version ?? 'latest';
+  const minor = parsePssVersion(versionText);
+  if (minor === undefined) throw new UsageError(`--pss-version: "${versionText}" is not a version (use v1.0 … v1.37 or latest)`);
+  const jobs = flags.jobs === undefined ? defaultJobs() : Number(flags.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs: "${flags.jobs}" is not a whole number from 1 to 256`);
+  const failOn: FailOn = flags.failOn ?? config.failOn ?? 'high';
+
+  const result = await scan(paths, { pss: { level, minor }, config, now: Date.now(), jobs, cwd });
+  result.errors.unshift(...configErrors);
+
+  const color = flags.color && flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const text = renderReport(result, flags.format, { color, toolVersion: VERSION, cwd });
+  if (flags.output !== undefined) {
+    try {
+      writeFileSync(flags.output, text);
+    } catch (err) {
+      process.stderr.write(`palisade: cannot write ${flags.output}: ${(err as Error).message}\n`);
+      return 2;
+    }
+  } else {
+    process.stdout.write(text);
+  }
+  // The table shows errors itself; other formats (and files) also get them on stderr.
+  if (flags.format !== 'table' || flags.output !== undefined) {
+    for (const e of result.errors) process.stderr.write(`palisade: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
+  }
+  for (const w of result.warnings) if (flags.format !== 'table' || flags.output !== undefined) process.stderr.write(`palisade: warning: ${w}\n`);
+  return exitCodeFor(result, failOn);
+}
