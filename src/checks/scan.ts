@@ -33,7 +33,7 @@ export function defaultJobs(): number {
 }
 
 export async function scan(paths: readonly string[], opts: ScanOptions): Promise<ScanResult> {
-  const { inputs, errors: inputErrors } = await collectInputs(paths, opts.cwd);
+  const { inputs, errors: inputErrors, warnings: inputWarnings } = await collectInputs(paths, opts.cwd);
   const engineOpts: EngineOptions = { pss: opts.pss, config: opts.config, now: opts.now };
   const engine = new Engine(engineOpts);
   const jobs = Math.max(1, opts.jobs ?? defaultJobs());
@@ -75,7 +75,9 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
     }
     if (pool) await flush();
     const done = await Promise.all(parts);
-    return assemble(done.flat(), inputErrors, engine, expiredMatched, opts);
+    const result = assemble(done.flat(), inputErrors, engine, expiredMatched, opts);
+    result.warnings.unshift(...inputWarnings);
+    return result;
   } finally {
     await pool?.close();
   }

@@ -13,11 +13,14 @@ const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 export interface CollectResult {
   inputs: InputSource[];
   errors: InputError[];
+  /** Things skipped on purpose (a symlink loop is walked once, not forever). */
+  warnings: string[];
 }
 
 export async function collectInputs(args: readonly string[], cwd = process.cwd()): Promise<CollectResult> {
   const inputs: InputSource[] = [];
   const errors: InputError[] = [];
+  const warnings: string[] = [];
   const seenFiles = new Set<string>();
   for (const arg of args) {
     if (arg === '-') {
@@ -32,12 +35,12 @@ export async function collectInputs(args: readonly string[], cwd = process.cwd()
       continue;
     }
     if (st.isDirectory()) {
-      await walk(arg, new Set(), inputs, errors, seenFiles, cwd);
+      await walk(arg, new Set(), inputs, { errors, warnings }, seenFiles, cwd);
     } else {
       await addFile(arg, inputs, seenFiles, cwd);
     }
   }
-  return { inputs, errors };
+  return { inputs, errors, warnings };
 }
 
 async function addFile(path: string, inputs: InputSource[], seen: Set<string>, cwd: string): Promise<void> {
@@ -52,10 +55,11 @@ async function walk(
   dir: string,
   ancestors: Set<string>,
   inputs: InputSource[],
-  errors: InputError[],
+  problems: { errors: InputError[]; warnings: string[] },
   seenFiles: Set<string>,
   cwd: string,
 ): Promise<void> {
+  const { errors } = problems;
   let real: string;
   try {
     real = await realpath(dir);
@@ -64,7 +68,7 @@ async function walk(
     return;
   }
   if (ancestors.has(real)) {
-    errors.push({ file: displayPath(dir, cwd), message: 'directory loop through a symbolic link; not followed' });
+    problems.warnings.push(`${displayPath(dir, cwd)}: directory loop through a symbolic link; not followed again`);
     return;
   }
   const here = new Set(ancestors).add(real);
@@ -86,7 +90,7 @@ async function walk(
       errors.push({ file: displayPath(path, cwd), message: describeFsError(err) });
       continue;
     }
-    if (st.isDirectory()) await walk(path, here, inputs, errors, seenFiles, cwd);
+    if (st.isDirectory()) await walk(path, here, inputs, problems, seenFiles, cwd);
     else if (st.isFile() && MANIFEST_EXT.test(name)) await addFile(path, inputs, seenFiles, cwd);
   }
 }

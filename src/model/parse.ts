@@ -27,7 +27,7 @@ export function parseYamlChunk(chunk: DocChunk, file: string, doc: number): Pars
   const { text, startLine } = chunk;
   let value: unknown;
   try {
-    value = ANCHOR.test(text) ? parseWithAliasLimit(text) : jsYaml.load(text, { json: true });
+    value = ANCHOR.test(text) ? parseWithAliasLimit(text) : jsYaml.load(text, { json: true, maxDepth: MAX_DEPTH } as jsYaml.LoadOptions);
   } catch (err) {
     return { resources: [], errors: [yamlError(err, file, startLine)] };
   }
@@ -138,6 +138,9 @@ function yamlError(err: unknown, file: string, startLine: number): InputError {
   // js-yaml: err.mark.line (0-based) and err.reason; yaml: err.linePos[0].line (1-based)
   const e = err as { mark?: { line: number }; reason?: string; linePos?: Array<{ line: number }>; code?: string; message?: string };
   if (e.mark && typeof e.mark.line === 'number') {
+    if (e.reason?.startsWith('nesting exceeded maxDepth')) {
+      return { file, line: startLine + e.mark.line, message: `document nests deeper than ${MAX_DEPTH} levels; refusing to scan it` };
+    }
     return { file, line: startLine + e.mark.line, message: `invalid YAML: ${e.reason ?? 'syntax error'}` };
   }
   if (e.linePos && e.linePos[0]) {

@@ -20,6 +20,7 @@ export const hostNamespaces: PssControl = {
   stride: ['E', 'I'],
   description: 'Sharing the host network, PID or IPC namespace lets a pod see and reach host processes, interfaces and shared memory.',
   remediation: 'Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false).',
+  joiner: ', ',
   evaluate(ctx) {
     const out: Violation[] = [];
     for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {
@@ -83,6 +84,7 @@ export const hostPathVolumes: PssControl = {
   stride: ['E', 'I', 'T'],
   description: 'A hostPath volume exposes the node filesystem to the pod; writable paths such as / or the container runtime socket give control of the node.',
   remediation: 'Replace the hostPath volume with emptyDir, a ConfigMap/Secret, or a PersistentVolumeClaim.',
+  joiner: ', ',
   evaluate(ctx) {
     const out: Violation[] = [];
     asArray(ctx.spec.volumes).forEach((v, i) => {
@@ -305,6 +307,7 @@ export const sysctls: PssControl = {
   stride: ['E', 'D'],
   description: 'Sysctls outside the namespaced safe set can change kernel behaviour for every pod on the node.',
   remediation: 'Remove the sysctl from spec.securityContext.sysctls, or use only the safe set for the target Kubernetes version.',
+  joiner: ', ',
   evaluate(ctx) {
     const safe = safeSysctls(ctx.minor);
     const out: Violation[] = [];

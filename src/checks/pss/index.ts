@@ -84,7 +84,25 @@ export function evaluatePodSpec(pod: PodSpecRef, policy: PssPolicy): ControlResu
  * `allowPrivilegeEscalation != false (container "a" must set …), unrestricted capabilities (…)`.
  */
 export function formatPssViolations(results: readonly ControlResult[]): string {
-  return results.map((r) => `${r.control.reason} (${r.violations.map((v) => v.detail).join('; ')})`).join(', ');
+  return results.map((r) => `${r.control.reason} (${groupDetails(r.violations.map((v) => v.detail)).join(r.control.joiner ?? '; ')})`).join(', ');
+}
+
+/** `container "a" X` + `container "b" X` → `containers "a", "b" X`, as the plugin words it. */
+function groupDetails(details: readonly string[]): string[] {
+  const groups = new Map<string, string[]>();
+  const order: string[] = [];
+  for (const d of details) {
+    const m = /^(pod or )?container ("(?:[^"\\]|\\.)*") (.*)$/.exec(d);
+    const key = m ? `${m[1] ?? ''}\u0000${m[3]}` : `\u0001${d}`;
+    if (!groups.has(key)) { groups.set(key, []); order.push(key); }
+    if (m) groups.get(key)!.push(m[2]);
+  }
+  return order.map((key) => {
+    if (key.startsWith('\u0001')) return key.slice(1);
+    const [prefix, rest] = key.split('\u0000');
+    const names = groups.get(key)!;
+    return `${prefix}${names.length === 1 ? 'container' : 'containers'} ${names.join(', ')} ${rest}`;
+  });
 }
 
 /** Findings for one resource: one per offending field, each with its own line. */

@@ -38,5 +38,7 @@ export interface PssControl {
   stride: Stride[];
   description: string;
   remediation: string;
+  /** How the admission plugin joins several details of this control (default "; "). */
+  joiner?: string;
   evaluate(ctx: PodContext): Violation[];
 }

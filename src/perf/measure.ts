@@ -1,0 +1,88 @@
+/** Timing helpers: wall-clock runs with a warm-up, best and median of N, progress on stderr. */
+import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** One timed run: how many items it processed and how long it took. */
+export interface Run {
+  items: number;
+  ms: number;
+}
+
+export interface Measurement {
+  /** Items per run (the same every run, or the last run's count). */
+  items: number;
+  /** Items per second of each timed run, in run order. */
+  rates: number[];
+  best: number;
+  median: number;
+  /** Wall milliseconds of each timed run. */
+  ms: number[];
+}
+
+let gcFn: (() => void) | undefined;
+try {
+  // Collect between runs so one run's garbage is not billed to the next. Works without
+  // --expose-gc on the command line (which `npm run bench` does not pass).
+  setFlagsFromString('--expose-gc');
+  gcFn = runInNewContext('gc') as () => void;
+} catch {
+  gcFn = undefined;
+}
+
+export function collectGarbage(): void {
+  gcFn?.();
+}
+
+export function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** Times `fn`, which returns how many items it processed. */
+export async function timeOnce(fn: () => number | Promise<number>): Promise<Run> {
+  const t0 = performance.now();
+  const items = await fn();
+  return { items, ms: performance.now() - t0 };
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export interface MeasureOptions {
+  runs?: number;
+  /** Warm-up before the timed runs (JIT, caches); defaults to one untimed call of `fn`. */
+  warmup?: (() => unknown) | false;
+}
+
+/** Warms up, then runs `fn` `runs` times (3 by default); items/s of each run, best and median. */
+export async function measure(label: string, fn: () => number | Promise<number>, opts: MeasureOptions = {}): Promise<Measurement> {
+  const runs = opts.runs ?? 3;
+  if (opts.warmup !== false) {
+    progress(`${label}: warm-up`);
+    collectGarbage();
+    await (opts.warmup ?? fn)();
+  }
+  const rates: number[] = [];
+  const ms: number[] = [];
+  let items = 0;
+  for (let i = 0; i < runs; i++) {
+    collectGarbage();
+    const run = await timeOnce(fn);
+    items = run.items;
+    ms.push(run.ms);
+    rates.push(run.items / (run.ms / 1000));
+    progress(`${label}: run ${i + 1}/${runs}: ${fmtRate(rates[i])}/s (${run.items} in ${(run.ms / 1000).toFixed(2)} s)`);
+  }
+  return { items, rates, best: Math.max(...rates), median: median(rates), ms };
+}
+
+export function fmtRate(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function fmtMB(bytes: number): string {
+  return (bytes / (1 << 20)).toFixed(1);
+}
