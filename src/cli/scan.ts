@@ -51,7 +51,10 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs: "${flags.jobs}" is not a whole number from 1 to 256`);
   const failOn: FailOn = flags.failOn ?? config.failOn ?? 'high';
 
-  const result = await scan(paths, { pss: { level, minor }, config, now: Date.now(), jobs, cwd });
+  // PALISADE_INLINE_BYTES: how much input is scanned on the main thread before workers start.
+  const inline = Number(process.env.PALISADE_INLINE_BYTES);
+  const inlineBytes = Number.isFinite(inline) && inline >= 0 ? inline : undefined;
+  const result = await scan(paths, { pss: { level, minor }, config, now: Date.now(), jobs, cwd, inlineBytes });
   result.errors.unshift(...configErrors);
 
   const color = flags.color && flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
