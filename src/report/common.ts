@@ -90,3 +90,12 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** A ResourceRef with the contract's key order (namespace only when there is one). */
+export function resourceJson(r: ResourceRef): Record<string, unknown> {
+  const out: Record<string, unknown> = { apiVersion: r.apiVersion, kind: r.kind };
+  if (r.namespace !== undefined) out.namespace = r.namespace;
+  out.name = r.name;
+  out.file = r.file;
+  out.line = r.line;
+  return out;
+}

@@ -4,18 +4,11 @@
  */
 
 import type { Finding, InputError, ResourceRef, ScanResult, ScanSummary } from '../model/types.js';
+import { resourceJson } from './common.js';
 
 /** Bumped only on incompatible changes to the shape below. */
 export const JSON_REPORT_VERSION = 1;
 
-function resourceJson(r: ResourceRef): Record<string, unknown> {
-  const out: Record<string, unknown> = { apiVersion: r.apiVersion, kind: r.kind };
-  if (r.namespace !== undefined) out.namespace = r.namespace;
-  out.name = r.name;
-  out.file = r.file;
-  out.line = r.line;
-  return out;
-}
 
 function findingJson(f: Finding): Record<string, unknown> {
   const out: Record<string, unknown> = {

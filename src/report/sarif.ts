@@ -7,7 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import type { CheckInfo, Finding, InputError, ResourceRef, ScanResult, Severity } from '../model/types.js';
-import { isAbsolutePath, repoPath, resourceLabel, rulesWithFindings, strideName } from './common.js';
+import { isAbsolutePath, repoPath, resourceJson, resourceLabel, rulesWithFindings, strideName } from './common.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const INFORMATION_URI = 'https://github.com/palisade-dev/palisade';
@@ -73,14 +73,6 @@ function physicalLocation(file: string, line: number | undefined, cwd?: string):
   return loc;
 }
 
-function resourceProps(r: ResourceRef): Record<string, unknown> {
-  const out: Record<string, unknown> = { apiVersion: r.apiVersion, kind: r.kind };
-  if (r.namespace !== undefined) out.namespace = r.namespace;
-  out.name = r.name;
-  out.file = r.file;
-  out.line = r.line;
-  return out;
-}
 
 function ruleJson(c: CheckInfo): Record<string, unknown> {
   const refs = c.refs ?? [];
@@ -127,7 +119,7 @@ function resultJson(f: Finding, ruleIndex: number, cwd?: string): Record<string,
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f) },
-    properties: { path: f.path, resource: resourceProps(r), stride: [...f.stride] },
+    properties: { path: f.path, resource: resourceJson(r), stride: [...f.stride] },
   };
   if (f.suppressed) {
     const s = f.suppression;
