@@ -6,6 +6,7 @@
 import { isMap, isPair, isScalar, isSeq, isAlias, parseDocument, type Document, type Node } from 'yaml';
 import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 import { LineIndex } from './lines.js';
+import { findBlockLine } from './blocklines.js';
 import type { JsonPath } from './types.js';
 
 export interface Locator {
@@ -17,6 +18,7 @@ export interface Locator {
 export class YamlLocator implements Locator {
   private doc?: Document;
   private index?: LineIndex;
+  private lines?: string[];
 
   /**
    * @param text the document chunk
@@ -30,13 +32,25 @@ export class YamlLocator implements Locator {
   ) {}
 
   lineOf(path: JsonPath): number {
+    const full = [...this.basePath, ...path];
     if (!this.doc) {
+      // Fast path: walk the lines of block-style YAML; parse fully only when it gives up.
+      this.lines ??= this.text.split('\n');
+      const line = findBlockLine(this.lines, full);
+      if (line !== undefined) return line + this.firstLine;
       this.doc = parseDocument(this.text, { keepSourceTokens: false, uniqueKeys: false });
       this.index = new LineIndex(this.text);
+      this.lines = undefined;
     }
-    const full = [...this.basePath, ...path];
     const offset = yamlOffset(this.doc, full);
     return this.index!.lineAt(offset) + this.firstLine - 1;
+  }
+
+  /** The `yaml` library's answer, bypassing the fast path (for differential tests). */
+  slowLineOf(path: JsonPath): number {
+    this.doc ??= parseDocument(this.text, { keepSourceTokens: false, uniqueKeys: false });
+    this.index ??= new LineIndex(this.text);
+    return this.index.lineAt(yamlOffset(this.doc, [...this.basePath, ...path])) + this.firstLine - 1;
   }
 }
 

@@ -19,6 +19,12 @@ export interface ParseResult {
   errors: InputError[];
 }
 
+/**
+ * Kubernetes decodes YAML into JSON values: no timestamps, no binary, so the core schema
+ * (null, bool, int, float, str) is the faithful one, and the cheaper one.
+ */
+const K8S_SCHEMA = jsYaml.CORE_SCHEMA;
+
 const ANCHOR = /(?:^|[\s,[{])&[^\s,[\]{}]/m;
 const HELM_SOURCE = /^# Source: (\S.*?)\s*$/m;
 
@@ -26,8 +32,9 @@ const HELM_SOURCE = /^# Source: (\S.*?)\s*$/m;
 export function parseYamlChunk(chunk: DocChunk, file: string, doc: number): ParseResult {
   const { text, startLine } = chunk;
   let value: unknown;
+  const anchored = ANCHOR.test(text);
   try {
-    value = ANCHOR.test(text) ? parseWithAliasLimit(text) : jsYaml.load(text, { json: true, maxDepth: MAX_DEPTH } as jsYaml.LoadOptions);
+    value = anchored ? parseWithAliasLimit(text) : jsYaml.load(text, { json: true, maxDepth: MAX_DEPTH, schema: K8S_SCHEMA } as jsYaml.LoadOptions);
   } catch (err) {
     return { resources: [], errors: [yamlError(err, file, startLine)] };
   }
@@ -36,7 +43,8 @@ export function parseYamlChunk(chunk: DocChunk, file: string, doc: number): Pars
   if (helm && helm.index < firstContentIndex(text)) {
     origin.helm = { template: helm[1], commentLine: startLine + lineOfOffset(text, helm.index) - 1 };
   }
-  return toResources(value, origin, (base) => new YamlLocator(text, startLine, base), startLine + leadingLines(text));
+  // js-yaml enforces the depth limit while parsing; alias expansion (yaml) is checked after.
+  return toResources(value, origin, (base) => new YamlLocator(text, startLine, base), startLine + leadingLines(text), anchored);
 }
 
 /** Parses a whole JSON text (a file, or all of stdin). */
@@ -52,7 +60,7 @@ export function parseJsonText(text: string, file: string): ParseResult {
     return { resources: [], errors: [{ file, line, message: `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}` }] };
   }
   const locator = new JsonFileLocator(text);
-  return toResources(value, { file, doc: 0 }, (base) => locator.at(base), 1);
+  return toResources(value, { file, doc: 0 }, (base) => locator.at(base), 1, true);
 }
 
 /** Text that starts with `{` or `[` but is really YAML (flow style, or several documents). */
@@ -74,7 +82,7 @@ export function parseYamlText(text: string, file: string): ParseResult {
 }
 
 function parseWithAliasLimit(text: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, merge: true });
   if (doc.errors.length > 0) throw doc.errors[0];
   return doc.toJS({ maxAliasCount: 100 });
 }
@@ -84,10 +92,10 @@ function toResources(
   origin: Origin,
   locatorAt: (base: JsonPath) => Locator,
   firstLine: number,
+  checkDepth: boolean,
 ): ParseResult {
   if (value === null || value === undefined) return { resources: [], errors: [] };
-  const depth = depthExceeds(value, MAX_DEPTH);
-  if (depth) {
+  if (checkDepth && depthExceeds(value, MAX_DEPTH)) {
     return { resources: [], errors: [{ file: origin.file, line: firstLine, message: `document nests deeper than ${MAX_DEPTH} levels; refusing to scan it` }] };
   }
   if (typeof value !== 'object' || Array.isArray(value)) {

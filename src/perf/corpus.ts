@@ -6,7 +6,7 @@
  * Everything is deterministic (seeded), so two runs scan the same text.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 
 // ---------------------------------------------------------------------------------------
@@ -66,15 +66,12 @@ export function deployment(i: number, opts: DeploymentOptions = {}): JsonObj {
   const port = pick(r, [8080, 8000, 9000, 3000]);
   const side = pick(r, SIDECARS);
   const v = opts.insecure;
-  const selector = { 'app.kubernetes.io/name': app, 'app.kubernetes.io/instance': name };
+  const selector = { app: name };
 
-  const appSc: JsonObj = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
-  const sideSc: JsonObj = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
-  const podSc: JsonObj = { runAsNonRoot: true, runAsUser: 10000 + (i % 5000), fsGroup: 10000, seccompProfile: { type: 'RuntimeDefault' } };
-  const volumes: Json[] = [
-    { name: 'tmp', emptyDir: {} },
-    { name: 'config', configMap: { name: `${name}-config` } },
-  ];
+  const appSc: JsonObj = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+  const sideSc: JsonObj = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+  const podSc: JsonObj = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+  const volumes: Json[] = [{ name: 'tmp', emptyDir: {} }];
   const podSpec: JsonObj = {};
 
   if (v === 'privileged-hostpath') {
@@ -82,7 +79,6 @@ export function deployment(i: number, opts: DeploymentOptions = {}): JsonObj {
     delete appSc.allowPrivilegeEscalation;
     volumes.push({ name: 'host-logs', hostPath: { path: '/var/log', type: 'Directory' } });
   } else if (v === 'root-net-admin') {
-    podSc.runAsNonRoot = false;
     podSc.runAsUser = 0;
     appSc.capabilities = { add: ['NET_ADMIN'] };
   } else if (v === 'host-network') {
@@ -95,36 +91,27 @@ export function deployment(i: number, opts: DeploymentOptions = {}): JsonObj {
 
   const appContainer: JsonObj = {
     name: app,
-    image: `registry.example.com/${team}/${app}:${version}`,
-    args: [`--port=${port}`, `--log-level=${pick(r, ['info', 'warn', 'debug'])}`],
-    ports: [
-      v === 'host-network' ? { name: 'http', containerPort: port, hostPort: port, protocol: 'TCP' } : { name: 'http', containerPort: port, protocol: 'TCP' },
-      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
-    ],
+    image: `ghcr.io/example/${team}-${app}:${version}`,
+    ports: [v === 'host-network' ? { containerPort: port, hostPort: port } : { containerPort: port }],
     env: [
       { name: 'APP_ENV', value: env },
-      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-      { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: `${name}-db`, key: 'password' } } },
+      { name: 'LOG_LEVEL', value: pick(r, ['info', 'warn', 'debug']) },
     ],
     resources: {
       requests: { cpu: `${pick(r, [50, 100, 250])}m`, memory: `${pick(r, [64, 128, 256])}Mi` },
-      limits: { cpu: `${pick(r, [500, 1000])}m`, memory: `${pick(r, [256, 512])}Mi` },
+      limits: { memory: `${pick(r, [256, 512])}Mi` },
     },
-    readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 10 },
-    livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 20 },
+    readinessProbe: { httpGet: { path: '/ready', port } },
+    livenessProbe: { tcpSocket: { port } },
     securityContext: appSc,
-    volumeMounts: [
-      { name: 'tmp', mountPath: '/tmp' },
-      { name: 'config', mountPath: '/etc/app', readOnly: true },
-    ],
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
   };
-  if (v === 'privileged-hostpath') (appContainer.volumeMounts as Json[]).push({ name: 'host-logs', mountPath: '/host/logs', readOnly: true });
+  if (v === 'privileged-hostpath') (appContainer.volumeMounts as Json[]).push({ name: 'host-logs', mountPath: '/host/logs' });
   const sideContainer: JsonObj = {
     name: side.name,
     image: `${side.image}:${side.tag}`,
-    ports: [{ name: 'admin', containerPort: side.port, protocol: 'TCP' }],
-    env: [{ name: 'SERVICE_NAME', value: name }],
-    resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+    env: [{ name: 'SERVICE', value: name }],
+    resources: { requests: { cpu: '20m', memory: '32Mi' } },
     securityContext: sideSc,
   };
   if (v === 'no-security-context') {
@@ -135,7 +122,6 @@ export function deployment(i: number, opts: DeploymentOptions = {}): JsonObj {
   }
   Object.assign(podSpec, {
     serviceAccountName: `${team}-${app}`,
-    automountServiceAccountToken: false,
     containers: [appContainer, sideContainer],
     volumes,
   });
@@ -143,15 +129,14 @@ export function deployment(i: number, opts: DeploymentOptions = {}): JsonObj {
   const metadata: JsonObj = {
     name,
     namespace,
-    labels: { ...selector, 'app.kubernetes.io/part-of': team, 'app.kubernetes.io/version': version },
-    annotations: { 'example.com/owner': `team-${team}@example.com`, 'example.com/runbook': `https://runbooks.example.com/${team}/${app}` },
+    labels: { ...selector, team },
+    annotations: { 'example.com/owner': `${team}@example.com` },
   };
   const spec: JsonObj = {
     replicas: 1 + Math.floor(r() * 5),
-    revisionHistoryLimit: 5,
     selector: { matchLabels: selector },
     template: {
-      metadata: { labels: { ...selector }, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090' } },
+      metadata: { labels: { ...selector, version } },
       spec: podSpec,
     },
   };
@@ -192,9 +177,9 @@ export function variantFor(i: number, insecureShare: number): InsecureVariant | 
 }
 
 // ---------------------------------------------------------------------------------------
-// YAML emitter (block style, like hand-written manifests; enough for these objects)
+// YAML emitter (block style, sequences as kubectl writes them; enough for these objects)
 
-const PLAIN_OK = /^[A-Za-z_/][A-Za-z0-9_./@:=%+-]*$/;
+const PLAIN_OK = /^[A-Za-z0-9_/][A-Za-z0-9_./@:=%+-]*$/;
 const LOOKS_TYPED = /^(?:true|false|yes|no|on|off|y|n|null|~|[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+)$/i;
 
 function scalar(v: Json): string {
@@ -222,8 +207,9 @@ function emitEntry(k: string, v: Json, lead: string, indent: string, out: string
   if (v === null || typeof v !== 'object' || isEmptyContainer(v)) {
     out.push(`${lead}${key}: ${isEmptyContainer(v) ? (Array.isArray(v) ? '[]' : '{}') : scalar(v)}\n`);
   } else if (Array.isArray(v)) {
+    // kubectl style: the dashes line up with the key
     out.push(`${lead}${key}:\n`);
-    emitSeq(v, `${indent}  `, out);
+    emitSeq(v, indent, out);
   } else {
     out.push(`${lead}${key}:\n`);
     emitMap(v, `${indent}  `, out);
@@ -310,6 +296,7 @@ export function kubectlListText(items: number, insecureShare: number): { text: s
 
 export async function writeJsonDump(path: string, items: number, insecureShare: number): Promise<JsonDump> {
   const { text, insecure } = kubectlListText(items, insecureShare);
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(path, text);
   return { path, items, insecure, bytes: Buffer.byteLength(text) };
 }

@@ -18,6 +18,8 @@ export interface Measurement {
   median: number;
   /** Wall milliseconds of each timed run. */
   ms: number[];
+  /** Timed runs done: fewer than asked for when the time budget ran out. */
+  runs: number;
 }
 
 let gcFn: (() => void) | undefined;
@@ -53,6 +55,11 @@ export function median(xs: readonly number[]): number {
 
 export interface MeasureOptions {
   runs?: number;
+  /**
+   * Stop early (after at least one timed run) once the timed runs have taken this long, so a
+   * slow build cannot make the benchmark run for many minutes. Default 40 s.
+   */
+  budgetMs?: number;
   /** Warm-up before the timed runs (JIT, caches); defaults to one untimed call of `fn`. */
   warmup?: (() => unknown) | false;
 }
@@ -60,6 +67,7 @@ export interface MeasureOptions {
 /** Warms up, then runs `fn` `runs` times (3 by default); items/s of each run, best and median. */
 export async function measure(label: string, fn: () => number | Promise<number>, opts: MeasureOptions = {}): Promise<Measurement> {
   const runs = opts.runs ?? 3;
+  const budgetMs = opts.budgetMs ?? 40_000;
   if (opts.warmup !== false) {
     progress(`${label}: warm-up`);
     collectGarbage();
@@ -75,8 +83,13 @@ export async function measure(label: string, fn: () => number | Promise<number>,
     ms.push(run.ms);
     rates.push(run.items / (run.ms / 1000));
     progress(`${label}: run ${i + 1}/${runs}: ${fmtRate(rates[i])}/s (${run.items} in ${(run.ms / 1000).toFixed(2)} s)`);
+    const spent = ms.reduce((a, b) => a + b, 0);
+    if (i + 1 < runs && spent + run.ms > budgetMs) {
+      progress(`${label}: stopping after ${i + 1} run(s): the next would exceed the ${budgetMs / 1000} s budget`);
+      break;
+    }
   }
-  return { items, rates, best: Math.max(...rates), median: median(rates), ms };
+  return { items, rates, best: Math.max(...rates), median: median(rates), ms, runs: rates.length };
 }
 
 export function fmtRate(n: number): string {

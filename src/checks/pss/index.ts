@@ -110,8 +110,11 @@ export function pssFindings(resource: Resource, policy: PssPolicy): Finding[] {
   const pod = podSpecOf(resource.object);
   if (!pod) return [];
   const findings: Finding[] = [];
+  const results = evaluatePodSpec(pod, policy);
+  if (results.length === 0) return findings;
+  // Resolving lines parses the document again with positions: only now that it is needed.
   const ref = resource.ref();
-  for (const { control, violations } of evaluatePodSpec(pod, policy)) {
+  for (const { control, violations } of results) {
     for (const v of violations) {
       findings.push({
         check: pssCheckId(control),

@@ -1,0 +1,259 @@
+/**
+ * A fast line finder for the YAML that Kubernetes manifests are written in: block mappings
+ * and sequences, plain or quoted keys, one-line flow collections. It reads only the lines
+ * on the way to the path, so it costs a fraction of a full positional parse. Anything it
+ * is not sure about (anchors, tags, complex keys, tabs, multi-line flow collections) makes
+ * it give up, and the caller falls back to the `yaml` library.
+ */
+import type { JsonPath } from './types.js';
+
+/** Thrown inside the scanner when the text is outside the subset it handles. */
+class Unsupported extends Error {}
+
+interface BlockNode {
+  /** 0-based line where the node's content starts. */
+  line: number;
+  /** Column where the content starts on that line. */
+  col: number;
+  /** Exclusive end line of the node's block. */
+  end: number;
+}
+
+type Kind = 'map' | 'seq' | 'leaf';
+
+/**
+ * 0-based line of the path (or of its deepest existing ancestor) in `lines`, or undefined
+ * when the text is outside the handled subset.
+ */
+export function findBlockLine(lines: readonly string[], path: JsonPath): number | undefined {
+  try {
+    return new Scanner(lines).find(path);
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}
+
+class Scanner {
+  constructor(private readonly lines: readonly string[]) {}
+
+  find(path: JsonPath): number {
+    const root = this.root();
+    if (!root) return 0;
+    let node: BlockNode = root;
+    let best = root.line;
+    for (const seg of path) {
+      const kind = this.kindAt(node);
+      let next: BlockNode | undefined;
+      let at: number | undefined;
+      if (kind === 'map' && typeof seg === 'string') [at, next] = this.mapEntry(node, seg);
+      else if (kind === 'seq' && typeof seg === 'number') [at, next] = this.seqItem(node, seg);
+      else break; // a leaf (scalar, one-line flow collection) or a type mismatch: stop here
+      if (at === undefined) break;
+      best = at;
+      if (!next) break;
+      node = next;
+    }
+    return best;
+  }
+
+  private root(): BlockNode | undefined {
+    for (let i = 0; i < this.lines.length; i++) {
+      const l = this.lines[i];
+      if (isSkippable(l)) continue;
+      if (/^---(\s|$)/.test(l)) {
+        if (l.slice(3).trim() !== '' && !l.slice(3).trim().startsWith('#')) throw new Unsupported();
+        continue;
+      }
+      return { line: i, col: indentOf(l), end: this.lines.length };
+    }
+    return undefined;
+  }
+
+  private content(node: BlockNode): string {
+    return this.lines[node.line].slice(node.col);
+  }
+
+  private kindAt(node: BlockNode): Kind {
+    const c = this.content(node);
+    if (/^-(\s|$)/.test(c)) return 'seq';
+    const first = c[0];
+    if (first === '&' || first === '*' || first === '!' || first === '?' || first === '%' || first === '@' || first === '`') throw new Unsupported();
+    if (first === '{' || first === '[') {
+      if (!closesOnLine(c)) throw new Unsupported();
+      return 'leaf';
+    }
+    if (first === '|' || first === '>') return 'leaf';
+    if (parseKey(c)) return 'map';
+    // Something that might still be a key (a quoted key we could not read…): let the parser decide.
+    if (/:(\s|$)/.test(c.replace(/\s#.*$/, '')) && first !== '"' && first !== "'") throw new Unsupported();
+    return 'leaf';
+  }
+
+  /** The entry `key` of the mapping at `node`: [line of the key, its value node]. */
+  private mapEntry(node: BlockNode, key: string): [number | undefined, BlockNode | undefined] {
+    const col = node.col;
+    for (let i = node.line; i < node.end; i++) {
+      let text: string;
+      if (i === node.line) {
+        text = this.content(node);
+      } else {
+        const l = this.lines[i];
+        if (isSkippable(l)) continue;
+        const ind = indentOf(l);
+        if (ind < col) break;
+        if (ind > col) continue; // nested content of an earlier key
+        text = l.slice(col);
+        if (/^-(\s|$)/.test(text)) continue; // a sequence written at its key's indentation
+      }
+      const parsed = parseKey(text);
+      if (!parsed) throw new Unsupported();
+      if (parsed.key !== key) continue;
+      return [i, this.valueAfter(i, col, col + parsed.length, node.end)];
+    }
+    return [undefined, undefined];
+  }
+
+  /** The value of a key (or of a sequence item) whose indicator ends at `afterCol` on line `i`. */
+  private valueAfter(i: number, keyCol: number, afterCol: number, end: number): BlockNode | undefined {
+    const line = this.lines[i];
+    const rest = line.slice(afterCol);
+    const trimmed = rest.trimStart();
+    if (trimmed !== '' && !trimmed.startsWith('#')) {
+      const col = afterCol + (rest.length - trimmed.length);
+      // Inline value: it ends where the parent's block does; deeper keys sit on later lines.
+      return { line: i, col, end: this.blockEnd(i + 1, keyCol, end, false) };
+    }
+    for (let j = i + 1; j < end; j++) {
+      const l = this.lines[j];
+      if (isSkippable(l)) continue;
+      const ind = indentOf(l);
+      if (ind > keyCol) return { line: j, col: ind, end: this.blockEnd(j + 1, keyCol, end, false) };
+      if (ind === keyCol && /^-(\s|$)/.test(l.slice(ind))) return { line: j, col: ind, end: this.blockEnd(j + 1, keyCol, end, true) };
+      return undefined; // null value
+    }
+    return undefined;
+  }
+
+  /** First line from `from` that leaves a block nested under column `keyCol`. */
+  private blockEnd(from: number, keyCol: number, end: number, sameIndentSeq: boolean): number {
+    for (let j = from; j < end; j++) {
+      const l = this.lines[j];
+      if (isSkippable(l)) continue;
+      const ind = indentOf(l);
+      if (ind > keyCol) continue;
+      if (sameIndentSeq && ind === keyCol && /^-(\s|$)/.test(l.slice(ind))) continue;
+      return j;
+    }
+    return end;
+  }
+
+  /** Item `index` of the sequence at `node`: [line of the item, its content node]. */
+  private seqItem(node: BlockNode, index: number): [number | undefined, BlockNode | undefined] {
+    const col = node.col;
+    let seen = -1;
+    for (let i = node.line; i < node.end; i++) {
+      if (i !== node.line) {
+        const l = this.lines[i];
+        if (isSkippable(l)) continue;
+        const ind = indentOf(l);
+        if (ind < col) break;
+        if (ind > col) continue;
+      }
+      const text = this.lines[i].slice(col);
+      if (!/^-(\s|$)/.test(text)) {
+        if (i === node.line) throw new Unsupported();
+        break;
+      }
+      seen++;
+      if (seen !== index) continue;
+      const after = text.slice(1);
+      const spaces = after.length - after.trimStart().length;
+      const itemEnd = this.nextItem(i + 1, col, node.end);
+      const value = this.valueAfter(i, col, col + 1 + spaces, itemEnd);
+      // An item whose content starts on the next line is where that content is.
+      return [value ? value.line : i, value ? { ...value, end: Math.min(value.end, itemEnd) } : undefined];
+    }
+    return [undefined, undefined];
+  }
+
+  private nextItem(from: number, col: number, end: number): number {
+    for (let j = from; j < end; j++) {
+      const l = this.lines[j];
+      if (isSkippable(l)) continue;
+      const ind = indentOf(l);
+      if (ind < col) return j;
+      if (ind === col) return j;
+    }
+    return end;
+  }
+}
+
+function isSkippable(line: string): boolean {
+  const t = line.trimStart();
+  return t === '' || t === '\r' || t.startsWith('#');
+}
+
+function indentOf(line: string): number {
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) === 32) i++;
+  if (line[i] === '\t') throw new Unsupported();
+  return i;
+}
+
+/**
+ * A mapping key at the start of `text`: its value and the length up to and including the
+ * colon. Undefined when the text does not start with a key.
+ */
+function parseKey(text: string): { key: string; length: number } | undefined {
+  const first = text[0];
+  if (first === '"') {
+    const m = /^"((?:[^"\\]|\\.)*)"[ ]*:(?=\s|$)/.exec(text);
+    if (!m) return undefined;
+    try {
+      return { key: JSON.parse(`"${m[1]}"`) as string, length: m[0].length };
+    } catch {
+      throw new Unsupported();
+    }
+  }
+  if (first === "'") {
+    const m = /^'((?:[^']|'')*)'[ ]*:(?=\s|$)/.exec(text);
+    return m ? { key: m[1].replace(/''/g, "'"), length: m[0].length } : undefined;
+  }
+  if (first === undefined || /[\s#,[\]{}&*!|>%@`]/.test(first)) return undefined;
+  if (/^[-?:](\s|$)/.test(text)) return undefined; // a sequence entry or a complex key, not a plain key
+  // A plain key ends at the first ": " (or a colon at the end of the line); " #" starts a comment.
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === ':' && (i + 1 === text.length || /[ \t\r]/.test(text[i + 1]))) {
+      const key = text.slice(0, i).replace(/[ \t]+$/, '');
+      return key === '' ? undefined : { key, length: i + 1 };
+    }
+    if (c === '#' && /[ \t]/.test(text[i - 1])) return undefined;
+  }
+  return undefined;
+}
+
+/** True when a flow collection that starts this text also closes on this line. */
+function closesOnLine(text: string): boolean {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (quote === '"' && c === '\\') i++;
+      else if (c === quote) {
+        if (quote === "'" && text[i + 1] === "'") i++;
+        else quote = undefined;
+      }
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) return true;
+    } else if (c === '#' && /\s/.test(text[i - 1] ?? ' ')) return false;
+  }
+  return false;
+}
