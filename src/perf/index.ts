@@ -20,7 +20,7 @@ import { parseAllDocuments } from 'yaml';
 import { scan, defaultJobs, parsePssVersion } from '../checks/index.js';
 import { emptyConfig } from '../policy/index.js';
 import { streamYaml, writeJsonDump, writeYamlCorpus, type JsonDump, type StreamStats, type YamlCorpus } from './corpus.js';
-import { collectGarbage, fmtMB, fmtRate, measure, progress, type Measurement } from './measure.js';
+import { collectGarbage, cpuNote, fmtMB, fmtRate, measure, progress, type Measurement } from './measure.js';
 import type { ChildReport } from './stdin-child.js';
 
 // ---------------------------------------------------------------------------------------
@@ -274,7 +274,7 @@ async function run(argv: string[]): Promise<void> {
       rateFigure(`scan YAML corpus, --jobs ${jobs}`, m, 'resources/s', {
         target: jobs === 1 ? `≥ ${fmtRate(TARGET_YAML_PER_CORE)}/core` : undefined,
         bare: jsYamlBare,
-        note: jobs > 1 ? `${fmtRate(m.best / jobs)}/s per job` : undefined,
+        note: `${jobs > 1 ? `${fmtRate(m.best / jobs)}/s per job; ` : ''}${cpuNote(m)}`,
       });
     }
     const jsonRates = new Map<number, Measurement>();
@@ -287,7 +287,7 @@ async function run(argv: string[]): Promise<void> {
       rateFigure(`scan JSON List, --jobs ${jobs}`, m, 'resources/s', {
         target: jobs === 1 ? `≥ ${fmtRate(TARGET_JSON_PER_CORE)}/core` : undefined,
         bare: jsonBare,
-        note: jobs > 1 ? `${fmtRate(m.best / jobs)}/s per job` : undefined,
+        note: `${jobs > 1 ? 'one List is one work unit, so one worker scans it; ' : ''}${cpuNote(m)}`,
       });
     }
     const yaml1 = yamlRates.get(1)!;
@@ -364,7 +364,9 @@ async function run(argv: string[]): Promise<void> {
       `YAML corpus: ${yaml.documents} Deployments (${yaml.insecure} insecure) in ${yaml.files.length} files, ${fmtMB(yaml.bytes)} MB; ` +
       `JSON List: ${json.items} items (${json.insecure} insecure), ${fmtMB(json.bytes)} MB\n` +
       `Rates are the best of 3 timed runs after a warm-up (median alongside; fewer runs when one is very slow).\n` +
-      `Rates with --jobs N are totals, not per core. "vs bare" = Palisade's rate / the bare parser's rate on the same text.\n\n`,
+      `Rates with --jobs N are totals, not per core. "vs bare" = Palisade's rate / the bare parser's rate on the same text.\n` +
+      (sizes === QUICK ? '--quick: small inputs (worker threads start only past 4 MB); a smoke test, not comparable figures.\n' : '') +
+      '\n',
     );
     printTable();
     process.stdout.write(`\nFinished in ${seconds.toFixed(0)} s. Targets are informational; this command does not fail on them.\n`);
