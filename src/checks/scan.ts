@@ -2,11 +2,12 @@
  * `palisade scan`: inputs → units → engine (inline, or on worker threads for large
  * inputs) → one ScanResult in input order.
  */
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import {
   collectInputs, emptySummary, readUnits,
-  type CheckInfo, type Finding, type InputError, type ScanResult, type Unit,
+  type CheckInfo, type Finding, type InputError, type InputSource, type ScanResult, type Unit,
 } from '../model/index.js';
 import { Engine, type EngineOptions, type UnitResult } from './engine.js';
 import { WorkerPool } from './pool.js';
@@ -37,7 +38,7 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
   const engineOpts: EngineOptions = { pss: opts.pss, config: opts.config, now: opts.now };
   const engine = new Engine(engineOpts);
   const jobs = Math.max(1, opts.jobs ?? defaultJobs());
-  const inlineBytes = opts.inlineBytes ?? 4 << 20;
+  const inlineBytes = opts.inlineBytes ?? 1 << 20;
 
   const parts: Array<UnitResult[] | Promise<UnitResult[]>> = [];
   const expiredMatched = new Set<number>();
@@ -57,6 +58,9 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
       return reply.results;
     }));
   };
+
+  // Known-large inputs get their workers at once, so they warm up while the first file is read.
+  if (jobs > 1 && (await totalFileBytes(inputs)) > inlineBytes) pool = new WorkerPool(jobs, engineOpts);
 
   try {
     for (const input of inputs) {
@@ -81,6 +85,19 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
   } finally {
     await pool?.close();
   }
+}
+
+async function totalFileBytes(inputs: readonly InputSource[]): Promise<number> {
+  let total = 0;
+  for (const input of inputs) {
+    if (input.kind !== 'file') continue;
+    try {
+      total += (await stat(input.path)).size;
+    } catch {
+      // reported when the file is read
+    }
+  }
+  return total;
 }
 
 function assemble(

@@ -4,7 +4,7 @@
  * parsed again here to learn where a JSON path sits.
  */
 import { isMap, isPair, isScalar, isSeq, isAlias, parseDocument, type Document, type Node } from 'yaml';
-import { parseTree, type Node as JsonNode } from 'jsonc-parser';
+import { JsonPositions } from './jsonlines.js';
 import { LineIndex } from './lines.js';
 import { findBlockLine } from './blocklines.js';
 import type { JsonPath } from './types.js';
@@ -86,10 +86,9 @@ function keyString(key: unknown): string | undefined {
   return undefined;
 }
 
-/** Lines inside a JSON file; one tree per file, shared by every resource in it. */
+/** Lines inside a JSON file; one position index per file, shared by every resource in it. */
 export class JsonFileLocator {
-  private tree?: JsonNode;
-  private index?: LineIndex;
+  private positions?: JsonPositions;
 
   constructor(private readonly text: string) {}
 
@@ -98,29 +97,8 @@ export class JsonFileLocator {
   }
 
   lineOf(path: JsonPath): number {
-    if (!this.tree) {
-      this.tree = parseTree(this.text, [], { disallowComments: true });
-      this.index = new LineIndex(this.text);
-    }
-    let node: JsonNode | undefined = this.tree;
-    let best = node?.offset ?? 0;
-    for (const seg of path) {
-      if (!node) break;
-      if (node.type === 'object' && node.children) {
-        const prop: JsonNode | undefined = node.children.find((p) => p.children?.[0]?.value === String(seg));
-        if (!prop) break;
-        best = prop.offset;
-        node = prop.children?.[1];
-      } else if (node.type === 'array' && node.children && typeof seg === 'number') {
-        const item: JsonNode | undefined = node.children[seg];
-        if (!item) break;
-        best = item.offset;
-        node = item;
-      } else {
-        break;
-      }
-    }
-    return this.index!.lineAt(best);
+    this.positions ??= new JsonPositions(this.text);
+    return this.positions.lineOf(path);
   }
 }
 

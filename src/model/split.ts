@@ -34,60 +34,87 @@ export function hasContent(text: string): boolean {
 
 /**
  * Incremental splitter: feed it text as it arrives, get whole documents back.
- * Holds at most one document plus one partial line in memory.
+ * Holds at most one document plus one partial line in memory. Markers are found with one
+ * native regex scan per piece, not line by line: on a large stream this is the main
+ * thread's whole job while worker threads parse.
  */
 export class YamlDocSplitter {
   private pending = '';
   private current: string[] = [];
   private currentStart = 1;
+  /** Line number of the first line not yet handed to scan(). */
   private nextLine = 1;
 
   /** Feeds a piece of the stream; returns the documents it completed. */
   push(piece: string): DocChunk[] {
-    const out: DocChunk[] = [];
-    let text = this.pending + piece;
-    let start = 0;
-    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-      this.line(text.slice(start, nl + 1), out);
-      start = nl + 1;
+    const text = this.pending + piece;
+    const lastNl = text.lastIndexOf('\n');
+    if (lastNl === -1) {
+      this.pending = text;
+      return [];
     }
-    this.pending = text.slice(start);
-    text = '';
+    this.pending = text.slice(lastNl + 1);
+    const out: DocChunk[] = [];
+    this.scan(text.slice(0, lastNl + 1), out);
     return out;
   }
 
   /** Ends the stream; returns the last document, if any. */
   end(): DocChunk[] {
     const out: DocChunk[] = [];
-    if (this.pending !== '') this.line(this.pending, out);
+    if (this.pending !== '') this.scan(this.pending, out);
     this.pending = '';
     this.flush(out);
     return out;
   }
 
-  private line(line: string, out: DocChunk[]): void {
-    if (MARKER.test(line)) {
-      const isEnd = line.startsWith('...');
-      if (isEnd) {
-        this.current.push(line);
-        this.nextLine++;
-        this.flush(out);
-        return;
+  /** `block` is whole lines (the last one may lack its newline only at the end of the stream). */
+  private scan(block: string, out: DocChunk[]): void {
+    const markers = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+    let from = 0;
+    let line = this.nextLine;
+    for (let m = markers.exec(block); m !== null; m = markers.exec(block)) {
+      const at = m.index;
+      if (block.startsWith('...', at)) {
+        // An end marker belongs to the document it ends; the next one starts after its line.
+        const nl = block.indexOf('\n', at);
+        const after = nl === -1 ? block.length : nl + 1;
+        this.append(block, from, after, line);
+        line += countNewlines(block, from, after);
+        this.flush(out, line);
+        from = after;
+        markers.lastIndex = after;
+      } else {
+        this.append(block, from, at, line);
+        line += countNewlines(block, from, at);
+        this.flush(out, line);
+        from = at;
+        markers.lastIndex = at + 3;
       }
-      this.flush(out);
     }
-    if (this.current.length === 0) this.currentStart = this.nextLine;
-    this.current.push(line);
-    this.nextLine++;
+    this.append(block, from, block.length, line);
+    this.nextLine = line + countNewlines(block, from, block.length);
   }
 
-  private flush(out: DocChunk[]): void {
+  private append(block: string, from: number, to: number, line: number): void {
+    if (to <= from) return;
+    if (this.current.length === 0) this.currentStart = line;
+    this.current.push(block.slice(from, to));
+  }
+
+  private flush(out: DocChunk[], nextStart?: number): void {
     if (this.current.length > 0) {
-      out.push({ text: this.current.join(''), startLine: this.currentStart });
+      out.push({ text: this.current.length === 1 ? this.current[0] : this.current.join(''), startLine: this.currentStart });
       this.current = [];
     }
-    this.currentStart = this.nextLine;
+    if (nextStart !== undefined) this.currentStart = nextStart;
   }
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 export function splitYamlDocuments(text: string): DocChunk[] {

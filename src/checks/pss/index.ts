@@ -36,7 +36,16 @@ export function formatPssVersion(minor: number): string {
 }
 
 /** The controls in force at a level and version (restricted = baseline + restricted − overridden). */
+const controlCache = new Map<string, PssControl[]>();
+
 export function controlsFor(policy: PssPolicy): PssControl[] {
+  const key = `${policy.level}:${policy.minor}`;
+  let controls = controlCache.get(key);
+  if (!controls) controlCache.set(key, (controls = computeControls(policy)));
+  return controls;
+}
+
+function computeControls(policy: PssPolicy): PssControl[] {
   const active = (c: PssControl) => c.since <= policy.minor;
   const baseline = BASELINE_CONTROLS.filter(active);
   if (policy.level === 'baseline') return baseline;

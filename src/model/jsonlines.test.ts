@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { JsonPositions } from './jsonlines.js';
+import type { JsonPath } from './types.js';
+
+function paths(value: unknown, prefix: JsonPath = [], out: JsonPath[] = []): JsonPath[] {
+  out.push(prefix);
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => paths(v, [...prefix, i], out));
+    out.push([...prefix, value.length]);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out);
+    out.push([...prefix, 'missing', 0]);
+  }
+  return out;
+}
+
+/** Reference: jsonc-parser's full tree (member offset for keys, element offset for items). */
+function reference(text: string, path: JsonPath): number {
+  const tree = parseTree(text)!;
+  for (let n = path.length; n >= 0; n--) {
+    const node = findNodeAtLocation(tree, path.slice(0, n) as (string | number)[]);
+    if (!node) continue;
+    return node.parent?.type === 'property' ? node.parent.offset : node.offset;
+  }
+  return tree.offset;
+}
+
+test('offsets agree with a full JSON tree on every path (property)', () => {
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(0, 2, 4), (value, indent) => {
+      const text = JSON.stringify(value, null, indent);
+      const pos = new JsonPositions(text);
+      for (const p of paths(value)) {
+        // JSON objects with duplicate keys cannot come out of stringify; first occurrence wins anyway.
+        assert.equal(pos.offsetOf(p), reference(text, p), `path ${JSON.stringify(p)} in ${text}`);
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('lines in a kubectl-style List, looked up out of order', () => {
+  const items = Array.from({ length: 50 }, (_, i) => ({ kind: 'Pod', metadata: { name: `p${i}`, annotations: { 'a"b\\': '}]"' } }, spec: { hostPID: i % 7 === 0 } }));
+  const text = JSON.stringify({ apiVersion: 'v1', items, kind: 'List' }, null, 4);
+  const lines = text.split('\n');
+  const pos = new JsonPositions(text);
+  for (const i of [49, 0, 21, 7, 48]) {
+    const line = pos.lineOf(['items', i, 'spec', 'hostPID']);
+    assert.match(lines[line - 1], /"hostPID": (true|false)/);
+    assert.equal(lines[pos.lineOf(['items', i, 'metadata', 'name']) - 1].trim(), `"name": "p${i}",`);
+  }
+  assert.equal(pos.lineOf(['items', 3, 'spec', 'nothing', 'here']), pos.lineOf(['items', 3, 'spec']));
+});
