@@ -30,10 +30,12 @@ function reference(text: string, path: JsonPath): number {
 
 test('offsets agree with a full JSON tree on every path (property)', () => {
   fc.assert(
-    fc.property(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(0, 2, 4), (value, indent) => {
+    fc.property(fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.array(fc.oneof(fc.object({ maxDepth: 2 }), fc.constant({}), fc.integer()), { maxLength: 6 })), fc.constantFrom(0, 2, 4), (value, indent) => {
       const text = JSON.stringify(value, null, indent);
       const pos = new JsonPositions(text);
+      const informed = new JsonPositions(text, value);
       for (const p of paths(value)) {
+        assert.equal(informed.offsetOf(p), reference(text, p), `path ${JSON.stringify(p)} in ${text} (with the parsed value)`);
         // JSON objects with duplicate keys cannot come out of stringify; first occurrence wins anyway.
         assert.equal(pos.offsetOf(p), reference(text, p), `path ${JSON.stringify(p)} in ${text}`);
       }

@@ -8,13 +8,28 @@
 import { LineIndex } from './lines.js';
 import type { JsonPath } from './types.js';
 
+interface ObjectState {
+  /** key → [offset of the member, offset of its value] */
+  members: Map<string, [number, number]>;
+  /** Where the next member starts (once pendingValue has been skipped). */
+  cursor: number;
+  /** Value of the last member read, not yet skipped. */
+  pendingValue?: number;
+  done: boolean;
+}
+
 export class JsonPositions {
   /** Offsets of elements (arrays) or [key, member offset, value offset] (objects) by container offset. */
   private readonly arrays = new Map<number, { starts: number[]; done: boolean; cursor: number }>();
-  private readonly objects = new Map<number, Map<string, [number, number]>>();
+  private readonly objects = new Map<number, ObjectState>();
   private lines?: LineIndex;
 
-  constructor(private readonly text: string) {}
+  /**
+   * @param text the JSON text
+   * @param value what JSON.parse made of it, when known: it tells how many elements each
+   *   array has and of what type, which lets pretty-printed arrays be indexed by needle.
+   */
+  constructor(private readonly text: string, private readonly value?: unknown) {}
 
   /** 1-based line of the path, or of its deepest existing ancestor. */
   lineOf(path: JsonPath): number {
@@ -25,48 +40,64 @@ export class JsonPositions {
   offsetOf(path: JsonPath): number {
     let at = this.skipWs(0);
     let best = at;
+    let value: unknown = this.value;
     for (const seg of path) {
       const c = this.text[at];
       let found: [number, number] | undefined;
       if (c === '{' && typeof seg === 'string') found = this.member(at, seg);
       else if (c === '[' && typeof seg === 'number') {
-        const start = this.element(at, seg);
+        const start = this.element(at, seg, Array.isArray(value) ? value : undefined);
         found = start === undefined ? undefined : [start, start];
       }
       if (!found) break;
       best = found[0];
       at = found[1];
+      value = value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[seg] : undefined;
     }
     return best;
   }
 
   private member(obj: number, key: string): [number, number] | undefined {
-    let members = this.objects.get(obj);
-    if (!members) {
-      members = new Map();
-      let i = this.skipWs(obj + 1);
-      while (this.text[i] === '"') {
-        const keyStart = i;
-        const keyEnd = this.skipString(i);
-        const raw = this.text.slice(i + 1, keyEnd - 1);
-        const name = raw.includes('\\') ? (JSON.parse(this.text.slice(i, keyEnd)) as string) : raw;
-        i = this.skipWs(keyEnd);
-        if (this.text[i] !== ':') break;
-        const valueStart = this.skipWs(i + 1);
-        if (!members.has(name)) members.set(name, [keyStart, valueStart]);
-        i = this.skipWs(this.skipValue(valueStart));
-        if (this.text[i] !== ',') break;
-        i = this.skipWs(i + 1);
-      }
-      this.objects.set(obj, members);
+    let state = this.objects.get(obj);
+    if (!state) {
+      state = { members: new Map(), cursor: this.skipWs(obj + 1), done: false };
+      this.objects.set(obj, state);
     }
-    return members.get(key);
+    // Read members only as far as the one asked for: the next may be a 100 MB items array.
+    while (!state.done && !state.members.has(key)) {
+      if (state.pendingValue !== undefined) {
+        this.advanceMember(state);
+        if (state.done) break;
+      }
+      let i = state.cursor;
+      if (this.text[i] !== '"') { state.done = true; break; }
+      const keyStart = i;
+      const keyEnd = this.skipString(i);
+      const raw = this.text.slice(i + 1, keyEnd - 1);
+      const name = raw.includes('\\') ? (JSON.parse(this.text.slice(i, keyEnd)) as string) : raw;
+      i = this.skipWs(keyEnd);
+      if (this.text[i] !== ':') { state.done = true; break; }
+      const valueStart = this.skipWs(i + 1);
+      if (!state.members.has(name)) state.members.set(name, [keyStart, valueStart]);
+      state.pendingValue = valueStart;
+    }
+    return state.members.get(key);
   }
 
-  private element(arr: number, index: number): number | undefined {
+  /** Moves an object's cursor past the value of the member last read. */
+  private advanceMember(state: ObjectState): void {
+    if (state.pendingValue === undefined) return;
+    const i = this.skipWs(this.skipValue(state.pendingValue));
+    state.pendingValue = undefined;
+    if (this.text[i] !== ',') state.done = true;
+    else state.cursor = this.skipWs(i + 1);
+  }
+
+  private element(arr: number, index: number, parsed?: readonly unknown[]): number | undefined {
     let state = this.arrays.get(arr);
     if (!state) {
-      state = { starts: [], done: false, cursor: this.skipWs(arr + 1) };
+      const byLines = this.prettyElements(arr, parsed);
+      state = byLines ? { starts: byLines, done: true, cursor: arr } : { starts: [], done: false, cursor: this.skipWs(arr + 1) };
       if (this.text[state.cursor] === ']') state.done = true;
       this.arrays.set(arr, state);
     }
@@ -78,6 +109,48 @@ export class JsonPositions {
       else state.done = true;
     }
     return state.starts[index];
+  }
+
+  /**
+   * Pretty-printed JSON (kubectl, jq, JSON.stringify with an indent) puts every element of
+   * an array on its own line at one indentation, and the closing bracket at the
+   * indentation of the line that opened the array. Two native regex scans then find every
+   * element without reading the characters in between. Undefined when the layout differs.
+   */
+  private prettyElements(arr: number, parsed?: readonly unknown[]): number[] | undefined {
+    const t = this.text;
+    const lineStart = t.lastIndexOf('\n', arr) + 1;
+    const open = /^( *)/.exec(t.slice(lineStart, arr + 1))![1].length;
+    const firstNl = t.indexOf('\n', arr);
+    if (firstNl === -1 || t.slice(arr + 1, firstNl).trim() !== '') return undefined;
+    const first = this.skipWs(arr + 1);
+    const inner = first - (t.lastIndexOf('\n', first) + 1);
+    if (t[first] === ']' || inner <= open || t.slice(t.lastIndexOf('\n', first) + 1, first).trim() !== '') return undefined;
+    const allObjects = parsed !== undefined && parsed.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e));
+    if (allObjects && t[first] === '{') {
+      // Arrays of objects (every List): an exact needle, found with indexOf, as many times
+      // as the array has elements; then the last one must be followed by the closing bracket.
+      const needle = `\n${' '.repeat(inner)}{`;
+      const starts = [first];
+      for (let j = first; starts.length < parsed.length; ) {
+        j = t.indexOf(needle, j + 1);
+        if (j === -1) return undefined;
+        starts.push(j + 1 + inner);
+      }
+      const after = this.skipWs(this.skipValue(starts[starts.length - 1]));
+      return t[after] === ']' ? starts : undefined;
+    }
+    // One scan: element starts at the inner indentation, until the closing bracket.
+    const line = new RegExp(`^ {${open}}\\]|^ {${inner}}[^ \\]}]`, 'gm');
+    line.lastIndex = first - inner;
+    const starts: number[] = [];
+    let closed = false;
+    for (let m = line.exec(t); m !== null; m = line.exec(t)) {
+      if (t.charCodeAt(m.index + open) === 93 && m[0].length === open + 1) { closed = true; break; }
+      starts.push(m.index + inner);
+    }
+    if (!closed || (parsed !== undefined && starts.length !== parsed.length)) return undefined;
+    return starts[0] === first ? starts : undefined;
   }
 
   private skipWs(i: number): number {
@@ -110,17 +183,15 @@ export class JsonPositions {
     const c = t[i];
     if (c === '"') return this.skipString(i);
     if (c === '{' || c === '[') {
+      // One native regex scan: whole strings are consumed by the regex, brackets counted here.
+      const token = /"(?:[^"\\]|\\.)*"|[{}[\]]/g;
+      token.lastIndex = i;
       let depth = 0;
-      let j = i;
-      while (j < t.length) {
-        const ch = t.charCodeAt(j);
-        if (ch === 34) { j = this.skipString(j); continue; }
+      for (let m = token.exec(t); m !== null; m = token.exec(t)) {
+        const ch = m[0].charCodeAt(0);
+        if (ch === 34) continue;
         if (ch === 123 || ch === 91) depth++;
-        else if (ch === 125 || ch === 93) {
-          depth--;
-          if (depth === 0) return j + 1;
-        }
-        j++;
+        else if (--depth === 0) return m.index + 1;
       }
       return t.length;
     }

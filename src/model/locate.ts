@@ -90,14 +90,14 @@ function keyString(key: unknown): string | undefined {
 export class JsonFileLocator {
   private positions?: JsonPositions;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string, private readonly value?: unknown) {}
 
   at(basePath: JsonPath): Locator {
     return { lineOf: (path) => this.lineOf([...basePath, ...path]) };
   }
 
   lineOf(path: JsonPath): number {
-    this.positions ??= new JsonPositions(this.text);
+    this.positions ??= new JsonPositions(this.text, this.value);
     return this.positions.lineOf(path);
   }
 }

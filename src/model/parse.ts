@@ -44,7 +44,7 @@ export function parseYamlChunk(chunk: DocChunk, file: string, doc: number): Pars
     origin.helm = { template: helm[1], commentLine: startLine + lineOfOffset(text, helm.index) - 1 };
   }
   // js-yaml enforces the depth limit while parsing; alias expansion (yaml) is checked after.
-  return toResources(value, origin, (base) => new YamlLocator(text, startLine, base), startLine + leadingLines(text), anchored);
+  return toResources(value, origin, (base) => new YamlLocator(text, startLine, base), startLine + leadingLines(text), anchored ? 'shared' : 'none');
 }
 
 /** Parses a whole JSON text (a file, or all of stdin). */
@@ -59,8 +59,8 @@ export function parseJsonText(text: string, file: string): ParseResult {
     const line = pos ? lineOfOffset(text, Number(pos[1])) : undefined;
     return { resources: [], errors: [{ file, line, message: `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}` }] };
   }
-  const locator = new JsonFileLocator(text);
-  return toResources(value, { file, doc: 0 }, (base) => locator.at(base), 1, true);
+  const locator = new JsonFileLocator(text, value);
+  return toResources(value, { file, doc: 0 }, (base) => locator.at(base), 1, 'tree');
 }
 
 /** Text that starts with `{` or `[` but is really YAML (flow style, or several documents). */
@@ -92,10 +92,11 @@ function toResources(
   origin: Origin,
   locatorAt: (base: JsonPath) => Locator,
   firstLine: number,
-  checkDepth: boolean,
+  /** 'none': the parser enforced the depth already; 'tree': plain JSON; 'shared': aliases may share objects. */
+  depthCheck: 'none' | 'tree' | 'shared',
 ): ParseResult {
   if (value === null || value === undefined) return { resources: [], errors: [] };
-  if (checkDepth && depthExceeds(value, MAX_DEPTH)) {
+  if (depthCheck !== 'none' && value !== null && typeof value === 'object' && depthExceeds(value, MAX_DEPTH, depthCheck === 'shared')) {
     return { resources: [], errors: [{ file: origin.file, line: firstLine, message: `document nests deeper than ${MAX_DEPTH} levels; refusing to scan it` }] };
   }
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -122,18 +123,29 @@ function isList(obj: KubeObject): boolean {
   return typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj.items);
 }
 
-/** Iterative, so that hostile nesting cannot overflow the stack here. */
-function depthExceeds(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  const seen = new Set<object>();
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
+/**
+ * Iterative, so that hostile nesting cannot overflow the stack here. Values built by
+ * `yaml` may share objects through aliases (visit each once); JSON.parse never shares.
+ */
+function depthExceeds(value: unknown, max: number, shared: boolean): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  const seen = shared ? new Set<object>() : undefined;
+  while (values.length > 0) {
+    const v = values.pop() as object;
+    const d = depths.pop()!;
     if (d > max) return true;
-    if (seen.has(v)) continue; // aliases share objects; visit each once
-    seen.add(v);
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+    if (seen) {
+      if (seen.has(v)) continue;
+      seen.add(v);
+    }
+    if (Array.isArray(v)) {
+      for (const child of v) if (child !== null && typeof child === 'object') { values.push(child); depths.push(d + 1); }
+    } else {
+      for (const key in v) {
+        const child = (v as Record<string, unknown>)[key];
+        if (child !== null && typeof child === 'object') { values.push(child); depths.push(d + 1); }
+      }
     }
   }
   return false;

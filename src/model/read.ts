@@ -3,6 +3,7 @@
  * time (so a 100 MB stream never sits in memory whole), or one JSON text.
  */
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { YamlDocSplitter, hasContent, type DocChunk } from './split.js';
 import { describeFsError, type InputSource } from './inputs.js';
@@ -15,6 +16,10 @@ export type Unit =
 /** Files whose first bytes hold a NUL are not text; say so instead of parsing garbage. */
 function looksBinary(piece: string): boolean {
   return piece.slice(0, 8192).includes('\u0000');
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Bytes of the first non-whitespace character tell JSON from YAML. */
@@ -57,6 +62,12 @@ export async function* readUnits(input: InputSource, stdin: Readable = process.s
         if (c === undefined) { jsonParts.push(piece); continue; }
         mode = c === '{' || c === '[' ? 'json' : 'yaml';
         if (mode === 'yaml') { piece = jsonParts.join('') + piece; jsonParts = []; }
+        if (mode === 'json' && input.kind === 'file') {
+          // JSON is parsed whole anyway: one read is cheaper than joining a stream's pieces.
+          stream.destroy();
+          yield { type: 'json', file, text: stripBom(await readFile(input.path, 'utf8')) };
+          return;
+        }
       }
       if (mode === 'json') { jsonParts.push(piece); continue; }
       for (const chunk of splitter.push(piece)) {
