@@ -39,7 +39,7 @@ export class Engine {
     if (unit.type === 'error') {
       return { resources: 0, findings: [], errors: [{ file: unit.file, line: unit.line, message: unit.message }] };
     }
-    const parsed = unit.type === 'yaml' ? parseYamlChunk(unit.chunk, unit.file, unit.doc) : parseJsonText(unit.text, unit.file);
+    const parsed = unit.type === 'yaml' ? parseYamlChunk(unit.chunk, unit.file, unit.doc) : parseJsonText(unit.text, unit.file, unit.firstLine);
     const findings: Finding[] = [];
     const errors = [...parsed.errors];
     for (const resource of parsed.resources) {

@@ -3,7 +3,10 @@
  * is the cost of a scan, so spreading documents over cores scales it near-linearly.
  */
 import { Worker } from 'node:worker_threads';
-import type { Unit } from '../model/index.js';
+import type { InputSource, Unit } from '../model/index.js';
+
+/** Work for one worker: units the main thread has read, or a whole file to read itself. */
+export type Task = { kind: 'units'; units: Unit[] } | { kind: 'file'; input: InputSource };
 import type { EngineOptions, UnitResult } from './engine.js';
 
 export interface BatchReply {
@@ -36,8 +39,8 @@ export class WorkerPool {
     }
   }
 
-  /** Runs one batch on the next free worker; waits for one to be free first. */
-  async run(units: Unit[]): Promise<BatchReply> {
+  /** Runs one task on the next free worker; waits for one to be free first. */
+  async run(task: Task): Promise<BatchReply> {
     let slot = this.slots.find((s) => !s.busy);
     while (!slot) {
       await new Promise<void>((r) => this.waiting.push(r));
@@ -46,7 +49,7 @@ export class WorkerPool {
     slot.busy = true;
     const id = this.nextId++;
     const done = new Promise<BatchReply>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    slot.worker.postMessage({ id, units });
+    slot.worker.postMessage({ id, task });
     return done;
   }
 

@@ -6,11 +6,11 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import {
-  collectInputs, emptySummary, readUnits,
+  collectInputs, emptySummary, readUnits, splitPrettyJsonList,
   type CheckInfo, type Finding, type InputError, type InputSource, type ScanResult, type Unit,
 } from '../model/index.js';
 import { Engine, type EngineOptions, type UnitResult } from './engine.js';
-import { WorkerPool } from './pool.js';
+import { WorkerPool, type Task } from './pool.js';
 import { pssCheckInfos } from './pss/index.js';
 
 export interface ScanOptions extends EngineOptions {
@@ -24,6 +24,8 @@ export interface ScanOptions extends EngineOptions {
 
 const BATCH_UNITS = 256;
 const BATCH_BYTES = 1 << 20;
+/** Files up to this size are handed to a worker whole; larger ones are split here. */
+const FILE_TASK_BYTES = 4 << 20;
 
 function unitBytes(u: Unit): number {
   return u.type === 'yaml' ? u.chunk.text.length : u.type === 'json' ? u.text.length : 0;
@@ -47,34 +49,60 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
   let batch: Unit[] = [];
   let batchBytes = 0;
 
+  const dispatch = async (task: Task) => {
+    await pool!.ready(); // backpressure: read no further than the workers can take
+    parts.push(pool!.run(task).then((reply) => {
+      reply.expiredMatched.forEach((i) => expiredMatched.add(i));
+      return reply.results;
+    }));
+  };
   const flush = async () => {
     if (batch.length === 0) return;
     const units = batch;
     batch = [];
     batchBytes = 0;
-    await pool!.ready();
-    parts.push(pool!.run(units).then((reply) => {
-      reply.expiredMatched.forEach((i) => expiredMatched.add(i));
-      return reply.results;
-    }));
+    await dispatch({ kind: 'units', units });
+  };
+  const enqueue = async (unit: Unit, size: number) => {
+    batch.push(unit);
+    batchBytes += size;
+    if (batch.length >= BATCH_UNITS || batchBytes >= BATCH_BYTES) await flush();
   };
 
   // Known-large inputs get their workers at once, so they warm up while the first file is read.
-  if (jobs > 1 && (await totalFileBytes(inputs)) > inlineBytes) pool = new WorkerPool(jobs, engineOpts);
+  const sizes = await fileSizes(inputs);
+  const total = [...sizes.values()].reduce((a, b) => a + b, 0);
+  if (jobs > 1 && total > inlineBytes) pool = new WorkerPool(jobs, engineOpts);
 
   try {
     for (const input of inputs) {
+      const size = input.kind === 'file' ? sizes.get(input) : undefined;
+      if (pool && size !== undefined && size <= FILE_TASK_BYTES) {
+        // Whole files go to the workers, which read them: the main thread only waits.
+        await flush();
+        await dispatch({ kind: 'file', input });
+        continue;
+      }
       for await (const unit of readUnits(input, opts.stdin)) {
-        const size = unitBytes(unit);
-        seenBytes += size;
+        const bytes = unitBytes(unit);
+        seenBytes += bytes;
         if (!pool && jobs > 1 && seenBytes > inlineBytes) pool = new WorkerPool(jobs, engineOpts);
         if (!pool) {
           parts.push([engine.runUnit(unit)]);
           continue;
         }
-        batch.push(unit);
-        batchBytes += size;
-        if (batch.length >= BATCH_UNITS || batchBytes >= BATCH_BYTES) await flush();
+        if (unit.type === 'json') {
+          // A kubectl List: its items are parsed in parallel; anything else is parsed here.
+          const items = splitPrettyJsonList(unit.text);
+          if (!items) {
+            await flush();
+            parts.push([engine.runUnit(unit)]);
+            continue;
+          }
+          for (const item of items) await enqueue({ type: 'json', file: unit.file, text: item.text, firstLine: item.firstLine }, item.text.length);
+          continue;
+        }
+        await enqueue(unit, bytes);
       }
     }
     if (pool) await flush();
@@ -87,17 +115,17 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
   }
 }
 
-async function totalFileBytes(inputs: readonly InputSource[]): Promise<number> {
-  let total = 0;
+async function fileSizes(inputs: readonly InputSource[]): Promise<Map<InputSource, number>> {
+  const sizes = new Map<InputSource, number>();
   for (const input of inputs) {
     if (input.kind !== 'file') continue;
     try {
-      total += (await stat(input.path)).size;
+      sizes.set(input, (await stat(input.path)).size);
     } catch {
       // reported when the file is read
     }
   }
-  return total;
+  return sizes;
 }
 
 function assemble(

@@ -1,21 +1,28 @@
-// Worker thread entry: runs the engine over the batches the pool sends.
+// Worker thread entry: runs the engine over the tasks the pool sends.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Unit } from '../model/index.js';
-import { Engine, type EngineOptions } from './engine.js';
-import type { BatchReply } from './pool.js';
+import { readUnits } from '../model/index.js';
+import { Engine, type EngineOptions, type UnitResult } from './engine.js';
+import type { BatchReply, Task } from './pool.js';
 
 const opts = (workerData as { opts: EngineOptions }).opts;
 const engine = new Engine(opts);
 
-parentPort!.on('message', (msg: { id: number; units: Unit[] }) => {
-  let reply: BatchReply;
-  try {
-    const results = msg.units.map((u) => engine.runUnit(u));
-    const matched = new Set(engine.suppressor.expiredMatched());
-    const expiredMatched = opts.config.ignore.flatMap((r, i) => (matched.has(r) ? [i] : []));
-    reply = { id: msg.id, results, expiredMatched };
-  } catch (err) {
-    reply = { id: msg.id, results: [], expiredMatched: [], error: err instanceof Error ? err.message : String(err) };
-  }
-  parentPort!.postMessage(reply);
+async function runTask(task: Task): Promise<UnitResult[]> {
+  if (task.kind === 'units') return task.units.map((u) => engine.runUnit(u));
+  const results: UnitResult[] = [];
+  for await (const unit of readUnits(task.input)) results.push(engine.runUnit(unit));
+  return results;
+}
+
+parentPort!.on('message', (msg: { id: number; task: Task }) => {
+  runTask(msg.task).then(
+    (results) => {
+      const matched = new Set(engine.suppressor.expiredMatched());
+      const expiredMatched = opts.config.ignore.flatMap((r, i) => (matched.has(r) ? [i] : []));
+      parentPort!.postMessage({ id: msg.id, results, expiredMatched } satisfies BatchReply);
+    },
+    (err: unknown) => {
+      parentPort!.postMessage({ id: msg.id, results: [], expiredMatched: [], error: err instanceof Error ? err.message : String(err) } satisfies BatchReply);
+    },
+  );
 });

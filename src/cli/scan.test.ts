@@ -275,3 +275,28 @@ test('--jobs spreads a large input over worker threads with the same result', ()
   assert.equal(one.report.summary.resources, 3000);
   assert.deepEqual(two.report, one.report);
 });
+
+test('--jobs: stdin streams (YAML documents and a kubectl JSON List) give the same result in parallel', () => {
+  const docs: string[] = [];
+  for (let i = 0; i < 2000; i++) docs.push((i % 10 === 0 ? PRIVILEGED : HARDENED_POD).replace(/name: (api|ok)/, `name: r${i}`));
+  const yamlText = docs.join('---\n');
+  const env = { PALISADE_INLINE_BYTES: '65536' };
+  const y1 = json(['scan', '-', '--jobs', '1'], { input: yamlText });
+  const y2 = json(['scan', '-', '--jobs', '2'], { input: yamlText, env });
+  assert.equal(y1.report.summary.resources, 2000);
+  assert.deepEqual(y2.report, y1.report);
+
+  const items = Array.from({ length: 1500 }, (_, i) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: 'web' },
+    spec: { hostPID: i % 100 === 0, containers: [{ name: 'app', image: 'nginx', securityContext: { privileged: i % 7 === 0 } }] },
+  }));
+  const listText = JSON.stringify({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }, null, 4);
+  const j1 = json(['scan', '-', '--jobs', '1', '--pss-level', 'baseline'], { input: listText });
+  const j2 = json(['scan', '-', '--jobs', '2', '--pss-level', 'baseline'], { input: listText, env });
+  assert.equal(j1.report.summary.resources, 1500);
+  assert.deepEqual(j2.report, j1.report);
+  // Lines point into the List: the first privileged container of item 7.
+  const lines = listText.split('\n');
+  const f = j1.report.findings.find((x: { resource: { name: string }; check: string }) => x.resource.name === 'p7' && x.check === 'pss/baseline/privileged');
+  assert.equal(lines[f.line - 1].trim(), '"privileged": true');
+});

@@ -7,3 +7,4 @@ export { collectInputs, displayPath, describeFsError, type InputSource, type Col
 export { readUnits, type Unit } from './read.js';
 export { LineIndex, lineOfOffset } from './lines.js';
 export * from './podspec.js';
+export { JsonPositions, splitPrettyJsonList, type JsonListItem } from './jsonlines.js';

@@ -56,3 +56,25 @@ test('lines in a kubectl-style List, looked up out of order', () => {
   }
   assert.equal(pos.lineOf(['items', 3, 'spec', 'nothing', 'here']), pos.lineOf(['items', 3, 'spec']));
 });
+
+test('splitPrettyJsonList cuts kubectl-style Lists into items with their lines', async () => {
+  const { splitPrettyJsonList } = await import('./jsonlines.js');
+  fc.assert(
+    fc.property(fc.array(fc.object({ maxDepth: 3 }), { minLength: 1, maxLength: 8 }), fc.constantFrom(2, 4), fc.boolean(), (raw, indent, kindFirst) => {
+      const items = JSON.parse(JSON.stringify(raw)) as unknown[];
+      const list = kindFirst ? { kind: 'PodList', apiVersion: 'v1', items, metadata: {} } : { apiVersion: 'v1', items, kind: 'List', metadata: {} };
+      const text = JSON.stringify(list, null, indent);
+      const cut = splitPrettyJsonList(text);
+      assert.ok(cut, text);
+      assert.deepEqual(cut.map((c) => JSON.parse(c.text)), items);
+      const pos = new JsonPositions(text, list);
+      assert.deepEqual(cut.map((c) => c.firstLine), items.map((_, i) => pos.lineOf(['items', i])));
+    }),
+    { numRuns: 300 },
+  );
+  // Not a List, compact, empty, or items that are not objects: left to the whole-text parse.
+  assert.equal(splitPrettyJsonList(JSON.stringify({ kind: 'Pod', items: [{}] }, null, 2)), undefined);
+  assert.equal(splitPrettyJsonList(JSON.stringify({ kind: 'List', items: [{ a: 1 }] })), undefined);
+  assert.equal(splitPrettyJsonList(JSON.stringify({ kind: 'List', items: [] }, null, 2)), undefined);
+  assert.equal(splitPrettyJsonList(JSON.stringify({ kind: 'List', items: [{ a: 1 }, 2] }, null, 2)), undefined);
+});

@@ -200,3 +200,64 @@ export class JsonPositions {
     return j;
   }
 }
+
+/** One element of a List, cut out of the text without parsing it. */
+export interface JsonListItem {
+  text: string;
+  /** 1-based line of the element's first line in the whole text. */
+  firstLine: number;
+}
+
+/**
+ * Cuts the items of a pretty-printed `kind: *List` (kubectl get -o json, jq) out of the
+ * text, so that worker threads can parse them in parallel. Only the layout those tools
+ * write is accepted (one member per line, members of the top object at one indentation,
+ * items as objects one level deeper); anything else gives undefined and is parsed whole.
+ */
+export function splitPrettyJsonList(text: string): JsonListItem[] | undefined {
+  const open = /^\s*\{[ \t]*\r?\n( +)"/.exec(text.slice(0, 4096));
+  if (!open) return undefined;
+  const indent = open[1];
+  const kindAt = text.indexOf(`\n${indent}"kind": "`);
+  if (kindAt === -1) return undefined;
+  const kindStart = kindAt + indent.length + 9;
+  const kindEnd = text.indexOf('"', kindStart + 1);
+  const kind = text.slice(kindStart + 1, kindEnd);
+  if (!kind.endsWith('List') || kind.includes('\\')) return undefined;
+  const itemsKey = text.indexOf(`\n${indent}"items": [`);
+  if (itemsKey === -1) return undefined;
+  const afterBracket = itemsKey + indent.length + 11;
+  if (!/^[ \t]*\r?\n/.test(text.slice(afterBracket, afterBracket + 8))) return undefined; // [] or one-line items
+  const arrayEnd = text.indexOf(`\n${indent}]`, itemsKey);
+  if (arrayEnd === -1) return undefined;
+  const firstLineEnd = text.indexOf('\n', itemsKey + 1);
+  const firstItem = /^( +)\{/.exec(text.slice(firstLineEnd + 1, firstLineEnd + 1 + 256));
+  if (!firstItem || firstItem[1].length <= indent.length) return undefined;
+  const needle = `\n${firstItem[1]}{`;
+  const starts: number[] = [];
+  for (let j = firstLineEnd; ; ) {
+    j = text.indexOf(needle, j);
+    if (j === -1 || j > arrayEnd) break;
+    starts.push(j + 1 + firstItem[1].length);
+    j += needle.length;
+  }
+  const items: JsonListItem[] = [];
+  let line = countLines(text, 0, firstLineEnd) + 1;
+  let lineAt = firstLineEnd;
+  for (let i = 0; i < starts.length; i++) {
+    const stop = i + 1 < starts.length ? starts[i + 1] - firstItem[1].length - 1 : arrayEnd;
+    const body = text.slice(starts[i], stop).replace(/,?\s*$/, '');
+    // Every element must be an object that ends where the next begins.
+    if (!body.endsWith('}')) return undefined;
+    line += countLines(text, lineAt, starts[i]);
+    lineAt = starts[i];
+    items.push({ text: body, firstLine: line });
+  }
+  return items;
+}
+
+function countLines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}

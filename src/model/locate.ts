@@ -90,7 +90,12 @@ function keyString(key: unknown): string | undefined {
 export class JsonFileLocator {
   private positions?: JsonPositions;
 
-  constructor(private readonly text: string, private readonly value?: unknown) {}
+  constructor(
+    private readonly text: string,
+    private readonly value?: unknown,
+    /** Line of the text's first line in its file (List items cut out of a larger file). */
+    private readonly firstLine = 1,
+  ) {}
 
   at(basePath: JsonPath): Locator {
     return { lineOf: (path) => this.lineOf([...basePath, ...path]) };
@@ -98,7 +103,7 @@ export class JsonFileLocator {
 
   lineOf(path: JsonPath): number {
     this.positions ??= new JsonPositions(this.text, this.value);
-    return this.positions.lineOf(path);
+    return this.positions.lineOf(path) + this.firstLine - 1;
   }
 }
 

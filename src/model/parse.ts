@@ -47,8 +47,11 @@ export function parseYamlChunk(chunk: DocChunk, file: string, doc: number): Pars
   return toResources(value, origin, (base) => new YamlLocator(text, startLine, base), startLine + leadingLines(text), anchored ? 'shared' : 'none');
 }
 
-/** Parses a whole JSON text (a file, or all of stdin). */
-export function parseJsonText(text: string, file: string): ParseResult {
+/**
+ * Parses a whole JSON text (a file, or all of stdin), or one List item cut out of a file
+ * (then `firstLine` is where the item starts in that file).
+ */
+export function parseJsonText(text: string, file: string, firstLine = 1): ParseResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -56,11 +59,11 @@ export function parseJsonText(text: string, file: string): ParseResult {
     if (looksLikeYamlFlow(text)) return parseYamlText(text, file);
     const msg = err instanceof Error ? err.message : String(err);
     const pos = /position (\d+)/.exec(msg);
-    const line = pos ? lineOfOffset(text, Number(pos[1])) : undefined;
+    const line = pos ? lineOfOffset(text, Number(pos[1])) + firstLine - 1 : undefined;
     return { resources: [], errors: [{ file, line, message: `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}` }] };
   }
-  const locator = new JsonFileLocator(text, value);
-  return toResources(value, { file, doc: 0 }, (base) => locator.at(base), 1, 'tree');
+  const locator = new JsonFileLocator(text, value, firstLine);
+  return toResources(value, { file, doc: 0 }, (base) => locator.at(base), firstLine, 'tree');
 }
 
 /** Text that starts with `{` or `[` but is really YAML (flow style, or several documents). */

@@ -10,7 +10,7 @@ import { describeFsError, type InputSource } from './inputs.js';
 
 export type Unit =
   | { type: 'yaml'; file: string; doc: number; chunk: DocChunk }
-  | { type: 'json'; file: string; text: string }
+  | { type: 'json'; file: string; text: string; firstLine?: number }
   | { type: 'error'; file: string; line?: number; message: string };
 
 /** Files whose first bytes hold a NUL are not text; say so instead of parsing garbage. */
