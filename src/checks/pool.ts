@@ -53,6 +53,11 @@ export class WorkerPool {
     return done;
   }
 
+  /** True when a task given now would start at once. */
+  get hasIdle(): boolean {
+    return this.slots.some((s) => !s.busy);
+  }
+
   /** Resolves when a worker is free, so a caller can stop reading input until then. */
   async ready(): Promise<void> {
     while (!this.slots.some((s) => !s.busy)) await new Promise<void>((r) => this.waiting.push(r));

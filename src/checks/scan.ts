@@ -49,8 +49,12 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
   let batch: Unit[] = [];
   let batchBytes = 0;
 
+  // The main thread is one of the `jobs`: it runs a task itself whenever every worker is busy.
   const dispatch = async (task: Task) => {
-    await pool!.ready(); // backpressure: read no further than the workers can take
+    if (!pool!.hasIdle) {
+      parts.push(await runTaskHere(engine, task));
+      return;
+    }
     parts.push(pool!.run(task).then((reply) => {
       reply.expiredMatched.forEach((i) => expiredMatched.add(i));
       return reply.results;
@@ -72,7 +76,7 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
   // Known-large inputs get their workers at once, so they warm up while the first file is read.
   const sizes = await fileSizes(inputs);
   const total = [...sizes.values()].reduce((a, b) => a + b, 0);
-  if (jobs > 1 && total > inlineBytes) pool = new WorkerPool(jobs, engineOpts);
+  if (jobs > 1 && total > inlineBytes) pool = new WorkerPool(jobs - 1, engineOpts);
 
   try {
     for (const input of inputs) {
@@ -86,7 +90,7 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
       for await (const unit of readUnits(input, opts.stdin)) {
         const bytes = unitBytes(unit);
         seenBytes += bytes;
-        if (!pool && jobs > 1 && seenBytes > inlineBytes) pool = new WorkerPool(jobs, engineOpts);
+        if (!pool && jobs > 1 && seenBytes > inlineBytes) pool = new WorkerPool(jobs - 1, engineOpts);
         if (!pool) {
           parts.push([engine.runUnit(unit)]);
           continue;
@@ -113,6 +117,13 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
   } finally {
     await pool?.close();
   }
+}
+
+async function runTaskHere(engine: Engine, task: Task): Promise<UnitResult[]> {
+  if (task.kind === 'units') return task.units.map((u) => engine.runUnit(u));
+  const results: UnitResult[] = [];
+  for await (const unit of readUnits(task.input)) results.push(engine.runUnit(unit));
+  return results;
 }
 
 async function fileSizes(inputs: readonly InputSource[]): Promise<Map<InputSource, number>> {

@@ -103,8 +103,8 @@ class Scanner {
         const ind = indentOf(l);
         if (ind < col) break;
         if (ind > col) continue; // nested content of an earlier key
+        if (isDash(l, col)) continue; // a sequence written at its key's indentation
         text = l.slice(col);
-        if (/^-(\s|$)/.test(text)) continue; // a sequence written at its key's indentation
       }
       const parsed = parseKey(text);
       if (!parsed) throw new Unsupported();
@@ -121,32 +121,22 @@ class Scanner {
     const trimmed = rest.trimStart();
     if (trimmed !== '' && !trimmed.startsWith('#')) {
       const col = afterCol + (rest.length - trimmed.length);
-      // Inline value: it ends where the parent's block does; deeper keys sit on later lines.
-      return { line: i, col, end: this.blockEnd(i + 1, keyCol, end, false) };
+      // Inline value: deeper keys (if any) sit on later lines, more indented.
+      return { line: i, col, end };
     }
     for (let j = i + 1; j < end; j++) {
       const l = this.lines[j];
       if (isSkippable(l)) continue;
       const ind = indentOf(l);
-      if (ind > keyCol) return { line: j, col: ind, end: this.blockEnd(j + 1, keyCol, end, false) };
-      if (ind === keyCol && /^-(\s|$)/.test(l.slice(ind))) return { line: j, col: ind, end: this.blockEnd(j + 1, keyCol, end, true) };
+      // A child block ends at the first line indented less than it (mapEntry and seqItem
+      // stop there), so the parent's end is a safe bound and nothing is scanned twice.
+      if (ind > keyCol) return { line: j, col: ind, end };
+      if (ind === keyCol && isDash(l, ind)) return { line: j, col: ind, end };
       return undefined; // null value
     }
     return undefined;
   }
 
-  /** First line from `from` that leaves a block nested under column `keyCol`. */
-  private blockEnd(from: number, keyCol: number, end: number, sameIndentSeq: boolean): number {
-    for (let j = from; j < end; j++) {
-      const l = this.lines[j];
-      if (isSkippable(l)) continue;
-      const ind = indentOf(l);
-      if (ind > keyCol) continue;
-      if (sameIndentSeq && ind === keyCol && /^-(\s|$)/.test(l.slice(ind))) continue;
-      return j;
-    }
-    return end;
-  }
 
   /** Item `index` of the sequence at `node`: [line of the item, its content node]. */
   private seqItem(node: BlockNode, index: number): [number | undefined, BlockNode | undefined] {
@@ -169,29 +159,29 @@ class Scanner {
       if (seen !== index) continue;
       const after = text.slice(1);
       const spaces = after.length - after.trimStart().length;
-      const itemEnd = this.nextItem(i + 1, col, node.end);
-      const value = this.valueAfter(i, col, col + 1 + spaces, itemEnd);
+      const value = this.valueAfter(i, col, col + 1 + spaces, node.end);
       // An item whose content starts on the next line is where that content is.
-      return [value ? value.line : i, value ? { ...value, end: Math.min(value.end, itemEnd) } : undefined];
+      return [value ? value.line : i, value];
     }
     return [undefined, undefined];
   }
 
-  private nextItem(from: number, col: number, end: number): number {
-    for (let j = from; j < end; j++) {
-      const l = this.lines[j];
-      if (isSkippable(l)) continue;
-      const ind = indentOf(l);
-      if (ind < col) return j;
-      if (ind === col) return j;
-    }
-    return end;
-  }
 }
 
+/** Blank lines and comment lines carry no structure. */
 function isSkippable(line: string): boolean {
-  const t = line.trimStart();
-  return t === '' || t === '\r' || t.startsWith('#');
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) === 32) i++;
+  if (i === line.length) return true;
+  const c = line.charCodeAt(i);
+  return c === 35 /* # */ || c === 13 /* \r */ || (c === 9 && line.trim() === '');
+}
+
+/** `-` followed by a blank or the end of the line, at column `at`. */
+function isDash(line: string, at: number): boolean {
+  if (line.charCodeAt(at) !== 45) return false;
+  const next = line.charCodeAt(at + 1);
+  return Number.isNaN(next) || next === 32 || next === 9 || next === 13;
 }
 
 function indentOf(line: string): number {

@@ -130,12 +130,11 @@ export class JsonPositions {
     if (allObjects && t[first] === '{') {
       // Arrays of objects (every List): an exact needle, found with indexOf, as many times
       // as the array has elements; then the last one must be followed by the closing bracket.
-      const needle = `\n${' '.repeat(inner)}{`;
       const starts = [first];
       for (let j = first; starts.length < parsed.length; ) {
-        j = t.indexOf(needle, j + 1);
+        j = atLineStart(t, '{', inner, j + 1);
         if (j === -1) return undefined;
-        starts.push(j + 1 + inner);
+        starts.push(j);
       }
       const after = this.skipWs(this.skipValue(starts[starts.length - 1]));
       return t[after] === ']' ? starts : undefined;
@@ -217,43 +216,55 @@ export interface JsonListItem {
 export function splitPrettyJsonList(text: string): JsonListItem[] | undefined {
   const open = /^\s*\{[ \t]*\r?\n( +)"/.exec(text.slice(0, 4096));
   if (!open) return undefined;
-  const indent = open[1];
-  const kindAt = text.indexOf(`\n${indent}"kind": "`);
+  const indent = open[1].length;
+  // `kind` is a member of the top object: at its indentation, first or (kubectl) last.
+  const kindNeedle = `\n${open[1]}"kind": "`;
+  let kindAt = text.slice(0, 4096).indexOf(kindNeedle);
+  if (kindAt === -1) kindAt = text.lastIndexOf(kindNeedle);
   if (kindAt === -1) return undefined;
-  const kindStart = kindAt + indent.length + 9;
-  const kindEnd = text.indexOf('"', kindStart + 1);
-  const kind = text.slice(kindStart + 1, kindEnd);
+  const kindStart = kindAt + kindNeedle.length;
+  const kind = text.slice(kindStart, text.indexOf('"', kindStart));
   if (!kind.endsWith('List') || kind.includes('\\')) return undefined;
-  const itemsKey = text.indexOf(`\n${indent}"items": [`);
+  const itemsKey = text.indexOf(`\n${open[1]}"items": [`);
   if (itemsKey === -1) return undefined;
-  const afterBracket = itemsKey + indent.length + 11;
+  const afterBracket = itemsKey + indent + 11;
   if (!/^[ \t]*\r?\n/.test(text.slice(afterBracket, afterBracket + 8))) return undefined; // [] or one-line items
-  const arrayEnd = text.indexOf(`\n${indent}]`, itemsKey);
+  const arrayEnd = atLineStart(text, ']', indent, afterBracket);
   if (arrayEnd === -1) return undefined;
-  const firstLineEnd = text.indexOf('\n', itemsKey + 1);
+  const firstLineEnd = text.indexOf('\n', afterBracket);
   const firstItem = /^( +)\{/.exec(text.slice(firstLineEnd + 1, firstLineEnd + 1 + 256));
-  if (!firstItem || firstItem[1].length <= indent.length) return undefined;
-  const needle = `\n${firstItem[1]}{`;
+  if (!firstItem || firstItem[1].length <= indent) return undefined;
+  const inner = firstItem[1].length;
   const starts: number[] = [];
-  for (let j = firstLineEnd; ; ) {
-    j = text.indexOf(needle, j);
-    if (j === -1 || j > arrayEnd) break;
-    starts.push(j + 1 + firstItem[1].length);
-    j += needle.length;
-  }
+  for (let j = atLineStart(text, '{', inner, firstLineEnd); j !== -1 && j < arrayEnd; j = atLineStart(text, '{', inner, j + 1)) starts.push(j);
   const items: JsonListItem[] = [];
-  let line = countLines(text, 0, firstLineEnd) + 1;
-  let lineAt = firstLineEnd;
+  let line = countLines(text, 0, starts[0]) + 1;
   for (let i = 0; i < starts.length; i++) {
-    const stop = i + 1 < starts.length ? starts[i + 1] - firstItem[1].length - 1 : arrayEnd;
-    const body = text.slice(starts[i], stop).replace(/,?\s*$/, '');
-    // Every element must be an object that ends where the next begins.
-    if (!body.endsWith('}')) return undefined;
-    line += countLines(text, lineAt, starts[i]);
-    lineAt = starts[i];
+    const stop = i + 1 < starts.length ? starts[i + 1] : arrayEnd;
+    // Every element must be an object that ends where the next begins (then only `,` and blanks).
+    const close = text.lastIndexOf('}', stop);
+    const gap = text.slice(close + 1, stop);
+    if (close < starts[i] || gap.replace(/[\s,]/g, '') !== '' || gap.split(',').length > 2) return undefined;
+    const body = text.slice(starts[i], close + 1);
     items.push({ text: body, firstLine: line });
+    line += countLines(text, starts[i], stop);
   }
   return items;
+}
+
+/**
+ * Offset of the next `char` from `from` that opens a line indented by exactly `indent`
+ * spaces, or -1. Searching for one character is many times faster than for a string
+ * that starts with a newline and spaces, which match partly on every line.
+ */
+function atLineStart(text: string, char: string, indent: number, from: number): number {
+  for (let j = text.indexOf(char, from); j !== -1; j = text.indexOf(char, j + 1)) {
+    if (j < indent + 1 || text.charCodeAt(j - indent - 1) !== 10) continue;
+    let k = j - 1;
+    while (k > j - indent - 1 && text.charCodeAt(k) === 32) k--;
+    if (k === j - indent - 1) return j;
+  }
+  return -1;
 }
 
 function countLines(text: string, from: number, to: number): number {

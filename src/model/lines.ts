@@ -1,20 +1,47 @@
-/** Offset → 1-based line number, with the line starts computed once per text. */
-export class LineIndex {
-  private readonly starts: number[] = [0];
+/**
+ * Offset → 1-based line number. The text may be a 100 MB JSON dump of which only a few
+ * lines are ever asked for, so the index is built lazily and sparsely: the offset of every
+ * 256th line start, only as far as the largest offset asked for so far, then a short
+ * count of newlines from the nearest checkpoint.
+ */
+const STRIDE = 256;
 
-  constructor(text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
+export class LineIndex {
+  /** checkpoints[k] = offset where line k*STRIDE+1 starts. */
+  private readonly checkpoints: number[] = [0];
+  /** Offset of the last line start counted, and its 0-based line number. */
+  private frontier = 0;
+  private frontierLine = 0;
+  private done = false;
+
+  constructor(private readonly text: string) {}
 
   lineAt(offset: number): number {
+    this.extendTo(offset);
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = this.checkpoints.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
+      if (this.checkpoints[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return lo + 1;
+    let line = lo * STRIDE;
+    for (let i = this.text.indexOf('\n', this.checkpoints[lo]); i !== -1 && i < offset; i = this.text.indexOf('\n', i + 1)) line++;
+    return line + 1;
+  }
+
+  private extendTo(offset: number): void {
+    const t = this.text;
+    while (!this.done && this.frontier <= offset) {
+      const nl = t.indexOf('\n', this.frontier);
+      if (nl === -1) {
+        this.done = true;
+        break;
+      }
+      this.frontier = nl + 1;
+      this.frontierLine++;
+      if (this.frontierLine % STRIDE === 0) this.checkpoints.push(this.frontier);
+    }
   }
 }
 

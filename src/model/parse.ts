@@ -32,7 +32,7 @@ const HELM_SOURCE = /^# Source: (\S.*?)\s*$/m;
 export function parseYamlChunk(chunk: DocChunk, file: string, doc: number): ParseResult {
   const { text, startLine } = chunk;
   let value: unknown;
-  const anchored = ANCHOR.test(text);
+  const anchored = text.includes('&') && ANCHOR.test(text);
   try {
     value = anchored ? parseWithAliasLimit(text) : jsYaml.load(text, { json: true, maxDepth: MAX_DEPTH, schema: K8S_SCHEMA } as jsYaml.LoadOptions);
   } catch (err) {
