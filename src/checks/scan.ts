@@ -26,6 +26,8 @@ const BATCH_UNITS = 256;
 const BATCH_BYTES = 1 << 20;
 /** Files up to this size are handed to a worker whole; larger ones are split here. */
 const FILE_TASK_BYTES = 4 << 20;
+/** JSON texts above this size are checked for a List to cut into items. */
+const LIST_SPLIT_BYTES = 1 << 20;
 
 function unitBytes(u: Unit): number {
   return u.type === 'yaml' ? u.chunk.text.length : u.type === 'json' ? u.text.length : 0;
@@ -91,19 +93,21 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
         const bytes = unitBytes(unit);
         seenBytes += bytes;
         if (!pool && jobs > 1 && seenBytes > inlineBytes) pool = new WorkerPool(jobs - 1, engineOpts);
+        // A large kubectl List is cut into its items: parsed one by one they never all sit
+        // in memory at once, and with workers they are parsed in parallel.
+        const pieces = unit.type === 'json' && unit.text.length > LIST_SPLIT_BYTES ? listItemUnits(unit) : undefined;
         if (!pool) {
-          parts.push([engine.runUnit(unit)]);
+          if (pieces) parts.push(pieces.map((u) => engine.runUnit(u)));
+          else parts.push([engine.runUnit(unit)]);
           continue;
         }
         if (unit.type === 'json') {
-          // A kubectl List: its items are parsed in parallel; anything else is parsed here.
-          const items = splitPrettyJsonList(unit.text);
-          if (!items) {
+          if (!pieces) {
             await flush();
             parts.push([engine.runUnit(unit)]);
             continue;
           }
-          for (const item of items) await enqueue({ type: 'json', file: unit.file, text: item.text, firstLine: item.firstLine }, item.text.length);
+          for (const piece of pieces) await enqueue(piece, unitBytes(piece));
           continue;
         }
         await enqueue(unit, bytes);
@@ -117,6 +121,12 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
   } finally {
     await pool?.close();
   }
+}
+
+/** The items of a pretty-printed List as separate units, or undefined for any other JSON. */
+function listItemUnits(unit: Extract<Unit, { type: 'json' }>): Unit[] | undefined {
+  const items = splitPrettyJsonList(unit.text);
+  return items?.map((item) => ({ type: 'json', file: unit.file, text: item.text, firstLine: item.firstLine }));
 }
 
 async function runTaskHere(engine: Engine, task: Task): Promise<UnitResult[]> {
