@@ -18,8 +18,10 @@ function looksBinary(piece: string): boolean {
   return piece.slice(0, 8192).includes('\u0000');
 }
 
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+/** UTF-8 bytes to text, without a byte order mark. */
+function decodeUtf8(bytes: Buffer): string {
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bytes.toString('utf8', bom ? 3 : 0);
 }
 
 /** Bytes of the first non-whitespace character tell JSON from YAML. */
@@ -65,7 +67,7 @@ export async function* readUnits(input: InputSource, stdin: Readable = process.s
         if (mode === 'json' && input.kind === 'file') {
           // JSON is parsed whole anyway: one read is cheaper than joining a stream's pieces.
           stream.destroy();
-          yield { type: 'json', file, text: stripBom(await readFile(input.path, 'utf8')) };
+          yield { type: 'json', file, text: decodeUtf8(await readFile(input.path)) };
           return;
         }
       }

@@ -80,7 +80,7 @@ function ruleJson(c: CheckInfo): Record<string, unknown> {
   let markdown = `${c.description}\n\n**Remediation:** ${c.remediation}`;
   if (refs.length > 0) {
     text += `\n\nReferences:\n${refs.map((r) => `- ${r}`).join('\n')}`;
-    markdown += `\n\n**References:**\n\n${refs.map((r) => `- <${r}>`).join('\n')}`;
+    markdown += `\n\n**References:**\n\n${refs.map((r) => (/^https?:\/\//.test(r) ? `- <${r}>` : `- ${r}`)).join('\n')}`;
   }
   const rule: Record<string, unknown> = {
     id: c.id,
