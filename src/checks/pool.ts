@@ -19,8 +19,15 @@ export interface BatchReply {
 
 interface Slot {
   worker: Worker;
-  busy: boolean;
+  /** Tasks sent and not yet answered. */
+  inflight: number;
 }
+
+/**
+ * Tasks a worker may hold at once: one running and one queued, so it never waits for the
+ * main thread (which may be busy running a task of its own) to hand it the next.
+ */
+const DEPTH = 2;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -32,7 +39,7 @@ export class WorkerPool {
     const url = new URL('./worker.js', import.meta.url);
     for (let i = 0; i < size; i++) {
       const worker = new Worker(url, { workerData: { opts } });
-      const slot: Slot = { worker, busy: false };
+      const slot: Slot = { worker, inflight: 0 };
       worker.on('message', (reply: BatchReply) => this.settle(slot, reply));
       worker.on('error', (err) => this.failAll(err));
       this.slots.push(slot);
@@ -41,12 +48,12 @@ export class WorkerPool {
 
   /** Runs one task on the next free worker; waits for one to be free first. */
   async run(task: Task): Promise<BatchReply> {
-    let slot = this.slots.find((s) => !s.busy);
-    while (!slot) {
+    let slot = this.freest();
+    while (slot.inflight >= DEPTH) {
       await new Promise<void>((r) => this.waiting.push(r));
-      slot = this.slots.find((s) => !s.busy);
+      slot = this.freest();
     }
-    slot.busy = true;
+    slot.inflight++;
     const id = this.nextId++;
     const done = new Promise<BatchReply>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     slot.worker.postMessage({ id, task });
@@ -55,12 +62,16 @@ export class WorkerPool {
 
   /** True when a task given now would start at once. */
   get hasIdle(): boolean {
-    return this.slots.some((s) => !s.busy);
+    return this.freest().inflight < DEPTH;
+  }
+
+  private freest(): Slot {
+    return this.slots.reduce((a, b) => (b.inflight < a.inflight ? b : a));
   }
 
   /** Resolves when a worker is free, so a caller can stop reading input until then. */
   async ready(): Promise<void> {
-    while (!this.slots.some((s) => !s.busy)) await new Promise<void>((r) => this.waiting.push(r));
+    while (this.freest().inflight >= DEPTH) await new Promise<void>((r) => this.waiting.push(r));
   }
 
   async close(): Promise<void> {
@@ -68,7 +79,7 @@ export class WorkerPool {
   }
 
   private settle(slot: Slot, reply: BatchReply): void {
-    slot.busy = false;
+    slot.inflight--;
     const p = this.pending.get(reply.id);
     this.pending.delete(reply.id);
     this.waiting.shift()?.();
