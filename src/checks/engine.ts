@@ -3,11 +3,17 @@
  * work a scan repeats (inline or in a worker thread), so it takes only plain data.
  */
 import { parseJsonText, parseYamlChunk, type Finding, type InputError, type Resource, type Unit } from '../model/index.js';
-import { Suppressor, type PalisadeConfig } from '../policy/index.js';
+import { Suppressor, annotationIgnores, type PalisadeConfig } from '../policy/index.js';
 import { pssFindings, type PssPolicy } from './pss/index.js';
+import { CatalogueRunner, defaultParams, pssIdSelected, type CheckParams, type FactRecord, type Selection } from './catalogue/index.js';
 
 export interface EngineOptions {
-  pss: PssPolicy;
+  /** Pod Security Standards level and version; undefined evaluates no PSS control. */
+  pss?: PssPolicy;
+  /** Catalogue checks and --checks/--skip-checks filters (default: PSS only). */
+  selection?: Selection;
+  /** Check parameters (default: defaultParams()). */
+  params?: CheckParams;
   config: PalisadeConfig;
   /** Milliseconds since the epoch: the "now" that ignore expiry dates are compared to. */
   now: number;
@@ -17,47 +23,53 @@ export interface UnitResult {
   resources: number;
   findings: Finding[];
   errors: InputError[];
-}
-
-/** Findings for one resource, before suppression. */
-export function checkResource(resource: Resource, opts: EngineOptions): Finding[] {
-  return pssFindings(resource, opts.pss);
+  /** Facts for cross-resource checks, judged once the whole input is read. */
+  facts: FactRecord[];
+  /** Checks that failed (bugs, reported but never fatal). */
+  warnings: string[];
 }
 
 export class Engine {
   readonly suppressor: Suppressor;
+  readonly catalogue: CatalogueRunner;
 
   constructor(readonly opts: EngineOptions) {
     this.suppressor = new Suppressor(opts.config, new Date(opts.now));
+    this.catalogue = new CatalogueRunner(opts.selection?.checks ?? [], opts.params ?? defaultParams());
   }
 
-  runResource(resource: Resource): Finding[] {
-    return this.suppressor.apply(checkResource(resource, this.opts), resource);
+  runResource(resource: Resource): { findings: Finding[]; facts: FactRecord[]; warnings: string[] } {
+    const selection = this.opts.selection;
+    let findings = this.opts.pss ? pssFindings(resource, this.opts.pss) : [];
+    if (selection && findings.length > 0) findings = findings.filter((f) => pssIdSelected(selection, f.check));
+    let ignores: ReturnType<typeof annotationIgnores> | undefined;
+    const ignoresOf = () => (ignores ??= annotationIgnores(resource));
+    const run = this.catalogue.run(resource, ignoresOf);
+    findings.push(...run.findings);
+    return {
+      findings: findings.length > 0 ? this.suppressor.applyWith(findings, ignoresOf()) : findings,
+      facts: run.facts,
+      warnings: run.warnings,
+    };
   }
 
   runUnit(unit: Unit): UnitResult {
     if (unit.type === 'error') {
-      return { resources: 0, findings: [], errors: [{ file: unit.file, line: unit.line, message: unit.message }] };
+      return { resources: 0, findings: [], errors: [{ file: unit.file, line: unit.line, message: unit.message }], facts: [], warnings: [] };
     }
     const parsed = unit.type === 'yaml' ? parseYamlChunk(unit.chunk, unit.file, unit.doc) : parseJsonText(unit.text, unit.file, unit.firstLine);
-    const findings: Finding[] = [];
-    const errors = [...parsed.errors];
+    const out: UnitResult = { resources: parsed.resources.length, findings: [], errors: [...parsed.errors], facts: [], warnings: [] };
     for (const resource of parsed.resources) {
       try {
-        findings.push(...this.runResource(resource));
+        const r = this.runResource(resource);
+        out.findings.push(...r.findings);
+        out.facts.push(...r.facts);
+        out.warnings.push(...r.warnings);
       } catch (err) {
         // A check must never take the scan down; say which resource it choked on.
-        errors.push({ file: resource.file, line: safeLine(resource), message: `internal error checking ${resource.id}: ${err instanceof Error ? err.message : String(err)}` });
+        out.warnings.push(`internal error checking ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    return { resources: parsed.resources.length, findings, errors };
-  }
-}
-
-function safeLine(r: Resource): number | undefined {
-  try {
-    return r.line;
-  } catch {
-    return undefined;
+    return out;
   }
 }

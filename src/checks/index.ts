@@ -1,5 +1,5 @@
 export { scan, defaultJobs, type ScanOptions } from './scan.js';
-export { Engine, checkResource, type EngineOptions, type UnitResult } from './engine.js';
+export { Engine, type EngineOptions, type UnitResult } from './engine.js';
 export {
   parsePssVersion, formatPssVersion, controlsFor, evaluatePodSpec, formatPssViolations, pssFindings, pssCheckInfos,
   LATEST_MINOR, PSS_LEVELS, type PssLevel, type PssPolicy, type PssControl,

@@ -12,6 +12,7 @@ import {
 import { Engine, type EngineOptions, type UnitResult } from './engine.js';
 import { WorkerPool, type Task } from './pool.js';
 import { pssCheckInfos } from './pss/index.js';
+import { checkInfo, findCheck, pssIdSelected, type FactRecord } from './catalogue/index.js';
 
 export interface ScanOptions extends EngineOptions {
   /** Worker threads; 1 scans on the main thread. Default: the number of cores. */
@@ -39,7 +40,7 @@ export function defaultJobs(): number {
 
 export async function scan(paths: readonly string[], opts: ScanOptions): Promise<ScanResult> {
   const { inputs, errors: inputErrors, warnings: inputWarnings } = await collectInputs(paths, opts.cwd);
-  const engineOpts: EngineOptions = { pss: opts.pss, config: opts.config, now: opts.now };
+  const engineOpts: EngineOptions = { pss: opts.pss, selection: opts.selection, params: opts.params, config: opts.config, now: opts.now };
   const engine = new Engine(engineOpts);
   const jobs = Math.max(1, opts.jobs ?? defaultJobs());
   const inlineBytes = opts.inlineBytes ?? 1 << 20;
@@ -159,24 +160,46 @@ function assemble(
   const summary = emptySummary();
   const findings: Finding[] = [];
   const errors = [...inputErrors];
+  const warnings: string[] = [];
+  const facts: FactRecord[] = [];
+  const count = (f: Finding) => {
+    findings.push(f);
+    if (f.suppressed) summary.suppressed++;
+    else {
+      summary.findings++;
+      summary.bySeverity[f.severity]++;
+    }
+  };
   for (const r of results) {
     summary.resources += r.resources;
     errors.push(...r.errors);
+    warnings.push(...r.warnings);
+    // Facts arrive in input order; number their subjects so findings can be ordered.
+    for (const f of r.facts) facts.push(f);
     const sorted = r.findings.length > 1 ? [...r.findings].sort(byLocation) : r.findings;
-    for (const f of sorted) {
-      findings.push(f);
-      if (f.suppressed) summary.suppressed++;
-      else {
-        summary.findings++;
-        summary.bySeverity[f.severity]++;
-      }
-    }
+    sorted.forEach(count);
   }
+  numberSubjects(facts);
+  // Cross-resource checks judge the whole input at once, then their findings are suppressed like the rest.
+  for (const { finding, ignores } of engine.catalogue.evaluate(facts)) count(engine.suppressor.applyWith([finding], ignores)[0]);
   // Expired ignores matched in workers count as matched here too.
   const matchedRules = opts.config.ignore.filter((_, i) => expiredMatched.has(i));
   engine.suppressor.noteExpiredMatched(matchedRules);
-  const checks: CheckInfo[] = pssCheckInfos(opts.pss);
-  return { findings, summary, errors, checks, warnings: engine.suppressor.warnings() };
+  const checks: CheckInfo[] = [
+    ...(opts.pss ? pssCheckInfos(opts.pss).filter((c) => !opts.selection || pssIdSelected(opts.selection, c.id)) : []),
+    ...(opts.selection?.checks ?? []).map((id) => checkInfo(findCheck(id)!)),
+  ];
+  return { findings, summary, errors, checks, warnings: [...engine.suppressor.warnings(), ...warnings] };
+}
+
+/** Gives each distinct subject (one per resource) its place in input order. */
+function numberSubjects(facts: FactRecord[]): void {
+  const seen = new Map<object, number>();
+  for (const f of facts) {
+    let n = seen.get(f.subject);
+    if (n === undefined) seen.set(f.subject, (n = seen.size));
+    f.subject.order = n;
+  }
 }
 
 function byLocation(a: Finding, b: Finding): number {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import jsYaml from 'js-yaml';
-import { checkResource, parsePssVersion } from '../checks/index.js';
+import { Engine, parsePssVersion } from '../checks/index.js';
 import { parseJsonText, parseYamlText } from '../model/index.js';
 import { emptyConfig } from '../policy/index.js';
 import { INSECURE_VARIANTS, deployment, kubectlListText, streamYaml, toYaml, variantFor, yamlDocument } from './corpus.js';
@@ -26,7 +26,7 @@ test('hardened documents pass restricted; every insecure variant fails it', () =
   const seen = new Set<string>();
   parsed.resources.forEach((r, i) => {
     const variant = variantFor(i, 0.2);
-    const findings = checkResource(r, opts);
+    const findings = new Engine(opts).runResource(r).findings;
     if (variant) {
       seen.add(variant);
       assert.ok(findings.length > 0, `insecure document ${i} (${variant}) has no findings`);

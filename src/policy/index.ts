@@ -26,4 +26,6 @@ export {
   IGNORE_ANNOTATION,
   IGNORE_REASON_ANNOTATION,
   DEFAULT_ANNOTATION_REASON,
+  annotationIgnores,
+  type AnnotationIgnore,
 } from './suppress.js';

@@ -80,8 +80,9 @@ function defaultRuleReason(rule: IgnoreRule): string {
   return rule.source ? `suppressed by ${rule.source.file}:${rule.source.line}` : 'suppressed by config';
 }
 
-/** Whether the rule's filters select this finding of this resource (ignoring expiry). */
-function ruleSelects(c: CompiledRule, finding: Finding, resource: Resource): boolean {
+/** Whether the rule's filters select this finding (ignoring expiry); all it needs is the finding's resource. */
+function ruleSelects(c: CompiledRule, finding: Finding): boolean {
+  const resource = finding.resource;
   if (!matchesCheck(c.rule.check, finding.check)) return false;
   if (c.rule.kind !== undefined && c.rule.kind !== resource.kind) return false;
   if (c.namespace) {
@@ -93,8 +94,8 @@ function ruleSelects(c: CompiledRule, finding: Finding, resource: Resource): boo
   return true;
 }
 
-/** One metadata's ignore annotation, parsed. */
-interface AnnotationIgnore {
+/** One metadata's ignore annotation, parsed (plain data: it may cross to another thread). */
+export interface AnnotationIgnore {
   patterns: string[];
   reason?: string;
 }
@@ -110,7 +111,7 @@ function annotationString(meta: ObjectMeta | undefined, key: string): string | u
 }
 
 /** The ignore annotations on the object itself, then on its pod template. */
-function annotationIgnores(resource: Resource): AnnotationIgnore[] {
+export function annotationIgnores(resource: Resource): AnnotationIgnore[] {
   const metas: ObjectMeta[] = [resource.metadata];
   const pod = podSpecOf(resource.object);
   if (pod && pod.meta !== resource.metadata) metas.push(pod.meta);
@@ -155,8 +156,12 @@ export class Suppressor {
   /** The findings of `resource`, each marked suppressed or not. Never drops a finding. */
   apply(findings: readonly Finding[], resource: Resource): Finding[] {
     if (findings.length === 0) return [];
-    const annotations = annotationIgnores(resource);
-    return findings.map((f) => this.applyOne(f, resource, annotations));
+    return this.applyWith(findings, annotationIgnores(resource));
+  }
+
+  /** The same, with the resource's ignore annotations already read (see annotationIgnores). */
+  applyWith(findings: readonly Finding[], annotations: readonly AnnotationIgnore[]): Finding[] {
+    return findings.map((f) => this.applyOne(f, annotations));
   }
 
   /** One line per expired ignore entry, in config order. */
@@ -179,7 +184,7 @@ export class Suppressor {
     for (const r of rules) if (expired.has(r)) this.reportedAgain.add(r);
   }
 
-  private applyOne(f: Finding, resource: Resource, annotations: AnnotationIgnore[]): Finding {
+  private applyOne(f: Finding, annotations: readonly AnnotationIgnore[]): Finding {
     if (f.suppressed) return f;
     for (const a of annotations) {
       if (a.patterns.some((p) => matchesCheck(p, f.check))) {
@@ -188,7 +193,7 @@ export class Suppressor {
     }
     const expiredHits: IgnoreRule[] = [];
     for (const c of this.rules) {
-      if (!ruleSelects(c, f, resource)) continue;
+      if (!ruleSelects(c, f)) continue;
       if (c.expired) {
         expiredHits.push(c.rule);
         continue;

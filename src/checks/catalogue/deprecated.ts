@@ -1,0 +1,4 @@
+/** Checks: deprecated. */
+import type { CheckDef } from './types.js';
+
+export const CHECKS: CheckDef[] = [];

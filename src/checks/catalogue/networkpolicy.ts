@@ -1,0 +1,4 @@
+/** Checks: networkpolicy. */
+import type { CheckDef } from './types.js';
+
+export const CHECKS: CheckDef[] = [];

@@ -1,0 +1,148 @@
+/**
+ * Running catalogue checks: per resource (anywhere, including worker threads) and, for
+ * cross-resource checks, once over the facts collected from the whole input.
+ */
+import { containersOf, formatPath, podSpecOf, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
+import type { AnnotationIgnore } from '../../policy/index.js';
+import { CATALOGUE } from './registry.js';
+import type { CheckDef, CheckParams, CheckRefs, Fact, FactSubject, InventoryCheck, ResourceCheck, ResourceContext } from './types.js';
+
+/** A fact on its way from a worker to the main thread. */
+export interface FactRecord {
+  check: string;
+  subject: FactSubject;
+  fact: Fact;
+  /** The subject's ignore annotations, for suppressing what evaluate() finds. */
+  ignores: AnnotationIgnore[];
+}
+
+/** Flattened references, as findings and SARIF rules show them. */
+export function refStrings(refs: CheckRefs): string[] {
+  const out: string[] = [];
+  for (const p of refs.pss ?? []) out.push(`PSS ${p}`);
+  for (const c of refs.cis ?? []) out.push(`CIS ${c}`);
+  for (const k of refs.kubesec ?? []) out.push(`kubesec ${k}`);
+  for (const p of refs.polaris ?? []) out.push(`Polaris ${p}`);
+  for (const t of refs.trivy ?? []) out.push(`Trivy ${t}`);
+  for (const k of refs.kubescape ?? []) out.push(`Kubescape ${k}`);
+  for (const k of refs.kubeLinter ?? []) out.push(`kube-linter ${k}`);
+  for (const k of refs.kubeScore ?? []) out.push(`kube-score ${k}`);
+  out.push(...(refs.links ?? []));
+  return out;
+}
+
+export function checkInfo(def: CheckDef): CheckInfo {
+  const links = def.refs.links ?? [];
+  return {
+    id: def.id,
+    title: def.title,
+    severity: def.severity,
+    description: def.description,
+    remediation: `${def.remediation}\n\n${def.example.trimEnd()}`,
+    stride: def.stride,
+    refs: refStrings(def.refs),
+    ...(links.length > 0 ? { helpUri: links[0] } : {}),
+  };
+}
+
+function applies(def: ResourceCheck | InventoryCheck<unknown>, resource: Resource, hasPod: boolean): boolean {
+  return def.kinds === 'workload' ? hasPod : def.kinds.includes(resource.kind);
+}
+
+export interface ResourceRun {
+  findings: Finding[];
+  facts: FactRecord[];
+  /** Checks that failed on this resource (a bug in Palisade, not the user's input). */
+  warnings: string[];
+}
+
+/** The active checks, resolved once per engine from their ids. */
+export class CatalogueRunner {
+  private readonly resourceChecks: ResourceCheck[];
+  readonly inventoryChecks: InventoryCheck<unknown>[];
+
+  constructor(ids: readonly string[], private readonly params: CheckParams) {
+    const wanted = new Set(ids);
+    const active = CATALOGUE.filter((c) => wanted.has(c.id));
+    this.resourceChecks = active.filter((c): c is ResourceCheck => c.scope === 'resource');
+    this.inventoryChecks = active.filter((c): c is InventoryCheck<unknown> => c.scope === 'inventory');
+  }
+
+  run(resource: Resource, ignores: () => AnnotationIgnore[]): ResourceRun {
+    const out: ResourceRun = { findings: [], facts: [], warnings: [] };
+    if (this.resourceChecks.length === 0 && this.inventoryChecks.length === 0) return out;
+    const pod = podSpecOf(resource.object);
+    const base = {
+      resource,
+      object: resource.object,
+      kind: resource.kind,
+      pod,
+      containers: pod ? [...containersOf(pod)] : [],
+      params: this.params,
+    };
+    let ref: ResourceRef | undefined;
+    const refOf = () => (ref ??= resource.ref());
+    for (const def of this.resourceChecks) {
+      if (!applies(def, resource, pod !== undefined)) continue;
+      const reports: Array<{ path: JsonPath; message: string; severity?: Severity }> = [];
+      const ctx: ResourceContext = { ...base, report: (path, message, severity) => reports.push({ path, message, severity }) };
+      try {
+        def.run(ctx);
+      } catch (err) {
+        out.warnings.push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
+      }
+      for (const r of reports) out.findings.push(findingOf(def, refOf(), r.path, resource.lineOf(r.path), r.message, r.severity));
+    }
+    let subject: FactSubject | undefined;
+    let ignoreList: AnnotationIgnore[] | undefined;
+    for (const def of this.inventoryChecks) {
+      if (!applies(def, resource, pod !== undefined)) continue;
+      let fact: Fact | undefined;
+      try {
+        fact = def.collect({ ...base, lineOf: (path) => resource.lineOf(path) });
+      } catch (err) {
+        out.warnings.push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (fact === undefined) continue;
+      subject ??= { ref: refOf(), order: 0 };
+      ignoreList ??= ignores();
+      out.facts.push({ check: def.id, subject, fact, ignores: ignoreList });
+    }
+    return out;
+  }
+
+  /** Runs the cross-resource checks over every fact (in input order). */
+  evaluate(facts: readonly FactRecord[]): Array<{ finding: Finding; ignores: AnnotationIgnore[] }> {
+    const out: Array<{ finding: Finding; ignores: AnnotationIgnore[] }> = [];
+    for (const def of this.inventoryChecks) {
+      const mine = facts.filter((f) => f.check === def.id);
+      const ignoresOf = new Map(mine.map((f) => [f.subject.order, f.ignores]));
+      let reports;
+      try {
+        reports = def.evaluate(mine.map((f) => ({ subject: f.subject, fact: f.fact })), this.params);
+      } catch (err) {
+        throw new Error(`check ${def.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      for (const r of reports) {
+        out.push({ finding: findingOf(def, r.subject.ref, r.path, r.line, r.message, r.severity), ignores: ignoresOf.get(r.subject.order) ?? [] });
+      }
+    }
+    return out;
+  }
+}
+
+function findingOf(def: CheckDef, ref: ResourceRef, path: JsonPath, line: number, message: string, severity?: Severity): Finding {
+  return {
+    check: def.id,
+    severity: severity ?? def.severity,
+    title: def.title,
+    message,
+    resource: ref,
+    path: formatPath(path),
+    line,
+    remediation: def.remediation,
+    stride: def.stride,
+    refs: refStrings(def.refs),
+    suppressed: false,
+  };
+}

@@ -1,0 +1,4 @@
+/** Checks: runtimeclass. */
+import type { CheckDef } from './types.js';
+
+export const CHECKS: CheckDef[] = [];

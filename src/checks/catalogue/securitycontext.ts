@@ -1,0 +1,4 @@
+/** Checks: securitycontext. */
+import type { CheckDef } from './types.js';
+
+export const CHECKS: CheckDef[] = [];
