@@ -8,3 +8,6 @@ export { readUnits, type Unit } from './read.js';
 export { LineIndex, lineOfOffset } from './lines.js';
 export * from './podspec.js';
 export { JsonPositions, splitPrettyJsonList, type JsonListItem } from './jsonlines.js';
+export { parseQuantity } from './quantity.js';
+export { parseImage, imageMatches, type ImageRef } from './image.js';
+export { selectorMatches, isEmptySelector, labelsOf, type Labels } from './selector.js';

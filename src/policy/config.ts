@@ -56,6 +56,14 @@ export interface PalisadeConfig {
   file?: string;
   failOn?: FailOn;
   pss?: PssConfig;
+  /** Default for --profile. */
+  profile?: ProfileName;
+  /** Default for --checks (run only these ids or globs). */
+  checks?: string[];
+  /** Default for --skip-checks. */
+  skipChecks?: string[];
+  /** Check parameters (registries, sandbox runtime classes, sensitive paths…). */
+  params?: ConfigParams;
   ignore: IgnoreRule[];
 }
 
@@ -105,7 +113,19 @@ function existsAsFile(path: string): boolean {
   }
 }
 
-const TOP_KEYS = ['failOn', 'pss', 'ignore'] as const;
+const TOP_KEYS = ['failOn', 'pss', 'profile', 'checks', 'skipChecks', 'params', 'ignore'] as const;
+
+/** Check profiles (see checks/catalogue/select.ts). */
+export const PROFILE_VALUES = ['baseline', 'restricted', 'cks', 'all'] as const;
+export type ProfileName = (typeof PROFILE_VALUES)[number];
+
+/** Tunables of the check catalogue: lists of strings, except the numbers below. */
+export const PARAM_LIST_KEYS = [
+  'allowedRegistries', 'deniedRegistries', 'untrustedNamespaces', 'untrustedSelectors',
+  'sandboxRuntimeClasses', 'sandboxHandlers', 'sensitiveHostPaths', 'credentialNamePatterns',
+] as const;
+export const PARAM_NUMBER_KEYS = ['minReplicas'] as const;
+export type ConfigParams = Partial<Record<(typeof PARAM_LIST_KEYS)[number], string[]> & Record<(typeof PARAM_NUMBER_KEYS)[number], number>>;
 const PSS_KEYS = ['level', 'version'] as const;
 const IGNORE_KEYS = ['check', 'kind', 'namespace', 'name', 'file', 'expires', 'reason'] as const;
 
@@ -139,6 +159,15 @@ export function parseConfigText(text: string, file: string): LoadConfigResult {
       if (pss) config.pss = pss;
     } else if (key === 'ignore') {
       config.ignore = readIgnores(ctx, value, keyNode);
+    } else if (key === 'profile') {
+      const v = ctx.enumValue(value, 'profile', PROFILE_VALUES);
+      if (v !== undefined) config.profile = v;
+    } else if (key === 'checks' || key === 'skipChecks') {
+      const list = readStringList(ctx, value, key);
+      if (list) config[key] = list;
+    } else if (key === 'params') {
+      const params = readParams(ctx, value, keyNode);
+      if (params) config.params = params;
     }
   }
   return { config, errors };
@@ -165,6 +194,42 @@ function readPss(ctx: Ctx, node: Node | null, keyNode: Node): PssConfig | undefi
     }
   }
   return Object.keys(pss).length > 0 ? pss : undefined;
+}
+
+/** A list of strings (a single string is accepted as a list of one). */
+function readStringList(ctx: Ctx, node: Node | null, label: string): string[] | undefined {
+  const single = ctx.scalarValue(node);
+  if (typeof single === 'string') return [single];
+  if (!isSeq(node)) {
+    ctx.error(node, `${label}: expected a list of strings (got ${ctx.describe(node)})`);
+    return undefined;
+  }
+  const out: string[] = [];
+  node.items.forEach((item, i) => {
+    const v = ctx.scalarValue(ctx.deref(item as Node | null));
+    if (typeof v === 'string' && v.trim() !== '') out.push(v.trim());
+    else ctx.error(item as Node, `${label}[${i}]: expected a non-empty string (got ${ctx.describe(item as Node | null)}); skipped`);
+  });
+  return out;
+}
+
+function readParams(ctx: Ctx, node: Node | null, keyNode: Node): ConfigParams | undefined {
+  if (!isMap(node)) {
+    ctx.error(node ?? keyNode, `params: expected a mapping with keys ${[...PARAM_LIST_KEYS, ...PARAM_NUMBER_KEYS].join(', ')} (found ${ctx.describe(node)})`);
+    return undefined;
+  }
+  const params: ConfigParams = {};
+  for (const { key, value } of ctx.entries(node, [...PARAM_LIST_KEYS, ...PARAM_NUMBER_KEYS] as const, 'params')) {
+    if ((PARAM_NUMBER_KEYS as readonly string[]).includes(key)) {
+      const v = ctx.scalarValue(value);
+      if (typeof v === 'number' && Number.isInteger(v) && v >= 0) params[key as (typeof PARAM_NUMBER_KEYS)[number]] = v;
+      else ctx.error(value, `params.${key}: expected a whole number (got ${ctx.describe(value)})`);
+    } else {
+      const list = readStringList(ctx, value, `params.${key}`);
+      if (list) params[key as (typeof PARAM_LIST_KEYS)[number]] = list;
+    }
+  }
+  return params;
 }
 
 export function isPssVersion(v: string): boolean {

@@ -16,6 +16,11 @@ export {
   type PssVersion,
   type FailOn,
   type LoadConfigResult,
+  type ConfigParams,
+  type ProfileName,
+  PROFILE_VALUES,
+  PARAM_LIST_KEYS,
+  PARAM_NUMBER_KEYS,
 } from './config.js';
 export {
   Suppressor,

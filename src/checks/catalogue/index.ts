@@ -1,6 +1,6 @@
 export * from './types.js';
 export { defineCheck, defineInventoryCheck } from './define.js';
 export { CATALOGUE, findCheck } from './registry.js';
-export { defaultParams } from './params.js';
+export { defaultParams, resolveParams } from './params.js';
 export { CatalogueRunner, checkInfo, refStrings, type FactRecord, type ResourceRun } from './run.js';
 export { selectChecks, pssIdSelected, PROFILES, type Profile, type Selection, type SelectOptions } from './select.js';

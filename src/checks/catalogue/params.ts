@@ -17,3 +17,13 @@ export function defaultParams(): CheckParams {
     minReplicas: 2,
   };
 }
+
+/** Defaults, overridden key by key by `.palisade.yaml` `params:`. */
+export function resolveParams(config?: Partial<CheckParams>): CheckParams {
+  const params = defaultParams();
+  if (!config) return params;
+  for (const [key, value] of Object.entries(config)) {
+    if (value !== undefined) (params as unknown as Record<string, unknown>)[key] = value;
+  }
+  return params;
+}

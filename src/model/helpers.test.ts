@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { imageMatches, isEmptySelector, parseImage, parseQuantity, selectorMatches } from './index.js';
+
+test('quantities: decimal and binary suffixes, exponents, numbers, junk', () => {
+  assert.equal(parseQuantity('500m'), 0.5);
+  assert.equal(parseQuantity('2'), 2);
+  assert.equal(parseQuantity(2), 2);
+  assert.equal(parseQuantity('1Gi'), 2 ** 30);
+  assert.equal(parseQuantity('128Mi'), 128 * 2 ** 20);
+  assert.equal(parseQuantity('1e3'), 1000);
+  assert.equal(parseQuantity('1.5k'), 1500);
+  assert.equal(parseQuantity('lots'), undefined);
+  assert.equal(parseQuantity(null), undefined);
+});
+
+test('image references: registries, ports, tags, digests and Docker Hub defaults', () => {
+  assert.deepEqual(parseImage('nginx'), { registry: 'docker.io', repository: 'library/nginx', tag: undefined, digest: undefined, name: 'docker.io/library/nginx' });
+  assert.equal(parseImage('nginx:1.25')!.tag, '1.25');
+  const p = parseImage('registry.example.com:5000/team/app:v2@sha256:abc')!;
+  assert.deepEqual([p.registry, p.repository, p.tag, p.digest], ['registry.example.com:5000', 'team/app', 'v2', 'sha256:abc']);
+  assert.equal(parseImage('localhost:5000/app')!.tag, undefined);
+  assert.equal(parseImage('ghcr.io/org/app@sha256:0f')!.tag, undefined);
+  assert.equal(parseImage('bitnami/redis:7')!.name, 'docker.io/bitnami/redis');
+  assert.ok(imageMatches(parseImage('registry.example.com/team/app:1')!, 'registry.example.com'));
+  assert.ok(imageMatches(parseImage('registry.example.com/team/app:1')!, 'registry.example.com/team'));
+  assert.ok(!imageMatches(parseImage('registry.example.com/teamx/app:1')!, 'registry.example.com/team'));
+  assert.ok(imageMatches(parseImage('nginx')!, 'docker.io'));
+  assert.ok(imageMatches(parseImage('nginx:1')!, 'nginx'));
+});
+
+test('label selectors: matchLabels AND matchExpressions; {} selects all', () => {
+  const labels = { app: 'web', tier: 'front' };
+  assert.ok(selectorMatches({}, labels));
+  assert.ok(isEmptySelector({}));
+  assert.ok(selectorMatches({ matchLabels: { app: 'web' } }, labels));
+  assert.ok(!selectorMatches({ matchLabels: { app: 'db' } }, labels));
+  assert.ok(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'back'] }] }, labels));
+  assert.ok(!selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, labels));
+  assert.ok(selectorMatches({ matchExpressions: [{ key: 'x', operator: 'DoesNotExist' }] }, labels));
+  assert.ok(!selectorMatches({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'x', operator: 'Exists' }] }, labels));
+  assert.ok(!selectorMatches(null, labels));
+  assert.ok(!selectorMatches({ matchExpressions: [{ key: 'x', operator: 'Bogus' }] }, labels));
+});
