@@ -38,6 +38,10 @@ export interface PssControl {
   stride: Stride[];
   description: string;
   remediation: string;
+  /** Equivalent ids in other tools and standards (shown by `palisade checks list`). */
+  refs?: import('../catalogue/types.js').CheckRefs;
+  /** A corrected YAML snippet. */
+  example?: string;
   /** How the admission plugin joins several details of this control (default "; "). */
   joiner?: string;
   evaluate(ctx: PodContext): Violation[];
