@@ -1,6 +1,7 @@
 /** The `palisade` command line: one file per command; this file wires them together. */
 import { Command, CommanderError } from 'commander';
 import { registerScan } from './scan.js';
+import { registerChecks } from './checks.js';
 import { VERSION } from './version.js';
 import { UsageError } from './errors.js';
 
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     })
     .showHelpAfterError('(run palisade --help for usage)');
   registerScan(program, (code) => { exitCode = code; });
+  registerChecks(program, (code) => { exitCode = code; });
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

@@ -91,21 +91,22 @@ test('JSON output follows the contract', () => {
   assert.equal(report.summary.bySeverity.critical, 1);
 });
 
-test('--pss-level baseline reports only baseline controls', () => {
+test('--profile baseline reports only PSS baseline controls', () => {
   writeFileSync(join(dir, 'deploy.yaml'), PRIVILEGED);
-  const { report } = json(['scan', 'deploy.yaml', '--pss-level', 'baseline']);
+  const { report } = json(['scan', 'deploy.yaml', '--profile', 'baseline']);
   assert.deepEqual(report.findings.map((f: { check: string }) => f.check), ['pss/baseline/privileged']);
 });
 
 test('--fail-on decides the exit code', () => {
+  const pss = ['--profile', 'restricted'];
   writeFileSync(join(dir, 'deploy.yaml'), PRIVILEGED);
-  assert.equal(run(['scan', 'deploy.yaml', '--fail-on', 'none']).code, 0);
-  assert.equal(run(['scan', 'deploy.yaml', '--fail-on', 'critical']).code, 1);
+  assert.equal(run(['scan', 'deploy.yaml', '--fail-on', 'none', ...pss]).code, 0);
+  assert.equal(run(['scan', 'deploy.yaml', '--fail-on', 'critical', ...pss]).code, 1);
   writeFileSync(join(dir, 'medium.yaml'), HARDENED_POD.replace('drop: [ALL]', 'drop: [NET_RAW]'));
-  assert.equal(run(['scan', 'medium.yaml']).code, 0, 'a medium finding does not fail the default (high)');
-  assert.equal(run(['scan', 'medium.yaml', '--fail-on', 'medium']).code, 1);
+  assert.equal(run(['scan', 'medium.yaml', ...pss]).code, 0, 'a medium finding does not fail the default (high)');
+  assert.equal(run(['scan', 'medium.yaml', '--fail-on', 'medium', ...pss]).code, 1);
   writeFileSync(join(dir, 'ok.yaml'), HARDENED_POD);
-  assert.equal(run(['scan', 'ok.yaml', '--fail-on', 'low']).code, 0);
+  assert.equal(run(['scan', 'ok.yaml', '--fail-on', 'low', ...pss]).code, 0);
 });
 
 test('stdin, --output and every format', () => {
@@ -167,7 +168,7 @@ test('a 50 MB single-line JSON document is scanned', () => {
   const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
   assert.ok(text.length > 50_000_000, `${text.length} bytes`);
   writeFileSync(join(dir, 'big.json'), text);
-  const { code, report } = json(['scan', 'big.json', '--pss-level', 'baseline']);
+  const { code, report } = json(['scan', 'big.json', '--profile', 'baseline']);
   assert.equal(code, 1);
   assert.equal(report.summary.resources, count);
   assert.deepEqual(report.findings.map((f: { message: string; line: number; resource: { name: string } }) => [f.resource.name, f.message, f.line]),
@@ -254,7 +255,7 @@ test('suppression by annotation and by config (with expiry) is counted, never dr
   - check: pss/baseline/hostNamespaces
     expires: 2000-01-01
 `);
-  const { code, report } = json(['scan', 'deploy.yaml'], { cwd: sub });
+  const { code, report } = json(['scan', 'deploy.yaml', '--profile', 'restricted'], { cwd: sub });
   assert.equal(code, 0, 'everything is suppressed, so nothing fails');
   assert.equal(report.summary.findings, 0);
   assert.equal(report.summary.suppressed, report.findings.length);
@@ -291,12 +292,35 @@ test('--jobs: stdin streams (YAML documents and a kubectl JSON List) give the sa
     spec: { hostPID: i % 100 === 0, containers: [{ name: 'app', image: 'nginx', securityContext: { privileged: i % 7 === 0 } }] },
   }));
   const listText = JSON.stringify({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }, null, 4);
-  const j1 = json(['scan', '-', '--jobs', '1', '--pss-level', 'baseline'], { input: listText });
-  const j2 = json(['scan', '-', '--jobs', '2', '--pss-level', 'baseline'], { input: listText, env });
+  const j1 = json(['scan', '-', '--jobs', '1', '--profile', 'baseline'], { input: listText });
+  const j2 = json(['scan', '-', '--jobs', '2', '--profile', 'baseline'], { input: listText, env });
   assert.equal(j1.report.summary.resources, 1500);
   assert.deepEqual(j2.report, j1.report);
   // Lines point into the List: the first privileged container of item 7.
   const lines = listText.split('\n');
   const f = j1.report.findings.find((x: { resource: { name: string }; check: string }) => x.resource.name === 'p7' && x.check === 'pss/baseline/privileged');
   assert.equal(lines[f.line - 1].trim(), '"privileged": true');
+});
+
+test('--checks and --skip-checks select checks by id or glob; profiles choose the default set', () => {
+  writeFileSync(join(dir, 'deploy.yaml'), PRIVILEGED);
+  const ids = (args: string[]): string[] => [...new Set<string>(json(['scan', 'deploy.yaml', ...args]).report.findings.map((f: { check: string }) => f.check))].sort();
+  assert.deepEqual(ids(['--checks', 'pss/baseline/*']), ['pss/baseline/privileged']);
+  assert.deepEqual(ids(['--checks', 'securitycontext/readonly-root-filesystem']), ['securitycontext/readonly-root-filesystem']);
+  const cks = ids([]);
+  assert.ok(cks.includes('pss/baseline/privileged') && cks.includes('securitycontext/readonly-root-filesystem'));
+  assert.ok(!ids(['--skip-checks', 'pss/*']).some((id: string) => id.startsWith('pss/')));
+  assert.ok(!ids(['--profile', 'restricted']).includes('securitycontext/readonly-root-filesystem'));
+});
+
+test('palisade checks list: table, JSON and Markdown', () => {
+  const table = run(['checks', 'list']);
+  assert.equal(table.code, 0);
+  assert.match(table.stdout, /^pss\/baseline\/privileged\s+critical\s+on\s+E\s+Privileged container$/m);
+  assert.match(table.stdout, /securitycontext\/readonly-root-filesystem\s+medium\s+on\s+TE\s+/);
+  const list = JSON.parse(run(['checks', 'list', '--format', 'json']).stdout);
+  const ro = list.find((c: { id: string }) => c.id === 'securitycontext/readonly-root-filesystem');
+  assert.deepEqual(ro.stride, ['T', 'E']);
+  assert.ok(ro.references.includes('Trivy KSV-0014'));
+  assert.match(run(['checks', 'list', '--format', 'markdown']).stdout, /^# Palisade checks/);
 });

@@ -5,10 +5,18 @@ import { scan, defaultJobs, parsePssVersion, PSS_LEVELS, exitCodeFor, type PssLe
 import { loadConfig, FAIL_ON_VALUES, type FailOn } from '../policy/index.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { UsageError } from './errors.js';
+import { PROFILES, resolveParams, selectChecks, type Profile } from '../checks/catalogue/index.js';
+
+function splitList(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
 import { VERSION } from './version.js';
 
 interface ScanFlags {
   format: ReportFormat;
+  profile?: Profile;
+  checks?: string;
+  skipChecks?: string;
   output?: string;
   failOn?: FailOn;
   pssLevel?: PssLevel;
@@ -21,12 +29,15 @@ interface ScanFlags {
 export function registerScan(program: Command, setExit: (code: number) => void): void {
   program
     .command('scan')
-    .description('Check Kubernetes manifests (files, directories, - for stdin) against the Pod Security Standards')
+    .description('Check Kubernetes manifests (files, directories, - for stdin) against the Pod Security Standards and the check catalogue')
     .argument('[paths...]', 'files or directories (.yaml, .yml, .json) to scan; - reads stdin', ['.'])
     .addOption(new Option('-f, --format <format>', 'report format').choices(REPORT_FORMATS).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists (default: high)').choices(FAIL_ON_VALUES))
-    .addOption(new Option('--pss-level <level>', 'Pod Security Standards level (default: restricted)').choices(PSS_LEVELS))
+    .addOption(new Option('-p, --profile <profile>', 'checks to run: baseline (PSS baseline), restricted (PSS restricted), cks (PSS restricted + default catalogue), all (default: cks)').choices(PROFILES))
+    .option('--checks <ids>', 'run only these checks (comma-separated ids or globs, e.g. "rbac/*,pss/*")')
+    .option('--skip-checks <ids>', 'do not run these checks (comma-separated ids or globs)')
+    .addOption(new Option('--pss-level <level>', 'Pod Security Standards level (default: the profile\'s, restricted for cks)').choices(PSS_LEVELS))
     .option('--pss-version <version>', 'Pod Security Standards version: v1.0 … v1.37 or latest (default: latest)')
     .option('-c, --config <file>', 'configuration file (default: .palisade.yaml in the working directory)')
     .option('-j, --jobs <n>', `worker threads for large inputs (default: ${defaultJobs()})`)
@@ -43,7 +54,12 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   if (configErrors.length > 0 && flags.config !== undefined && config.file === undefined) {
     throw new UsageError(configErrors.map((e) => `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('; '));
   }
-  const level: PssLevel = flags.pssLevel ?? config.pss?.level ?? 'restricted';
+  const profile: Profile = flags.profile ?? config.profile ?? 'cks';
+  const include = flags.checks !== undefined ? splitList(flags.checks) : config.checks;
+  const exclude = flags.skipChecks !== undefined ? splitList(flags.skipChecks) : config.skipChecks;
+  const { selection, unmatched } = selectChecks({ profile, pssLevel: flags.pssLevel ?? config.pss?.level, include, exclude });
+  if (unmatched.length > 0) throw new UsageError(`no check matches ${unmatched.map((u) => `"${u}"`).join(', ')} (see palisade checks list)`);
+  const level: PssLevel = selection.pssLevel ?? 'restricted';
   const versionText = flags.pssVersion ?? config.pss?.version ?? 'latest';
   const minor = parsePssVersion(versionText);
   if (minor === undefined) throw new UsageError(`--pss-version: "${versionText}" is not a version (use v1.0 … v1.37 or latest)`);
@@ -54,7 +70,9 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   // PALISADE_INLINE_BYTES: how much input is scanned on the main thread before workers start.
   const inline = Number(process.env.PALISADE_INLINE_BYTES);
   const inlineBytes = Number.isFinite(inline) && inline >= 0 ? inline : undefined;
-  const result = await scan(paths, { pss: { level, minor }, config, now: Date.now(), jobs, cwd, inlineBytes });
+  const pss = selection.pssLevel ? { level, minor } : undefined;
+  const params = resolveParams(config.params);
+  const result = await scan(paths, { pss, selection, params, config, now: Date.now(), jobs, cwd, inlineBytes });
   result.errors.unshift(...configErrors);
 
   const color = flags.color && flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;

@@ -1,4 +1,169 @@
-/** Checks: serviceaccounts. */
-import type { CheckDef } from './types.js';
+/**
+ * Checks: the ServiceAccount a pod runs as, and whether its API token is mounted. The pod
+ * and its ServiceAccount (when the input has it) are judged together.
+ */
+import type { JsonPath } from '../../model/index.js';
+import { defineInventoryCheck } from './define.js';
+import { groupBy, inNs, isBuiltin, nsBucket, WORKLOAD_KIND_NAMES } from './networkpolicy.js';
+import type { CollectContext, CheckDef, InventoryReport } from './types.js';
 
-export const CHECKS: CheckDef[] = [];
+/** The ServiceAccount a pod runs as, and the field that names it (if any). */
+function serviceAccountOf(ctx: CollectContext): { name: string; field?: 'serviceAccountName' | 'serviceAccount' } | undefined {
+  const spec = ctx.pod?.spec;
+  if (!spec) return undefined;
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '') return { name: spec.serviceAccountName, field: 'serviceAccountName' };
+  // The deprecated alias, still honoured by the API server when serviceAccountName is empty.
+  if (typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '') return { name: spec.serviceAccount, field: 'serviceAccount' };
+  return { name: 'default' };
+}
+
+/** A ServiceAccount of the input. `automount` is its automountServiceAccountToken when boolean. */
+type SaFact = { t: 'sa'; ns: string; name: string; automount: boolean | null };
+
+function collectServiceAccount(ctx: CollectContext): SaFact | undefined {
+  if (!isBuiltin(ctx.object, 'ServiceAccount')) return undefined;
+  const name = ctx.resource.metadata.name;
+  if (typeof name !== 'string' || name === '') return undefined;
+  const a = ctx.object.automountServiceAccountToken;
+  return { t: 'sa', ns: nsBucket(ctx), name, automount: typeof a === 'boolean' ? a : null };
+}
+
+/** The last ServiceAccount of that name in the bucket (later documents override earlier ones on apply). */
+function findSa(byNs: Map<string, SaFact[]>, ns: string, name: string): SaFact | undefined {
+  const list = byNs.get(ns) ?? [];
+  for (let i = list.length - 1; i >= 0; i--) if (list[i].name === name) return list[i];
+  return undefined;
+}
+
+const SA_KINDS = [...WORKLOAD_KIND_NAMES, 'ServiceAccount'];
+
+type TokenFact = SaFact | { t: 'w'; ns: string; sa: string; podTrue: boolean; path: JsonPath; line: number };
+
+const automountToken = defineInventoryCheck<TokenFact>({
+  id: 'serviceaccount/automount-token',
+  title: 'ServiceAccount token is mounted into the pod',
+  severity: 'low',
+  defaultOn: true,
+  stride: ['I', 'E'],
+  kinds: SA_KINDS,
+  description:
+    'Unless `automountServiceAccountToken: false` is set, every container gets a token for the pod\'s ServiceAccount ' +
+    'at /var/run/secrets/kubernetes.io/serviceaccount. Code execution in any container then means API access with ' +
+    'that account\'s permissions. Most applications never call the API. The pod\'s own field wins over the ' +
+    'ServiceAccount\'s; the ServiceAccount (`serviceAccountName`, default `default`) is looked up in the input, in ' +
+    'the pod\'s namespace.',
+  remediation: 'Set automountServiceAccountToken: false in the pod spec (or on its ServiceAccount), and mount a projected token only where the API is needed.',
+  example: `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: web
+automountServiceAccountToken: false
+---
+# or in the pod template:
+spec:
+  serviceAccountName: web
+  automountServiceAccountToken: false`,
+  refs: {
+    cis: ['5.1.6'],
+    kubesec: ['AutomountServiceAccountToken'],
+    polaris: ['automountServiceAccountToken'],
+    kubescape: ['C-0034'],
+    links: ['https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting'],
+  },
+  rationale:
+    'A ServiceAccount that sets the field false is honoured only when it is in the input, in the same namespace as ' +
+    'the pod; objects without metadata.namespace are only paired with other objects without one, since they are ' +
+    'applied to whatever namespace kubectl, kustomize or Helm chooses.',
+  collect(ctx) {
+    const sa = collectServiceAccount(ctx);
+    if (sa) return sa;
+    const who = serviceAccountOf(ctx);
+    if (!who || !ctx.pod) return undefined;
+    const value = ctx.pod.spec.automountServiceAccountToken;
+    if (value === false) return undefined;
+    const podTrue = value === true;
+    const path: JsonPath = podTrue ? [...ctx.pod.specPath, 'automountServiceAccountToken'] : ctx.pod.specPath;
+    return { t: 'w', ns: nsBucket(ctx), sa: who.name, podTrue, path, line: ctx.lineOf(path) };
+  },
+  evaluate(facts) {
+    const accounts = groupBy(facts.map((f) => f.fact).filter((f): f is SaFact => f.t === 'sa'), (s) => s.ns);
+    const out: InventoryReport[] = [];
+    for (const { subject, fact: w } of facts) {
+      if (w.t !== 'w') continue;
+      const report = (message: string) => out.push({ subject, path: w.path, line: w.line, message });
+      if (w.podTrue) {
+        report(`pod sets automountServiceAccountToken: true, so ServiceAccount "${w.sa}"'s token is mounted`);
+        continue;
+      }
+      const sa = findSa(accounts, w.ns, w.sa);
+      if (sa?.automount === false) continue;
+      if (!sa) report(`pod does not set automountServiceAccountToken: false (ServiceAccount "${w.sa}" is not in the input ${inNs(w.ns)})`);
+      else if (sa.automount === true) report(`pod does not set automountServiceAccountToken and ServiceAccount "${w.sa}" sets it to true`);
+      else report(`neither the pod nor ServiceAccount "${w.sa}" sets automountServiceAccountToken: false`);
+    }
+    return out;
+  },
+});
+
+type DefaultSaFact = SaFact | { t: 'w'; ns: string; sa: string; named: boolean; path: JsonPath; line: number };
+
+const defaultServiceAccount = defineInventoryCheck<DefaultSaFact>({
+  id: 'serviceaccount/default-service-account',
+  title: 'Pod runs as the default ServiceAccount',
+  severity: 'low',
+  defaultOn: true,
+  stride: ['E', 'R'],
+  kinds: SA_KINDS,
+  description:
+    'Every pod of a namespace that names no ServiceAccount shares the `default` one: permissions granted to it for ' +
+    'one workload reach all the others, and audit logs cannot tell them apart. Give each workload its own ' +
+    'ServiceAccount. A pod naming a ServiceAccount that is missing from an input which defines ServiceAccounts for ' +
+    'its namespace is reported as info: the pod would not start, or the name has a typo.',
+  remediation: 'Create a ServiceAccount for the workload and set spec.serviceAccountName to it.',
+  example: `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: web
+automountServiceAccountToken: false
+---
+# in the pod template:
+spec:
+  serviceAccountName: web`,
+  refs: {
+    cis: ['5.1.5'],
+    kubescape: ['C-0189'],
+    kubeLinter: ['default-service-account'],
+  },
+  rationale:
+    'A named ServiceAccount missing from the input is reported only when the input has ServiceAccounts in the pod\'s ' +
+    'namespace (objects without metadata.namespace count as one namespace of their own): otherwise the accounts are ' +
+    'simply managed elsewhere.',
+  collect(ctx) {
+    const sa = collectServiceAccount(ctx);
+    if (sa) return sa;
+    const who = serviceAccountOf(ctx);
+    if (!who || !ctx.pod) return undefined;
+    const path: JsonPath = who.field ? [...ctx.pod.specPath, who.field] : ctx.pod.specPath;
+    return { t: 'w', ns: nsBucket(ctx), sa: who.name, named: who.field !== undefined, path, line: ctx.lineOf(path) };
+  },
+  evaluate(facts) {
+    const accounts = groupBy(facts.map((f) => f.fact).filter((f): f is SaFact => f.t === 'sa'), (s) => s.ns);
+    const out: InventoryReport[] = [];
+    for (const { subject, fact: w } of facts) {
+      if (w.t !== 'w') continue;
+      if (w.sa === 'default') {
+        const message = w.named ? 'pod names the default ServiceAccount' : 'pod sets no serviceAccountName and runs as the default ServiceAccount';
+        out.push({ subject, path: w.path, line: w.line, message });
+        continue;
+      }
+      if (!accounts.has(w.ns) || findSa(accounts, w.ns, w.sa)) continue;
+      out.push({
+        subject, path: w.path, line: w.line, severity: 'info',
+        message: `ServiceAccount "${w.sa}" is not in the input, which has ServiceAccounts ${inNs(w.ns)}`,
+      });
+    }
+    return out;
+  },
+});
+
+export const CHECKS: CheckDef[] = [automountToken, defaultServiceAccount];
