@@ -26,35 +26,89 @@ type Kind = 'map' | 'seq' | 'leaf';
  * when the text is outside the handled subset.
  */
 export function findBlockLine(lines: readonly string[], path: JsonPath): number | undefined {
-  try {
-    return new Scanner(lines).find(path);
-  } catch (err) {
-    if (err instanceof Unsupported) return undefined;
-    throw err;
+  return new BlockLineFinder(lines).find(path);
+}
+
+/**
+ * A finder for one document that remembers the nodes it has walked through, so that the
+ * many findings of one resource (all under spec.template.spec.containers[i]…) do not
+ * each walk from the top again.
+ */
+export class BlockLineFinder {
+  private readonly scanner: Scanner;
+  /** Path prefix (joined) → [line of the prefix, its node (undefined: walk stops there)]. */
+  private readonly walked = new Map<string, [number, BlockNode | undefined]>();
+  private unsupported = false;
+
+  constructor(lines: readonly string[]) {
+    this.scanner = new Scanner(lines);
+  }
+
+  /** 0-based line of the path or of its deepest existing ancestor; undefined when unsure. */
+  find(path: JsonPath): number | undefined {
+    if (this.unsupported) return undefined;
+    try {
+      return this.walk(path);
+    } catch (err) {
+      if (err instanceof Unsupported) {
+        this.unsupported = true;
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  private walk(path: JsonPath): number {
+    let start = 0;
+    let best: number;
+    let node: BlockNode | undefined;
+    const keys: string[] = [''];
+    for (let i = 0; i < path.length; i++) keys.push(`${keys[i]}\u0000${String(path[i])}`);
+    let cached: [number, BlockNode | undefined] | undefined;
+    for (start = path.length; start >= 0; start--) {
+      cached = this.walked.get(keys[start]);
+      if (cached) break;
+    }
+    if (cached) {
+      [best, node] = cached;
+    } else {
+      start = 0;
+      node = this.scanner.rootNode();
+      if (!node) return 0;
+      best = node.line;
+      this.walked.set('', [best, node]);
+    }
+    for (let i = start; i < path.length && node; i++) {
+      const step = this.scanner.step(node, path[i]);
+      if (!step) {
+        this.walked.set(keys[i + 1], [best, undefined]);
+        node = undefined;
+        break;
+      }
+      best = step[0];
+      node = step[1];
+      this.walked.set(keys[i + 1], [best, node]);
+    }
+    return best;
   }
 }
 
 class Scanner {
   constructor(private readonly lines: readonly string[]) {}
 
-  find(path: JsonPath): number {
-    const root = this.root();
-    if (!root) return 0;
-    let node: BlockNode = root;
-    let best = root.line;
-    for (const seg of path) {
-      const kind = this.kindAt(node);
-      let next: BlockNode | undefined;
-      let at: number | undefined;
-      if (kind === 'map' && typeof seg === 'string') [at, next] = this.mapEntry(node, seg);
-      else if (kind === 'seq' && typeof seg === 'number') [at, next] = this.seqItem(node, seg);
-      else break; // a leaf (scalar, one-line flow collection) or a type mismatch: stop here
-      if (at === undefined) break;
-      best = at;
-      if (!next) break;
-      node = next;
-    }
-    return best;
+  rootNode(): BlockNode | undefined {
+    return this.root();
+  }
+
+  /** One step down: [line of the child, child node (undefined for a leaf)], or undefined when absent. */
+  step(node: BlockNode, seg: string | number): [number, BlockNode | undefined] | undefined {
+    const kind = this.kindAt(node);
+    let next: BlockNode | undefined;
+    let at: number | undefined;
+    if (kind === 'map' && typeof seg === 'string') [at, next] = this.mapEntry(node, seg);
+    else if (kind === 'seq' && typeof seg === 'number') [at, next] = this.seqItem(node, seg);
+    else return undefined;
+    return at === undefined ? undefined : [at, next];
   }
 
   private root(): BlockNode | undefined {

@@ -6,7 +6,7 @@
 import { isMap, isPair, isScalar, isSeq, isAlias, parseDocument, type Document, type Node } from 'yaml';
 import { JsonPositions } from './jsonlines.js';
 import { LineIndex } from './lines.js';
-import { findBlockLine } from './blocklines.js';
+import { BlockLineFinder } from './blocklines.js';
 import type { JsonPath } from './types.js';
 
 export interface Locator {
@@ -18,7 +18,7 @@ export interface Locator {
 export class YamlLocator implements Locator {
   private doc?: Document;
   private index?: LineIndex;
-  private lines?: string[];
+  private finder?: BlockLineFinder;
 
   /**
    * @param text the document chunk
@@ -35,12 +35,12 @@ export class YamlLocator implements Locator {
     const full = [...this.basePath, ...path];
     if (!this.doc) {
       // Fast path: walk the lines of block-style YAML; parse fully only when it gives up.
-      this.lines ??= this.text.split('\n');
-      const line = findBlockLine(this.lines, full);
+      this.finder ??= new BlockLineFinder(this.text.split('\n'));
+      const line = this.finder.find(full);
       if (line !== undefined) return line + this.firstLine;
       this.doc = parseDocument(this.text, { keepSourceTokens: false, uniqueKeys: false });
       this.index = new LineIndex(this.text);
-      this.lines = undefined;
+      this.finder = undefined;
     }
     const offset = yamlOffset(this.doc, full);
     return this.index!.lineAt(offset) + this.firstLine - 1;

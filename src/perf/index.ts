@@ -22,6 +22,7 @@ import { emptyConfig } from '../policy/index.js';
 import { streamYaml, writeJsonDump, writeYamlCorpus, type JsonDump, type StreamStats, type YamlCorpus } from './corpus.js';
 import { collectGarbage, cpuNote, fmtMB, fmtRate, measure, progress, type Measurement } from './measure.js';
 import type { ChildReport } from './stdin-child.js';
+import { timeScan, writeMixedCorpus } from './catalogue.js';
 
 // ---------------------------------------------------------------------------------------
 // Settings
@@ -32,10 +33,14 @@ interface Sizes {
   jsonItems: number;
   /** Stdin stream sizes in bytes, smallest first. */
   streams: number[];
+  /** Mixed-corpus sizes for the catalogue benchmark. */
+  catalogue: number[];
 }
 
-const FULL: Sizes = { yamlDocs: 20_000, yamlFiles: 20, jsonItems: 20_000, streams: [25 << 20, 100 << 20] };
-const QUICK: Sizes = { yamlDocs: 2_000, yamlFiles: 4, jsonItems: 2_000, streams: [2 << 20, 8 << 20] };
+const FULL: Sizes = { yamlDocs: 20_000, yamlFiles: 20, jsonItems: 20_000, streams: [25 << 20, 100 << 20], catalogue: [1_000, 10_000, 100_000] };
+const QUICK: Sizes = { yamlDocs: 2_000, yamlFiles: 4, jsonItems: 2_000, streams: [2 << 20, 8 << 20], catalogue: [500, 2_000] };
+/** The check catalogue (cks profile) may cost at most this much on top of loading. */
+const TARGET_CHECK_OVERHEAD = 0.25;
 
 /** Share of insecure documents in the corpus and in the stdin stream. */
 const CORPUS_INSECURE = 0.2;
@@ -405,7 +410,58 @@ async function run(argv: string[]): Promise<void> {
       });
     }
 
-    // 5. Report --------------------------------------------------------------------------
+    // 5. The check catalogue ------------------------------------------------------------
+    const catalogueRates: Array<{ n: number; rate: number }> = [];
+    for (const n of sizes.catalogue) {
+      progress(`catalogue: ${n} mixed resources (workloads, Services, ConfigMaps, RBAC, NetworkPolicies, 50 namespaces)…`);
+      const corpus = await writeMixedCorpus(dir, n);
+      if (catalogueRates.length === 0) await timeScan(corpus.path, dir, 'cks'); // warm-up
+      const runs = n >= 100_000 ? 2 : 3;
+      let load = Infinity;
+      let full = Infinity;
+      let findings = 0;
+      for (let i = 0; i < runs; i++) {
+        load = Math.min(load, (await timeScan(corpus.path, dir, 'none')).ms);
+        const r = await timeScan(corpus.path, dir, 'cks');
+        full = Math.min(full, r.ms);
+        findings = r.findings;
+      }
+      const overhead = (full - load) / load;
+      const rate = corpus.resources / (full / 1000);
+      catalogueRates.push({ n: corpus.resources, rate });
+      figures.push({
+        name: `cks profile, ${corpus.resources} resources`,
+        value: rate,
+        unit: 'resources/s',
+        runs,
+        note: `loading ${(load / 1000).toFixed(2)} s (${Math.round((load / full) * 100)}% of the time), checks ${((full - load) / 1000).toFixed(2)} s (${Math.round(((full - load) / full) * 100)}%); ${findings} findings`,
+      });
+      figures.push({
+        name: `checks on top of loading, ${corpus.resources} res.`,
+        value: overhead * 100,
+        unit: '%',
+        target: `≤ ${TARGET_CHECK_OVERHEAD * 100}%`,
+        note: `no checks: ${fmtRate(corpus.resources / (load / 1000))}/s; cks: ${fmtRate(rate)}/s`,
+      });
+      verdicts.push({
+        target: `checks ≤ ${TARGET_CHECK_OVERHEAD * 100}% on top of loading (${corpus.resources} resources)`,
+        figure: 'cks vs no checks',
+        value: `${(overhead * 100).toFixed(0)}%`,
+        pass: overhead <= TARGET_CHECK_OVERHEAD,
+      });
+    }
+    if (catalogueRates.length >= 2) {
+      const first = catalogueRates[0];
+      const last = catalogueRates[catalogueRates.length - 1];
+      figures.push({
+        name: `cks rate at ${last.n} vs ${first.n} resources`,
+        value: last.rate / first.rate,
+        unit: '×',
+        note: 'linear cost keeps the rate constant (1.0×); below 1 means cost grows faster than the input',
+      });
+    }
+
+    // 6. Report --------------------------------------------------------------------------
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(
       `Palisade benchmark — node ${process.version}, ${cores} cores, ${cpus()[0]?.model ?? 'unknown CPU'}\n` +

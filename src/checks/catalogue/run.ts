@@ -72,34 +72,39 @@ export class CatalogueRunner {
     const out: ResourceRun = { findings: [], facts: [], warnings: [] };
     if (this.resourceChecks.length === 0 && this.inventoryChecks.length === 0) return out;
     const pod = podSpecOf(resource.object);
-    const base = {
+    let ref: ResourceRef | undefined;
+    const refOf = () => (ref ??= resource.ref());
+    // One context per resource; `report` writes to the check that is running.
+    let current: ResourceCheck | undefined;
+    const report = (path: JsonPath, message: string, severity?: Severity) => {
+      out.findings.push(findingOf(current!, refOf(), path, resource.lineOf(path), message, severity));
+    };
+    const ctx: ResourceContext = {
       resource,
       object: resource.object,
       kind: resource.kind,
       pod,
       containers: pod ? [...containersOf(pod)] : [],
       params: this.params,
+      report,
     };
-    let ref: ResourceRef | undefined;
-    const refOf = () => (ref ??= resource.ref());
     for (const def of this.resourceChecks) {
       if (!applies(def, resource, pod !== undefined)) continue;
-      const reports: Array<{ path: JsonPath; message: string; severity?: Severity }> = [];
-      const ctx: ResourceContext = { ...base, report: (path, message, severity) => reports.push({ path, message, severity }) };
+      current = def;
       try {
         def.run(ctx);
       } catch (err) {
         out.warnings.push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
       }
-      for (const r of reports) out.findings.push(findingOf(def, refOf(), r.path, resource.lineOf(r.path), r.message, r.severity));
     }
+    const collectCtx = { ...ctx, lineOf: (path: JsonPath) => resource.lineOf(path) };
     let subject: FactSubject | undefined;
     let ignoreList: AnnotationIgnore[] | undefined;
     for (const def of this.inventoryChecks) {
       if (!applies(def, resource, pod !== undefined)) continue;
       let fact: Fact | undefined;
       try {
-        fact = def.collect({ ...base, lineOf: (path) => resource.lineOf(path) });
+        fact = def.collect(collectCtx);
       } catch (err) {
         out.warnings.push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -114,8 +119,14 @@ export class CatalogueRunner {
   /** Runs the cross-resource checks over every fact (in input order). */
   evaluate(facts: readonly FactRecord[]): Array<{ finding: Finding; ignores: AnnotationIgnore[] }> {
     const out: Array<{ finding: Finding; ignores: AnnotationIgnore[] }> = [];
+    const byCheck = new Map<string, FactRecord[]>();
+    for (const f of facts) {
+      let list = byCheck.get(f.check);
+      if (!list) byCheck.set(f.check, (list = []));
+      list.push(f);
+    }
     for (const def of this.inventoryChecks) {
-      const mine = facts.filter((f) => f.check === def.id);
+      const mine = byCheck.get(def.id) ?? [];
       const ignoresOf = new Map(mine.map((f) => [f.subject.order, f.ignores]));
       let reports;
       try {
@@ -131,7 +142,11 @@ export class CatalogueRunner {
   }
 }
 
+const refCache = new WeakMap<CheckDef, string[]>();
+
 function findingOf(def: CheckDef, ref: ResourceRef, path: JsonPath, line: number, message: string, severity?: Severity): Finding {
+  let refs = refCache.get(def);
+  if (!refs) refCache.set(def, (refs = refStrings(def.refs)));
   return {
     check: def.id,
     severity: severity ?? def.severity,
@@ -142,7 +157,7 @@ function findingOf(def: CheckDef, ref: ResourceRef, path: JsonPath, line: number
     line,
     remediation: def.remediation,
     stride: def.stride,
-    refs: refStrings(def.refs),
+    refs,
     suppressed: false,
   };
 }

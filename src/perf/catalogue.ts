@@ -1,0 +1,67 @@
+/**
+ * The catalogue benchmark: a mixed corpus (workloads, Services, ConfigMaps, RBAC,
+ * NetworkPolicies, ServiceAccounts across 50 namespaces) scanned with no checks (the cost
+ * of loading) and with the full `cks` profile (loading + every default check, the
+ * cross-resource ones included), at several sizes.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { scan } from '../checks/index.js';
+import { selectChecks, resolveParams } from '../checks/catalogue/index.js';
+import { parsePssVersion } from '../checks/index.js';
+import { emptyConfig } from '../policy/index.js';
+import { deployment, toYaml, variantFor, type Json } from './corpus.js';
+
+const NAMESPACES = 50;
+type Obj = { [k: string]: Json };
+
+function namespaced(obj: Obj, ns: string): Obj {
+  return { ...obj, metadata: { ...(obj.metadata as Obj), namespace: ns } };
+}
+
+/** Resource `i` of the mixed corpus: 6 in 10 are workloads, the rest what surrounds them. */
+export function mixedResource(i: number): Obj {
+  const ns = `team-${i % NAMESPACES}`;
+  const name = `r${i}`;
+  const labels = { app: `app-${Math.floor(i / 10)}` };
+  switch (i % 10) {
+    case 6:
+      return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns, labels }, spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] } };
+    case 7:
+      return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { LOG_LEVEL: 'info', 'app.properties': 'feature.x=true\ncache.size=128\n' } };
+    case 8:
+      return i % 20 === 8
+        ? { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }, { apiGroups: ['apps'], resources: ['deployments'], verbs: i % 40 === 8 ? ['*'] : ['get'] }] }
+        : { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: i % 60 === 18 ? 'ClusterRole' : 'Role', name: i % 60 === 18 ? 'edit' : `r${i - 10}` }, subjects: [{ kind: 'ServiceAccount', name: `app-${Math.floor(i / 10)}`, namespace: ns }] };
+    case 9:
+      return i % 20 === 9
+        ? { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: { matchLabels: labels }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { role: 'frontend' } } }], ports: [{ port: 8080 }] }] } }
+        : { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `app-${Math.floor(i / 10)}`, namespace: ns }, automountServiceAccountToken: false };
+    default:
+      return namespaced(deployment(i, { insecure: variantFor(i, 0.2) }), ns);
+  }
+}
+
+/** A YAML file of `count` resources (plus the 50 Namespaces), written to `dir`. */
+export async function writeMixedCorpus(dir: string, count: number): Promise<{ path: string; resources: number; bytes: number }> {
+  const docs: string[] = [];
+  for (let n = 0; n < NAMESPACES; n++) {
+    docs.push(toYaml({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `team-${n}`, labels: { 'pod-security.kubernetes.io/enforce': n % 5 === 0 ? 'baseline' : 'restricted' } } }));
+  }
+  for (let i = 0; i < count - NAMESPACES; i++) docs.push(toYaml(mixedResource(i)));
+  const text = `---\n${docs.join('---\n')}`;
+  const path = join(dir, `mixed-${count}.yaml`);
+  await writeFile(path, text);
+  return { path, resources: docs.length, bytes: text.length };
+}
+
+/** Wall ms of one in-process scan (one thread) with no checks, or with a profile. */
+export async function timeScan(path: string, cwd: string, profile: 'none' | 'cks'): Promise<{ ms: number; resources: number; findings: number }> {
+  const minor = parsePssVersion('latest')!;
+  const none = { pss: undefined, selection: { checks: [], exclude: [] } };
+  const { selection } = selectChecks({ profile: 'cks' });
+  const chosen = profile === 'none' ? none : { pss: { level: selection.pssLevel ?? 'restricted', minor }, selection };
+  const t0 = performance.now();
+  const r = await scan([path], { ...chosen, params: resolveParams(), config: emptyConfig(), now: Date.now(), jobs: 1, cwd });
+  return { ms: performance.now() - t0, resources: r.summary.resources, findings: r.summary.findings + r.summary.suppressed };
+}
