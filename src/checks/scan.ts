@@ -181,7 +181,7 @@ function assemble(
   }
   numberSubjects(facts);
   // Cross-resource checks judge the whole input at once, then their findings are suppressed like the rest.
-  for (const { finding, ignores } of engine.catalogue.evaluate(facts)) count(engine.suppressor.applyWith([finding], ignores)[0]);
+  for (const { finding, ignores } of engine.catalogue.evaluate(facts, warnings)) count(engine.suppressor.applyWith([finding], ignores)[0]);
   // Expired ignores matched in workers count as matched here too.
   const matchedRules = opts.config.ignore.filter((_, i) => expiredMatched.has(i));
   engine.suppressor.noteExpiredMatched(matchedRules);

@@ -9,7 +9,8 @@ export type Labels = Readonly<Record<string, string>>;
 
 /** Labels as strings (manifests sometimes hold numbers or booleans there). */
 export function labelsOf(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a label key such as `__proto__` is kept like any other.
+  const out = Object.create(null) as Record<string, string>;
   if (!isObj(value)) return out;
   for (const [k, v] of Object.entries(value)) {
     if (v === null || v === undefined) continue;
@@ -24,7 +25,10 @@ export function selectorMatches(selector: unknown, labels: Labels): boolean {
   const matchLabels = selector.matchLabels;
   if (matchLabels !== undefined && matchLabels !== null) {
     if (!isObj(matchLabels)) return false;
-    for (const [k, v] of Object.entries(matchLabels)) if (labels[k] !== String(v)) return false;
+    for (const [k, v] of Object.entries(matchLabels)) {
+      // A null value is not a label value (labelsOf drops it too): it matches nothing.
+      if (v === null || v === undefined || !Object.prototype.hasOwnProperty.call(labels, k) || labels[k] !== String(v)) return false;
+    }
   }
   const exprs = selector.matchExpressions;
   if (exprs !== undefined && exprs !== null) {

@@ -84,6 +84,11 @@ export function labelText(labels: Labels): string {
   return entries.length === 0 ? 'no labels' : `{${entries.map(([k, v]) => `${k}=${v}`).join(', ')}}`;
 }
 
+/** `1 pod`, `2 pods` (`plural` for irregular words). */
+export function count(n: number, word: string, plural = `${word}s`): string {
+  return `${n} ${n === 1 ? word : plural}`;
+}
+
 /** Groups items by a key, keeping input order inside each group. */
 export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -196,7 +201,7 @@ spec:
       if (mine.some((p) => policySelects(p.sel, w.labels))) continue;
       const message = mine.length === 0
         ? `pods of ${w.kind} (${labelText(w.labels)}) are not isolated: the input has no NetworkPolicy ${inNs(w.ns)}`
-        : `pods of ${w.kind} (${labelText(w.labels)}) are not selected by any of the ${mine.length} NetworkPolicies ${inNs(w.ns)}`;
+        : `pods of ${w.kind} (${labelText(w.labels)}) are not selected by any NetworkPolicy ${inNs(w.ns)} (${count(mine.length, 'policy', 'policies')} there)`;
       out.push({ subject, path: w.path, line: w.line, message });
     }
     return out;
@@ -235,7 +240,7 @@ const selectsNothing = defineInventoryCheck<Coverage>({
       const mine = workloads.get(p.ns);
       if (!mine || mine.some((w) => policySelects(p.sel, w.labels))) continue;
       const what = isObj(p.sel) ? 'podSelector' : `podSelector ${JSON.stringify(p.sel)} is not a label selector and`;
-      out.push({ subject, path: p.path, line: p.line, message: `${what} matches none of the ${mine.length} workloads ${inNs(p.ns)} in the input` });
+      out.push({ subject, path: p.path, line: p.line, message: `${what} matches no workload ${inNs(p.ns)} (${count(mine.length, 'workload')} there in the input)` });
     }
     return out;
   },

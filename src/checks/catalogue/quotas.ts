@@ -4,7 +4,7 @@
  */
 import { isObj, type JsonPath, type Stride } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
-import { groupBy, isBuiltin, namespaceName, nsBucket } from './networkpolicy.js';
+import { count, groupBy, isBuiltin, namespaceName, nsBucket } from './networkpolicy.js';
 import type { CheckDef, CheckRefs, InventoryCheck, InventoryReport } from './types.js';
 
 type NsFact = { t: 'ns'; name: string; line: number } | { t: 'c'; ns: string };
@@ -61,7 +61,7 @@ function namespaceNeeds(spec: NamespaceNeedsSpec): InventoryCheck<NsFact> {
           const n = present.get('')!.length;
           out.push({
             subject, path, line: fact.line, severity: 'info',
-            message: `namespace "${fact.name}" has no ${counterpart} in the input; ${n} ${counterpart} without metadata.namespace may be applied to it`,
+            message: `namespace "${fact.name}" has no ${counterpart} in the input; ${count(n, counterpart)} without metadata.namespace may be applied to it`,
           });
         } else {
           out.push({ subject, path, line: fact.line, message: `namespace "${fact.name}" has no ${counterpart} in the input` });

@@ -117,7 +117,7 @@ export class CatalogueRunner {
   }
 
   /** Runs the cross-resource checks over every fact (in input order). */
-  evaluate(facts: readonly FactRecord[]): Array<{ finding: Finding; ignores: AnnotationIgnore[] }> {
+  evaluate(facts: readonly FactRecord[], warnings: string[] = []): Array<{ finding: Finding; ignores: AnnotationIgnore[] }> {
     const out: Array<{ finding: Finding; ignores: AnnotationIgnore[] }> = [];
     const byCheck = new Map<string, FactRecord[]>();
     for (const f of facts) {
@@ -132,7 +132,9 @@ export class CatalogueRunner {
       try {
         reports = def.evaluate(mine.map((f) => ({ subject: f.subject, fact: f.fact })), this.params);
       } catch (err) {
-        throw new Error(`check ${def.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+        // Like a failing per-resource check: a warning, and the rest of the scan goes on.
+        warnings.push(`check ${def.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
       }
       for (const r of reports) {
         out.push({ finding: findingOf(def, r.subject.ref, r.path, r.line, r.message, r.severity), ignores: ignoresOf.get(r.subject.order) ?? [] });
