@@ -9,12 +9,12 @@ export type Labels = Readonly<Record<string, string>>;
 
 /** Labels as strings (manifests sometimes hold numbers or booleans there). */
 export function labelsOf(value: unknown): Record<string, string> {
-  // No prototype: a label key such as `__proto__` is kept like any other.
-  const out = Object.create(null) as Record<string, string>;
+  const out: Record<string, string> = {};
   if (!isObj(value)) return out;
   for (const [k, v] of Object.entries(value)) {
     if (v === null || v === undefined) continue;
-    out[k] = String(v);
+    // defineProperty: a label key such as `__proto__` is kept like any other.
+    Object.defineProperty(out, k, { value: String(v), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

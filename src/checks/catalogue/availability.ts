@@ -4,7 +4,7 @@
  */
 import { isEmptySelector, isObj, selectorMatches, type JsonPath, type Labels } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
-import { count, groupBy, inNs, isBuiltin, labelText, nsBucket, podLabels, selectorFact, WORKLOAD_KIND_NAMES } from './networkpolicy.js';
+import { count, groupBy, inNs, isBuiltin, labelText, nsBucket, podLabels, selectorFact, WORKLOAD_KIND_NAMES } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
 const PROBES = ['readinessProbe', 'livenessProbe'] as const;

@@ -4,7 +4,7 @@
  */
 import { isObj, type JsonPath, type Stride } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
-import { count, groupBy, isBuiltin, namespaceName, nsBucket } from './networkpolicy.js';
+import { count, groupBy, isBuiltin, namespaceName, nsBucket } from './inventory.js';
 import type { CheckDef, CheckRefs, InventoryCheck, InventoryReport } from './types.js';
 
 type NsFact = { t: 'ns'; name: string; line: number } | { t: 'c'; ns: string };

@@ -4,7 +4,7 @@
  */
 import { labelsOf, type JsonPath, type Labels } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
-import { isBuiltin, nsBucket, WORKLOAD_KIND_NAMES } from './networkpolicy.js';
+import { isBuiltin, nsBucket, WORKLOAD_KIND_NAMES } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
 /** `key=value` (also `key==value`) or `key`; undefined for an empty or malformed entry. */

@@ -4,7 +4,7 @@
  */
 import type { JsonPath } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
-import { groupBy, inNs, isBuiltin, nsBucket, WORKLOAD_KIND_NAMES } from './networkpolicy.js';
+import { groupBy, inNs, isBuiltin, nsBucket, WORKLOAD_KIND_NAMES } from './inventory.js';
 import type { CollectContext, CheckDef, InventoryReport } from './types.js';
 
 /** The ServiceAccount a pod runs as, and the field that names it (if any). */
