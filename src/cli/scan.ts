@@ -5,6 +5,7 @@ import { scan, defaultJobs, parsePssVersion, PSS_LEVELS, exitCodeFor, type PssLe
 import { loadConfig, FAIL_ON_VALUES, type FailOn } from '../policy/index.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { UsageError } from './errors.js';
+import { kubesecCli } from '../checks/kubesec/index.js';
 import { PROFILES, resolveParams, selectChecks, type Profile } from '../checks/catalogue/index.js';
 
 function splitList(text: string): string[] {
@@ -12,8 +13,10 @@ function splitList(text: string): string[] {
 }
 import { VERSION } from './version.js';
 
+const FORMATS = [...REPORT_FORMATS, 'kubesec'] as const;
+
 interface ScanFlags {
-  format: ReportFormat;
+  format: ReportFormat | 'kubesec';
   profile?: Profile;
   checks?: string;
   skipChecks?: string;
@@ -31,7 +34,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
     .command('scan')
     .description('Check Kubernetes manifests (files, directories, - for stdin) against the Pod Security Standards and the check catalogue')
     .argument('[paths...]', 'files or directories (.yaml, .yml, .json) to scan; - reads stdin', ['.'])
-    .addOption(new Option('-f, --format <format>', 'report format').choices(REPORT_FORMATS).default('table'))
+    .addOption(new Option('-f, --format <format>', 'report format (kubesec: kubesec\'s JSON, scores and exit codes)').choices(FORMATS).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists (default: high)').choices(FAIL_ON_VALUES))
     .addOption(new Option('-p, --profile <profile>', 'checks to run: baseline (PSS baseline), restricted (PSS restricted), cks (PSS restricted + default catalogue), all (default: cks)').choices(PROFILES))
@@ -50,6 +53,7 @@ export function registerScan(program: Command, setExit: (code: number) => void):
 
 async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   const cwd = process.cwd();
+  if (flags.format === 'kubesec') return runKubesec(paths, flags, cwd);
   const { config, errors: configErrors } = loadConfig({ path: flags.config, cwd });
   if (configErrors.length > 0 && flags.config !== undefined && config.file === undefined) {
     throw new UsageError(configErrors.map((e) => `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('; '));
@@ -76,7 +80,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   result.errors.unshift(...configErrors);
 
   const color = flags.color && flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const text = renderReport(result, flags.format, { color, toolVersion: VERSION, cwd });
+  const text = renderReport(result, flags.format as ReportFormat, { color, toolVersion: VERSION, cwd });
   if (flags.output !== undefined) {
     try {
       writeFileSync(flags.output, text);
@@ -93,4 +97,24 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   }
   for (const w of result.warnings) if (flags.format !== 'table' || flags.output !== undefined) process.stderr.write(`palisade: warning: ${w}\n`);
   return exitCodeFor(result, failOn);
+}
+
+/**
+ * `--format kubesec`: kubesec's own result, scores and exit codes (0 pass, 2 when an object
+ * scores 0 or less, 1 when input cannot be read), so a `kubesec scan` step switches unchanged.
+ */
+async function runKubesec(paths: string[], flags: ScanFlags, cwd: string): Promise<number> {
+  const out = await kubesecCli(paths, { cwd, stdin: process.stdin });
+  if (out.stderr) process.stderr.write(out.stderr);
+  if (flags.output !== undefined) {
+    try {
+      writeFileSync(flags.output, out.stdout);
+    } catch (err) {
+      process.stderr.write(`palisade: cannot write ${flags.output}: ${(err as Error).message}\n`);
+      return 2;
+    }
+  } else {
+    process.stdout.write(out.stdout);
+  }
+  return out.exitCode;
 }

@@ -146,7 +146,7 @@ test('wrong types are reported', () => {
     },
   ]);
   assert.deepEqual(parseConfigText('- failOn: high\n', 'p.yaml').errors, [
-    { file: 'p.yaml', line: 1, message: 'the config file must be a mapping with keys failOn, pss, ignore (found a list)' },
+    { file: 'p.yaml', line: 1, message: 'the config file must be a mapping with keys failOn, pss, profile, checks, skipChecks, params, ignore (found a list)' },
   ]);
 });
 

@@ -1,4 +1,154 @@
-/** Checks: capabilities. */
+/** Checks: Linux capabilities that matter more than the Pod Security Standards' allow-list says. */
+import { isObj, type ContainerRef, type JsonPath, type PodSpecRef } from '../../model/index.js';
+import { defineCheck } from './define.js';
 import type { CheckDef } from './types.js';
 
-export const CHECKS: CheckDef[] = [];
+function label(c: ContainerRef): string {
+  const kind = c.list === 'initContainers' ? 'init container' : c.list === 'ephemeralContainers' ? 'ephemeral container' : 'container';
+  return c.name !== '' ? `${kind} ${JSON.stringify(c.name)}` : `unnamed ${kind} ${c.list}[${c.index}]`;
+}
+
+/** Capabilities are a Linux notion; the kubelet ignores them for Windows pods. */
+function isWindows(pod: PodSpecRef | undefined): boolean {
+  return pod !== undefined && isObj(pod.spec.os) && pod.spec.os.name === 'windows';
+}
+
+/** `cap_sys_admin`, `CAP_SYS_ADMIN`, ` sys_admin ` → `SYS_ADMIN`. */
+function capName(raw: string): string {
+  return raw.trim().toUpperCase().replace(/^CAP_/, '');
+}
+
+interface CapEntry {
+  raw: string;
+  name: string;
+  path: JsonPath;
+}
+
+/**
+ * The entries of `capabilities.add` or `.drop`. A list is what the API takes; a plain string
+ * (`add: SYS_ADMIN`, or `"SYS_ADMIN,NET_ADMIN"`) is read as the capabilities it names, so a
+ * malformed manifest is still judged on what it asks for.
+ */
+function capEntries(c: ContainerRef, list: 'add' | 'drop'): CapEntry[] {
+  const sc = c.container.securityContext;
+  const caps = isObj(sc) ? sc.capabilities : undefined;
+  const value = isObj(caps) ? caps[list] : undefined;
+  const path: JsonPath = [...c.path, 'securityContext', 'capabilities', list];
+  if (typeof value === 'string') {
+    return value.split(/[\s,]+/).filter((s) => s !== '').map((raw) => ({ raw, name: capName(raw), path }));
+  }
+  if (!Array.isArray(value)) return [];
+  const out: CapEntry[] = [];
+  value.forEach((raw, i) => {
+    if (typeof raw === 'string' && raw.trim() !== '') out.push({ raw, name: capName(raw), path: [...path, i] });
+  });
+  return out;
+}
+
+/** What each capability hands a compromised process. */
+const DANGEROUS: Readonly<Record<string, string>> = {
+  ALL: 'every capability, equivalent to root on the node kernel',
+  SYS_ADMIN: 'mount, namespaces and most kernel administration, the usual container escape',
+  NET_ADMIN: 'reconfigures interfaces, routes and firewall rules of the pod network',
+  SYS_MODULE: 'loads kernel modules, i.e. arbitrary kernel code',
+  SYS_PTRACE: 'traces and injects code into other processes',
+  SYS_RAWIO: 'raw access to devices and I/O ports',
+  SYS_BOOT: 'reboots the node and loads a new kernel',
+  BPF: 'loads BPF programs into the kernel',
+  PERFMON: 'kernel performance monitoring, which leaks kernel memory layout',
+  MAC_ADMIN: 'changes the AppArmor/SELinux policy',
+  MAC_OVERRIDE: 'bypasses the AppArmor/SELinux policy',
+  DAC_READ_SEARCH: 'reads any file and opens files by handle (the "shocker" escape)',
+};
+
+const dangerousAdd = defineCheck({
+  id: 'capabilities/dangerous-add',
+  title: 'Dangerous capability added',
+  severity: 'critical',
+  defaultOn: true,
+  stride: ['E', 'T'],
+  kinds: 'workload',
+  description:
+    'Some capabilities are as good as root on the node: SYS_ADMIN, SYS_MODULE, SYS_RAWIO, BPF or DAC_READ_SEARCH each have ' +
+    'known container escapes, NET_ADMIN rewrites the pod\'s networking, SYS_PTRACE reads the memory of other processes. The ' +
+    'Pod Security Standards reject any capability outside the default set, but rate them all alike; this check singles out ' +
+    'the ones that hand over the node. Names are matched case-insensitively and with or without the `CAP_` prefix, so no ' +
+    'spelling a runtime might accept slips through.',
+  remediation: 'Remove the capability from securityContext.capabilities.add; give the task to a narrower capability or a node-level component.',
+  example: `containers:
+- name: app
+  image: registry.example.com/app:1.4.2
+  securityContext:
+    capabilities:
+      drop: ["ALL"]
+      add: ["NET_BIND_SERVICE"]`,
+  refs: {
+    cis: ['5.2.9'],
+    kubesec: ['CapSysAdmin'],
+    polaris: ['dangerousCapabilities'],
+    trivy: ['KSV-0005', 'KSV-0120'],
+    kubescape: ['C-0046'],
+  },
+  run(ctx) {
+    if (isWindows(ctx.pod)) return;
+    for (const c of ctx.containers) {
+      const seen = new Set<string>();
+      for (const e of capEntries(c, 'add')) {
+        const why = DANGEROUS[e.name];
+        if (why === undefined || seen.has(e.name)) continue;
+        seen.add(e.name);
+        const shown = e.raw === e.name ? e.name : `${JSON.stringify(e.raw)} (${e.name})`;
+        ctx.report(e.path, `${label(c)} adds capability ${shown} in securityContext.capabilities.add: ${why}`);
+      }
+    }
+  },
+});
+
+const netRawNotDropped = defineCheck({
+  id: 'capabilities/net-raw-not-dropped',
+  title: 'NET_RAW capability not dropped',
+  severity: 'medium',
+  defaultOn: true,
+  stride: ['S', 'T', 'I'],
+  kinds: 'workload',
+  description:
+    'NET_RAW is in the container runtimes\' default capability set, so every container has it unless it is dropped. It lets a ' +
+    'process craft raw packets: ARP and DNS spoofing of neighbouring pods, and the basis of several kernel exploits. Few ' +
+    'applications need it (ping can use unprivileged ICMP sockets).',
+  remediation: 'Add NET_RAW, or better ALL, to securityContext.capabilities.drop, and do not add NET_RAW back.',
+  example: `containers:
+- name: app
+  image: registry.example.com/app:1.4.2
+  securityContext:
+    capabilities:
+      drop: ["ALL"]`,
+  refs: {
+    cis: ['5.2.8'],
+    polaris: ['insecureCapabilities'],
+    trivy: ['KSV-0119'],
+    kubescape: ['C-0199'],
+    kubeLinter: ['drop-net-raw-capability'],
+  },
+  rationale:
+    'Follows containerd\'s order: add ALL, drop ALL, then individual adds, then individual drops. So ' +
+    '`drop: [ALL]` with `add: [NET_RAW]` keeps NET_RAW, and dropping NET_RAW by name wins over adding it. Under PSS restricted ' +
+    'the same containers also miss `drop: [ALL]`; this check stays on because it names the concrete risk and is the only ' +
+    'signal when PSS runs at baseline.',
+  run(ctx) {
+    if (isWindows(ctx.pod)) return;
+    for (const c of ctx.containers) {
+      const add = capEntries(c, 'add');
+      const drop = capEntries(c, 'drop');
+      if (drop.some((e) => e.name === 'NET_RAW')) continue;
+      const added = add.find((e) => e.name === 'NET_RAW');
+      const dropsAll = drop.some((e) => e.name === 'ALL');
+      if (added) {
+        ctx.report(added.path, `${label(c)} adds NET_RAW in securityContext.capabilities.add${dropsAll ? ' after dropping ALL' : ''}`);
+      } else if (!dropsAll) {
+        ctx.report([...c.path, 'securityContext', 'capabilities', 'drop'], `${label(c)} keeps NET_RAW: securityContext.capabilities.drop has neither NET_RAW nor ALL`);
+      }
+    }
+  },
+});
+
+export const CHECKS: CheckDef[] = [dangerousAdd, netRawNotDropped];

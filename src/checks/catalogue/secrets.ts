@@ -42,14 +42,14 @@ const INTERPOLATION = /\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[^}]*\}|\{\{[^}]*\}\}|
 const SECRET_REFERENCE = /^(?:ENC\[|vault:|ref\+|arn:aws:(?:secretsmanager|ssm):)/;
 /** A URL; bounded quantifiers keep matching linear on long values. */
 const URL_START = /^[a-z][a-z0-9+.-]{0,30}:\/\//i;
-const URL_PASSWORD = /\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s:@/]{1,256}:([^\s@/]{1,256})@/i;
+const URL_PASSWORD = /\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s:@/]{0,256}:([^\s@/]{1,256})@/gi;
 
 interface Shape {
   /** What the value looks like, for the message (never the value). */
   label: string;
   re: RegExp;
-  /** Extra test on the match (group 1), e.g. that a URL password is not a `$(VAR)`. */
-  accept?: (m: RegExpExecArray) => boolean;
+  /** Extra test on each match (`re` is then global), e.g. that a URL password is not a `$(VAR)`. */
+  accept?: (m: RegExpMatchArray) => boolean;
 }
 
 /** Well-known secret formats: found anywhere in a value, whatever its name. */
@@ -67,8 +67,11 @@ const SHAPES: readonly Shape[] = [
 /** The first well-known secret format found in `value`, or undefined. */
 function secretShape(value: string): string | undefined {
   for (const s of SHAPES) {
-    const m = s.re.exec(value);
-    if (m && (!s.accept || s.accept(m))) return s.label;
+    if (s.accept) {
+      for (const m of value.matchAll(s.re)) if (s.accept(m)) return s.label;
+    } else if (s.re.test(value)) {
+      return s.label;
+    }
   }
   return undefined;
 }
@@ -125,7 +128,7 @@ function credentialReason(name: string, value: string, params: CheckParams): str
 /** `key: value`, `key = value`, `"key": "value",`, `export KEY=value`, `--key=value`. */
 const SETTING_LINE = /^\s*(?:export\s+|-{1,2})?["']?([A-Za-z0-9_.[\]-]{1,200})["']?\s*[:=]\s*(.*)$/;
 /** `<password>value</password>` */
-const XML_SETTING = /<([A-Za-z0-9_.:-]{1,100})>([^<]{1,4096})<\/\1>/;
+const XML_SETTING = /<([A-Za-z0-9_.:-]{1,100})>([^<]{1,4096})<\/\1>/g;
 const COMMENT_LINE = /^\s*(?:#|;|\/\/|<!--)/;
 
 /** The value part of a setting line, without quotes, trailing comma or comment. */
@@ -160,8 +163,11 @@ function credentialSettings(text: string, params: CheckParams): FileHit[] {
       hits.push({ setting: m[1], line: i + 1 });
       continue;
     }
-    const x = XML_SETTING.exec(line);
-    if (x && isCredentialName(x[1], params) && isLiteralSecret(x[2])) hits.push({ setting: x[1], line: i + 1 });
+    for (const x of line.matchAll(XML_SETTING)) {
+      if (!isCredentialName(x[1], params) || !isLiteralSecret(x[2])) continue;
+      hits.push({ setting: x[1], line: i + 1 });
+      break;
+    }
   }
   return hits;
 }

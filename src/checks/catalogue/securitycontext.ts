@@ -50,11 +50,13 @@ volumes:
     kubeLinter: ['no-read-only-root-fs'],
     kubeScore: ['container-security-context-readonlyrootfilesystem'],
   },
+  rationale: 'Windows pods are skipped: the API server rejects readOnlyRootFilesystem when spec.os.name is windows.',
   run(ctx) {
+    if (ctx.pod && isWindows(ctx.pod)) return;
     for (const c of ctx.containers) {
       const sc = c.container.securityContext;
       if (isObj(sc) && sc.readOnlyRootFilesystem === true) continue;
-      ctx.report([...c.path, 'securityContext', 'readOnlyRootFilesystem'], `container "${c.name}" does not set securityContext.readOnlyRootFilesystem=true`);
+      ctx.report([...c.path, 'securityContext', 'readOnlyRootFilesystem'], `${label(c)} does not set securityContext.readOnlyRootFilesystem=true`);
     }
   },
 });
@@ -123,7 +125,7 @@ containers:
         // Anything but a non-negative integer is rejected by the API server; nothing to judge.
         if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) continue;
         let problem: string | undefined;
-        if (v === 0) problem = field === 'runAsGroup' ? 'is 0 (the root group)' : undefined;
+        if (v === 0) problem = field === 'runAsGroup' ? 'is 0, the root group' : undefined;
         else if (v <= HIGH_ID && !userNamespace) problem = `is ${v}, not above ${HIGH_ID}`;
         if (problem === undefined) continue;
         if (eff.from === 'container') {
@@ -188,7 +190,7 @@ containers:
       const sc = c.container.securityContext;
       if (!setsNothing(sc)) continue;
       const what = sc === undefined || sc === null ? 'has no securityContext' : isObj(sc) ? 'has an empty securityContext' : 'has an invalid securityContext';
-      ctx.report([...c.path, 'securityContext'], `${label(c)} ${what}, and neither does the pod: it runs with every runtime default`);
+      ctx.report([...c.path, 'securityContext'], `${label(c)} ${what} and the pod sets none either: it runs with every runtime default`);
     }
   },
 });

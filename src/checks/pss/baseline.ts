@@ -20,6 +20,13 @@ export const hostNamespaces: PssControl = {
   stride: ['E', 'I'],
   description: 'Sharing the host network, PID or IPC namespace lets a pod see and reach host processes, interfaces and shared memory.',
   remediation: 'Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false).',
+  refs: { cis: ['5.2.3', '5.2.4', '5.2.5'], kubesec: ['HostNetwork', 'HostPID', 'HostIPC'], polaris: ['hostNetworkSet', 'hostPIDSet', 'hostIPCSet'], trivy: ['KSV-0008', 'KSV-0009', 'KSV-0010'], kubescape: ['C-0038', 'C-0041'], kubeLinter: ['host-network', 'host-pid', 'host-ipc'] },
+  example: `hostNetwork: false
+hostPID: false
+hostIPC: false
+containers:
+- name: app
+  image: registry.example.com/app:1.4.2`,
   joiner: ', ',
   evaluate(ctx) {
     const out: Violation[] = [];
@@ -40,6 +47,12 @@ export const privileged: PssControl = {
   stride: ['E'],
   description: 'A privileged container has every capability and full access to host devices; escaping to the node is trivial.',
   remediation: 'Remove securityContext.privileged (or set it to false).',
+  refs: { cis: ['5.2.2'], kubesec: ['Privileged'], polaris: ['runAsPrivileged'], trivy: ['KSV-0017'], kubescape: ['C-0057'], kubeLinter: ['privileged-container'], kubeScore: ['container-security-context-privileged'] },
+  example: `containers:
+- name: app
+  image: registry.example.com/app:1.4.2
+  securityContext:
+    privileged: false`,
   evaluate(ctx) {
     return ctx.containers
       .filter((c) => sc(c)?.privileged === true)
@@ -57,6 +70,14 @@ export const capabilitiesBaseline: PssControl = {
   stride: ['E'],
   description: 'Adding Linux capabilities outside the container runtime default set (such as SYS_ADMIN or NET_RAW) widens what a compromised process can do to the kernel and the network.',
   remediation: 'Remove the capability from securityContext.capabilities.add; add only what the process needs from the default set.',
+  refs: { cis: ['5.2.9'], kubesec: ['CapSysAdmin'], polaris: ['dangerousCapabilities'], trivy: ['KSV-0022', 'KSV-0005'], kubescape: ['C-0046'] },
+  example: `containers:
+- name: app
+  image: registry.example.com/app:1.4.2
+  securityContext:
+    capabilities:
+      drop: ["ALL"]
+      add: ["NET_BIND_SERVICE"]`,
   evaluate(ctx) {
     const out: Violation[] = [];
     for (const c of ctx.containers) {
@@ -84,6 +105,17 @@ export const hostPathVolumes: PssControl = {
   stride: ['E', 'I', 'T'],
   description: 'A hostPath volume exposes the node filesystem to the pod; writable paths such as / or the container runtime socket give control of the node.',
   remediation: 'Replace the hostPath volume with emptyDir, a ConfigMap/Secret, or a PersistentVolumeClaim.',
+  refs: { cis: ['5.2.12'], polaris: ['hostPathSet'], trivy: ['KSV-0023'], kubescape: ['C-0048'] },
+  example: `containers:
+- name: app
+  image: registry.example.com/app:1.4.2
+  volumeMounts:
+  - name: data
+    mountPath: /data
+volumes:
+- name: data
+  persistentVolumeClaim:
+    claimName: app-data`,
   joiner: ', ',
   evaluate(ctx) {
     const out: Violation[] = [];
@@ -106,6 +138,13 @@ export const hostPorts: PssControl = {
   stride: ['I', 'S'],
   description: 'A hostPort binds the container to the node network interface, bypassing Service and NetworkPolicy expectations.',
   remediation: 'Remove ports[].hostPort and expose the container through a Service.',
+  refs: { cis: ['5.2.13'], polaris: ['hostPortSet'], trivy: ['KSV-0024'], kubescape: ['C-0044'] },
+  example: `# Expose the port through a Service, not the node.
+containers:
+- name: app
+  image: registry.example.com/app:1.4.2
+  ports:
+  - containerPort: 8080`,
   evaluate(ctx) {
     const out: Violation[] = [];
     for (const c of ctx.containers) {
@@ -139,6 +178,13 @@ export const appArmorProfile: PssControl = {
   stride: ['E'],
   description: 'The runtime default AppArmor profile confines containers; setting Unconfined removes that confinement.',
   remediation: 'Use appArmorProfile.type RuntimeDefault or Localhost (or the annotation values runtime/default or localhost/<profile>).',
+  refs: { kubesec: ['ApparmorUnconfined'], trivy: ['KSV-0002'] },
+  example: `securityContext:
+  appArmorProfile:
+    type: RuntimeDefault
+containers:
+- name: app
+  image: registry.example.com/app:1.4.2`,
   evaluate(ctx) {
     const out: Violation[] = [];
     const pod = podSc(ctx)?.appArmorProfile;
@@ -175,6 +221,14 @@ export const seLinuxOptions: PssControl = {
   stride: ['E'],
   description: 'Setting a custom SELinux type (such as spc_t, the unconfined "super privileged container"), user or role can lift the SELinux confinement of containers.',
   remediation: 'Remove seLinuxOptions.user and .role, and use only the container_t family of types (or leave the type unset).',
+  refs: { trivy: ['KSV-0025'] },
+  example: `# Only the level may be customised; type stays in the container_t family.
+securityContext:
+  seLinuxOptions:
+    level: "s0:c123,c456"
+containers:
+- name: app
+  image: registry.example.com/app:1.4.2`,
   evaluate(ctx) {
     const allowed = ctx.minor >= 31 ? SELINUX_TYPES_1_31 : SELINUX_TYPES_1_0;
     const check = (opts: unknown): string[] => {
@@ -223,6 +277,12 @@ export const procMount: PssControl = {
   stride: ['I', 'E'],
   description: 'An Unmasked procMount exposes kernel interfaces under /proc that the runtime normally hides from containers.',
   remediation: 'Remove securityContext.procMount (or set it to Default).',
+  refs: { polaris: ['procMount'], trivy: ['KSV-0027'], kubeLinter: ['unsafe-proc-mount'] },
+  example: `containers:
+- name: app
+  image: registry.example.com/app:1.4.2
+  securityContext:
+    procMount: Default`,
   evaluate(ctx) {
     // Since v1.35, a pod in its own user namespace may unmask /proc at baseline.
     if (ctx.minor >= 35 && ctx.userNamespace) return [];
@@ -251,6 +311,13 @@ export const seccompProfileBaseline: PssControl = {
   stride: ['E'],
   description: 'An Unconfined seccomp profile lets the container make every system call, including those behind most kernel escapes.',
   remediation: 'Set seccompProfile.type to RuntimeDefault (or Localhost with a profile), never Unconfined.',
+  refs: { kubesec: ['SeccompUnconfined'], trivy: ['KSV-0104'] },
+  example: `securityContext:
+  seccompProfile:
+    type: RuntimeDefault
+containers:
+- name: app
+  image: registry.example.com/app:1.4.2`,
   evaluate(ctx) {
     const out: Violation[] = [];
     if (ctx.minor < 19) {
@@ -307,6 +374,14 @@ export const sysctls: PssControl = {
   stride: ['E', 'D'],
   description: 'Sysctls outside the namespaced safe set can change kernel behaviour for every pod on the node.',
   remediation: 'Remove the sysctl from spec.securityContext.sysctls, or use only the safe set for the target Kubernetes version.',
+  refs: { trivy: ['KSV-0026'], kubeLinter: ['unsafe-sysctls'] },
+  example: `securityContext:
+  sysctls:
+  - name: net.ipv4.ip_local_port_range
+    value: "1024 65535"
+containers:
+- name: app
+  image: registry.example.com/app:1.4.2`,
   joiner: ', ',
   evaluate(ctx) {
     const safe = safeSysctls(ctx.minor);
@@ -329,6 +404,15 @@ export const windowsHostProcess: PssControl = {
   stride: ['E'],
   description: 'A Windows HostProcess container runs directly on the node with host privileges.',
   remediation: 'Remove securityContext.windowsOptions.hostProcess (or set it to false).',
+  refs: { cis: ['5.2.11'], polaris: ['hostProcess'], trivy: ['KSV-0103'], kubescape: ['C-0202'] },
+  example: `os:
+  name: windows
+securityContext:
+  windowsOptions:
+    runAsUserName: ContainerUser
+containers:
+- name: app
+  image: registry.example.com/app:1.4.2`,
   evaluate(ctx) {
     const out: Violation[] = [];
     const pod = podSc(ctx)?.windowsOptions;
@@ -358,6 +442,14 @@ export const hostProbesAndHostLifecycle: PssControl = {
   stride: ['S', 'I'],
   description: 'A host set on an httpGet or tcpSocket probe or lifecycle hook makes the kubelet connect to an arbitrary address, a server-side request forgery from the node.',
   remediation: 'Remove the host field so the kubelet targets the pod IP.',
+  refs: {},
+  example: `containers:
+- name: app
+  image: registry.example.com/app:1.4.2
+  livenessProbe:
+    httpGet:
+      path: /healthz
+      port: 8080`,
   evaluate(ctx) {
     const out: Violation[] = [];
     for (const c of ctx.containers) {

@@ -29,6 +29,22 @@ export const restrictedVolumes: PssControl = {
   stride: ['E', 'I'],
   description: 'Restricted pods may only use ephemeral and projected volume types (configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret); node and network filesystems are out.',
   remediation: 'Use a PersistentVolumeClaim instead of mounting storage directly, or one of the allowed volume types.',
+  refs: { trivy: ['KSV-0028'] },
+  example: `containers:
+- name: app
+  image: registry.example.com/app:1.4.2
+  volumeMounts:
+  - name: data
+    mountPath: /data
+  - name: config
+    mountPath: /etc/app
+volumes:
+- name: data
+  persistentVolumeClaim:
+    claimName: app-data
+- name: config
+  configMap:
+    name: app-config`,
   evaluate(ctx) {
     const out: Violation[] = [];
     asArray(ctx.spec.volumes).forEach((v, i) => {
@@ -56,6 +72,12 @@ export const allowPrivilegeEscalation: PssControl = {
   stride: ['E'],
   description: 'Unless allowPrivilegeEscalation is false, a process can gain more privileges than its parent (setuid binaries, file capabilities): no_new_privs is not set.',
   remediation: 'Set securityContext.allowPrivilegeEscalation: false on every container.',
+  refs: { cis: ['5.2.6'], kubesec: ['AllowPrivilegeEscalation'], polaris: ['privilegeEscalationAllowed'], trivy: ['KSV-0001'], kubescape: ['C-0016'], kubeLinter: ['privilege-escalation-container'] },
+  example: `containers:
+- name: app
+  image: registry.example.com/app:1.4.2
+  securityContext:
+    allowPrivilegeEscalation: false`,
   evaluate(ctx) {
     if (ctx.minor >= 25 && ctx.windows) return [];
     return ctx.containers
@@ -77,6 +99,13 @@ export const runAsNonRoot: PssControl = {
   stride: ['E'],
   description: 'Without runAsNonRoot: true the kubelet lets an image that defaults to UID 0 run as root.',
   remediation: 'Set securityContext.runAsNonRoot: true on the pod (or on every container), and run the image as a non-zero UID.',
+  refs: { cis: ['5.2.7'], kubesec: ['RunAsNonRoot'], polaris: ['runAsRootAllowed'], trivy: ['KSV-0012'], kubescape: ['C-0013'], kubeLinter: ['run-as-non-root'], kubeScore: ['container-security-context-user-group-id'] },
+  example: `securityContext:
+  runAsNonRoot: true
+  runAsUser: 10001
+containers:
+- name: app
+  image: registry.example.com/app:1.4.2`,
   evaluate(ctx) {
     if (ctx.minor >= 35 && ctx.userNamespace) return [];
     const out: Violation[] = [];
@@ -105,6 +134,13 @@ export const runAsUser: PssControl = {
   stride: ['E'],
   description: 'runAsUser: 0 runs the container as root, whatever the image says.',
   remediation: 'Set runAsUser to a non-zero UID (for example 10001), or remove it and rely on a non-root image user.',
+  refs: { cis: ['5.2.7'], trivy: ['KSV-0105'], kubescape: ['C-0013'] },
+  example: `securityContext:
+  runAsNonRoot: true
+  runAsUser: 10001
+containers:
+- name: app
+  image: registry.example.com/app:1.4.2`,
   evaluate(ctx) {
     if (ctx.minor >= 35 && ctx.userNamespace) return [];
     const out: Violation[] = [];
@@ -127,6 +163,13 @@ export const seccompProfileRestricted: PssControl = {
   stride: ['E'],
   description: 'Restricted pods must run under a seccomp profile (RuntimeDefault or Localhost), set on the pod or on every container.',
   remediation: 'Set spec.securityContext.seccompProfile.type: RuntimeDefault on the pod.',
+  refs: { cis: ['5.7.2'], kubesec: ['SeccompAny'], trivy: ['KSV-0030'], kubescape: ['C-0210'], kubeScore: ['container-seccomp-profile'] },
+  example: `securityContext:
+  seccompProfile:
+    type: RuntimeDefault
+containers:
+- name: app
+  image: registry.example.com/app:1.4.2`,
   evaluate(ctx) {
     if (ctx.minor >= 25 && ctx.windows) return [];
     const out: Violation[] = [];
@@ -161,6 +204,14 @@ export const capabilitiesRestricted: PssControl = {
   stride: ['E'],
   description: 'Restricted containers must drop ALL capabilities and may add back only NET_BIND_SERVICE.',
   remediation: 'Set securityContext.capabilities.drop: ["ALL"] and add back only NET_BIND_SERVICE if the process binds a port below 1024.',
+  refs: { cis: ['5.2.8', '5.2.9', '5.2.10'], kubesec: ['CapDropAll'], polaris: ['insecureCapabilities'], trivy: ['KSV-0003', 'KSV-0106'] },
+  example: `containers:
+- name: app
+  image: registry.example.com/app:1.4.2
+  securityContext:
+    capabilities:
+      drop: ["ALL"]
+      add: ["NET_BIND_SERVICE"]`,
   evaluate(ctx) {
     if (ctx.minor >= 25 && ctx.windows) return [];
     const out: Violation[] = [];
@@ -193,6 +244,12 @@ export const procMountRestricted: PssControl = {
   stride: ['I', 'E'],
   description: 'At the restricted level /proc stays masked even for pods in their own user namespace.',
   remediation: 'Remove securityContext.procMount (or set it to Default).',
+  refs: { polaris: ['procMount'], trivy: ['KSV-0027'], kubeLinter: ['unsafe-proc-mount'] },
+  example: `containers:
+- name: app
+  image: registry.example.com/app:1.4.2
+  securityContext:
+    procMount: Default`,
   evaluate: procMountViolations,
 };
 
