@@ -5,6 +5,8 @@
 import { containersOf, formatPath, podSpecOf, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
 import type { AnnotationIgnore } from '../../policy/index.js';
 import { CATALOGUE } from './registry.js';
+import { refStrings } from './refs.js';
+export { refStrings };
 import type { CheckDef, CheckParams, CheckRefs, Fact, FactSubject, InventoryCheck, ResourceCheck, ResourceContext } from './types.js';
 
 /** A fact on its way from a worker to the main thread. */
@@ -14,21 +16,6 @@ export interface FactRecord {
   fact: Fact;
   /** The subject's ignore annotations, for suppressing what evaluate() finds. */
   ignores: AnnotationIgnore[];
-}
-
-/** Flattened references, as findings and SARIF rules show them. */
-export function refStrings(refs: CheckRefs): string[] {
-  const out: string[] = [];
-  for (const p of refs.pss ?? []) out.push(`PSS ${p}`);
-  for (const c of refs.cis ?? []) out.push(`CIS ${c}`);
-  for (const k of refs.kubesec ?? []) out.push(`kubesec ${k}`);
-  for (const p of refs.polaris ?? []) out.push(`Polaris ${p}`);
-  for (const t of refs.trivy ?? []) out.push(`Trivy ${t}`);
-  for (const k of refs.kubescape ?? []) out.push(`Kubescape ${k}`);
-  for (const k of refs.kubeLinter ?? []) out.push(`kube-linter ${k}`);
-  for (const k of refs.kubeScore ?? []) out.push(`kube-score ${k}`);
-  out.push(...(refs.links ?? []));
-  return out;
 }
 
 export function checkInfo(def: CheckDef): CheckInfo {

@@ -5,6 +5,7 @@
 import { containersOf, formatPath, isObj, podSpecOf, type CheckInfo, type Finding, type PodSpecRef, type Resource } from '../../model/index.js';
 import { BASELINE_CONTROLS } from './baseline.js';
 import { RESTRICTED_CONTROLS } from './restricted.js';
+import { refStrings } from '../catalogue/refs.js';
 import type { PodContext, PssControl, PssLevel, Violation } from './types.js';
 
 export type { PssControl, PssLevel, Violation } from './types.js';
@@ -135,12 +136,25 @@ export function pssFindings(resource: Resource, policy: PssPolicy): Finding[] {
         line: resource.lineOf(v.path),
         remediation: control.remediation,
         stride: control.stride,
-        refs: [`PSS ${control.level}: ${control.id}`, 'https://kubernetes.io/docs/concepts/security/pod-security-standards/'],
+        refs: pssRefs(control),
         suppressed: false,
       });
     }
   }
   return findings;
+}
+
+const PSS_DOCS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
+const refsCache = new Map<PssControl, string[]>();
+
+/** The control itself, then its equivalents in CIS and other tools, then the PSS page. */
+function pssRefs(c: PssControl): string[] {
+  let refs = refsCache.get(c);
+  if (!refs) {
+    refs = refStrings({ ...(c.refs ?? {}), pss: [`${c.level}/${c.id}`], links: [...(c.refs?.links ?? []), PSS_DOCS] });
+    refsCache.set(c, refs);
+  }
+  return refs;
 }
 
 export function pssCheckInfos(policy: PssPolicy): CheckInfo[] {
@@ -149,9 +163,9 @@ export function pssCheckInfos(policy: PssPolicy): CheckInfo[] {
     title: c.title,
     severity: c.severity,
     description: c.description,
-    remediation: c.remediation,
+    remediation: c.example ? `${c.remediation}\n\n${c.example.trimEnd()}` : c.remediation,
     stride: c.stride,
-    refs: [`PSS ${c.level}: ${c.id}`],
-    helpUri: 'https://kubernetes.io/docs/concepts/security/pod-security-standards/',
+    refs: pssRefs(c),
+    helpUri: PSS_DOCS,
   }));
 }
