@@ -29,9 +29,12 @@ export class YamlLocator implements Locator {
     private readonly text: string,
     private readonly firstLine: number,
     private readonly basePath: JsonPath = [],
+    /** The document's first content line, when the caller knows it (saves a walk for `[]`). */
+    private readonly rootLine?: number,
   ) {}
 
   lineOf(path: JsonPath): number {
+    if (path.length === 0 && this.basePath.length === 0 && this.rootLine !== undefined) return this.rootLine;
     const full = [...this.basePath, ...path];
     if (!this.doc) {
       // Fast path: walk the lines of block-style YAML; parse fully only when it gives up.

@@ -44,7 +44,8 @@ export function parseYamlChunk(chunk: DocChunk, file: string, doc: number): Pars
     origin.helm = { template: helm[1], commentLine: startLine + lineOfOffset(text, helm.index) - 1 };
   }
   // js-yaml enforces the depth limit while parsing; alias expansion (yaml) is checked after.
-  return toResources(value, origin, (base) => new YamlLocator(text, startLine, base), startLine + leadingLines(text), anchored ? 'shared' : 'none');
+  const rootLine = startLine + leadingLines(text);
+  return toResources(value, origin, (base) => new YamlLocator(text, startLine, base, rootLine), rootLine, anchored ? 'shared' : 'none');
 }
 
 /**

@@ -37,18 +37,42 @@ export function mixedResource(i: number): Obj {
       return i % 20 === 9
         ? { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: { matchLabels: labels }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { role: 'frontend' } } }], ports: [{ port: 8080 }] }] } }
         : { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `app-${Math.floor(i / 10)}`, namespace: ns }, automountServiceAccountToken: false };
-    default:
-      return namespaced(deployment(i, { insecure: variantFor(i, 0.2) }), ns);
+    default: {
+      const insecure = variantFor(i, 0.2);
+      const d = namespaced(deployment(i, { insecure }), ns);
+      return insecure ? d : hardenForCatalogue(d);
+    }
   }
 }
 
-/** A YAML file of `count` resources (plus the 50 Namespaces), written to `dir`. */
+/**
+ * The corpus's hardened Deployments pass PSS restricted; this makes them pass the rest of
+ * the default catalogue too (read-only root, limits, no token), so that findings come
+ * from the insecure fifth and the benchmark measures checking, not reporting.
+ */
+function hardenForCatalogue(d: Obj): Obj {
+  const template = (d.spec as Obj).template as Obj;
+  const pod = template.spec as Obj;
+  pod.automountServiceAccountToken = false;
+  for (const c of (pod.containers as Obj[]) ?? []) {
+    c.securityContext = { ...(c.securityContext as Obj), readOnlyRootFilesystem: true };
+    const res = (c.resources as Obj) ?? {};
+    c.resources = { requests: { cpu: '100m', memory: '128Mi', ...(res.requests as Obj) }, limits: { cpu: '500m', memory: '256Mi', ...(res.limits as Obj) } };
+  }
+  return d;
+}
+
+/** A YAML file of `count` resources (50 Namespaces with a default deny, a quota and limits, then the mix), written to `dir`. */
 export async function writeMixedCorpus(dir: string, count: number): Promise<{ path: string; resources: number; bytes: number }> {
   const docs: string[] = [];
   for (let n = 0; n < NAMESPACES; n++) {
-    docs.push(toYaml({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `team-${n}`, labels: { 'pod-security.kubernetes.io/enforce': n % 5 === 0 ? 'baseline' : 'restricted' } } }));
+    const ns = `team-${n}`;
+    docs.push(toYaml({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': n % 5 === 0 ? 'baseline' : 'restricted' } } }));
+    docs.push(toYaml({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } }));
+    docs.push(toYaml({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'compute', namespace: ns }, spec: { hard: { 'requests.cpu': '20', 'requests.memory': '40Gi', 'limits.cpu': '40', 'limits.memory': '80Gi' } } }));
+    docs.push(toYaml({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', namespace: ns }, spec: { limits: [{ type: 'Container', default: { cpu: '500m', memory: '512Mi' }, defaultRequest: { cpu: '100m', memory: '128Mi' }, max: { cpu: '4', memory: '8Gi' } }] } }));
   }
-  for (let i = 0; i < count - NAMESPACES; i++) docs.push(toYaml(mixedResource(i)));
+  for (let i = 0; docs.length < count; i++) docs.push(toYaml(mixedResource(i)));
   const text = `---\n${docs.join('---\n')}`;
   const path = join(dir, `mixed-${count}.yaml`);
   await writeFile(path, text);

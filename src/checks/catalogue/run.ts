@@ -32,8 +32,22 @@ export function checkInfo(def: CheckDef): CheckInfo {
   };
 }
 
-function applies(def: ResourceCheck | InventoryCheck<unknown>, resource: Resource, hasPod: boolean): boolean {
-  return def.kinds === 'workload' ? hasPod : def.kinds.includes(resource.kind);
+/** Checks by the kind they look at (computed once per kind), so a resource meets only its own. */
+class KindIndex<T extends { kinds: readonly string[] | 'workload' }> {
+  private readonly cache = new Map<string, readonly T[]>();
+
+  constructor(private readonly checks: readonly T[]) {}
+
+  /** The checks for a resource of `kind` (with a pod spec or not), in definition order. */
+  for(kind: string, hasPod: boolean): readonly T[] {
+    const key = `${hasPod ? 'w' : '-'}${kind}`;
+    let list = this.cache.get(key);
+    if (!list) {
+      list = this.checks.filter((c) => (c.kinds === 'workload' ? hasPod : c.kinds.includes(kind)));
+      this.cache.set(key, list);
+    }
+    return list;
+  }
 }
 
 export interface ResourceRun {
@@ -47,12 +61,16 @@ export interface ResourceRun {
 export class CatalogueRunner {
   private readonly resourceChecks: ResourceCheck[];
   readonly inventoryChecks: InventoryCheck<unknown>[];
+  private readonly resourceIndex: KindIndex<ResourceCheck>;
+  private readonly inventoryIndex: KindIndex<InventoryCheck<unknown>>;
 
   constructor(ids: readonly string[], private readonly params: CheckParams) {
     const wanted = new Set(ids);
     const active = CATALOGUE.filter((c) => wanted.has(c.id));
     this.resourceChecks = active.filter((c): c is ResourceCheck => c.scope === 'resource');
     this.inventoryChecks = active.filter((c): c is InventoryCheck<unknown> => c.scope === 'inventory');
+    this.resourceIndex = new KindIndex(this.resourceChecks);
+    this.inventoryIndex = new KindIndex(this.inventoryChecks);
   }
 
   run(resource: Resource, ignores: () => AnnotationIgnore[]): ResourceRun {
@@ -75,8 +93,7 @@ export class CatalogueRunner {
       params: this.params,
       report,
     };
-    for (const def of this.resourceChecks) {
-      if (!applies(def, resource, pod !== undefined)) continue;
+    for (const def of this.resourceIndex.for(resource.kind, pod !== undefined)) {
       current = def;
       try {
         def.run(ctx);
@@ -87,8 +104,7 @@ export class CatalogueRunner {
     const collectCtx = { ...ctx, lineOf: (path: JsonPath) => resource.lineOf(path) };
     let subject: FactSubject | undefined;
     let ignoreList: AnnotationIgnore[] | undefined;
-    for (const def of this.inventoryChecks) {
-      if (!applies(def, resource, pod !== undefined)) continue;
+    for (const def of this.inventoryIndex.for(resource.kind, pod !== undefined)) {
       let fact: Fact | undefined;
       try {
         fact = def.collect(collectCtx);
