@@ -12,7 +12,7 @@ import {
 import { Engine, type EngineOptions, type UnitResult } from './engine.js';
 import { WorkerPool, type Task } from './pool.js';
 import { pssCheckInfos } from './pss/index.js';
-import { checkInfo, findCheck, pssIdSelected, type FactRecord } from './catalogue/index.js';
+import { checkInfo, findCheck, numberSubjects, pssIdSelected, type FactRecord } from './catalogue/index.js';
 
 export interface ScanOptions extends EngineOptions {
   /** Worker threads; 1 scans on the main thread. Default: the number of cores. */
@@ -190,16 +190,6 @@ function assemble(
     ...(opts.selection?.checks ?? []).map((id) => checkInfo(findCheck(id)!)),
   ];
   return { findings, summary, errors, checks, warnings: [...engine.suppressor.warnings(), ...warnings] };
-}
-
-/** Gives each distinct subject (one per resource) its place in input order. */
-function numberSubjects(facts: FactRecord[]): void {
-  const seen = new Map<object, number>();
-  for (const f of facts) {
-    let n = seen.get(f.subject);
-    if (n === undefined) seen.set(f.subject, (n = seen.size));
-    f.subject.order = n;
-  }
 }
 
 function byLocation(a: Finding, b: Finding): number {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseYamlText } from './parse.js';
-import { containersOf, effectiveSecurityField, formatPath, isWorkload, podSpecOf } from './index.js';
+import { annotationsOf, containerLabel, containersOf, effectiveSecurityField, formatPath, isWindowsPod, isWorkload, podSpecOf } from './index.js';
 
 const POD_SPEC = `
       securityContext: {runAsNonRoot: true, runAsUser: 1000}
@@ -72,4 +72,33 @@ metadata: {name: w}
 test('formatPath quotes keys that are not identifiers', () => {
   assert.equal(formatPath(['metadata', 'annotations', 'container.apparmor.security.beta.kubernetes.io/app']),
     'metadata.annotations["container.apparmor.security.beta.kubernetes.io/app"]');
+});
+
+test('containerLabel names the container and its list, or its position when unnamed', () => {
+  const text = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  initContainers: [{name: setup}]
+  containers: [{name: app}, {image: x}]
+  ephemeralContainers: [{name: "de\\"bug"}]
+`;
+  const pod = podSpecOf(parseYamlText(text, 'p.yaml').resources[0].object)!;
+  assert.deepEqual([...containersOf(pod)].map(containerLabel), [
+    'init container "setup"',
+    'container "app"',
+    'unnamed container containers[1]',
+    'ephemeral container "de\\"bug"',
+  ]);
+});
+
+test('isWindowsPod and annotationsOf', () => {
+  const pod = (spec: Record<string, unknown>) => ({ spec, specPath: ['spec'], meta: {}, metaPath: ['metadata'] });
+  assert.equal(isWindowsPod(pod({ os: { name: 'windows' } })), true);
+  assert.equal(isWindowsPod(pod({ os: { name: 'linux' } })), false);
+  assert.equal(isWindowsPod(pod({ os: 'windows' })), false);
+  assert.equal(isWindowsPod(undefined), false);
+  assert.deepEqual(annotationsOf({ annotations: { a: 'b' } }), { a: 'b' });
+  assert.deepEqual(annotationsOf({ annotations: ['a'] }), {});
+  assert.deepEqual(annotationsOf(null), {});
 });

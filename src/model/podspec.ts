@@ -111,6 +111,26 @@ export function* containersOf(pod: PodSpecRef): Generator<ContainerRef> {
   }
 }
 
+/**
+ * A container as messages name it: `container "app"`, `init container "setup"`,
+ * `ephemeral container "debug"`, or its list position when it has no name
+ * (`unnamed container containers[2]`).
+ */
+export function containerLabel(c: ContainerRef): string {
+  const kind = c.list === 'initContainers' ? 'init container' : c.list === 'ephemeralContainers' ? 'ephemeral container' : 'container';
+  return c.name !== '' ? `${kind} ${JSON.stringify(c.name)}` : `unnamed ${kind} ${c.list}[${c.index}]`;
+}
+
+/** A Windows pod (spec.os.name: windows): Linux-only settings such as capabilities do not apply to it. */
+export function isWindowsPod(pod: PodSpecRef | undefined): boolean {
+  return pod !== undefined && isObj(pod.spec.os) && pod.spec.os.name === 'windows';
+}
+
+/** The annotations of a metadata object, or {} when either is not an object. */
+export function annotationsOf(meta: unknown): Obj {
+  return isObj(meta) && isObj(meta.annotations) ? meta.annotations : {};
+}
+
 /** Pod-level securityContext fields that Kubernetes applies to containers that leave them unset. */
 export const INHERITED_SECURITY_FIELDS = [
   'runAsUser',

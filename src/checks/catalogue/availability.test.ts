@@ -1,66 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlText } from '../../model/index.js';
-import { CatalogueRunner, defaultParams, type CheckParams, type FactRecord } from './index.js';
+import { defaultParams, type CheckParams } from './index.js';
+import { deployment, findingsOf, lineAfter, manifest, namedBrief, type NamedBrief } from './testkit.js';
 
 const IDS = ['availability/probes-missing', 'availability/single-replica', 'availability/no-pod-disruption-budget', 'availability/pdb-blocks-disruption'];
 
-interface Got { check: string; severity: string; name: string; path: string; line: number; message: string }
+const scan = (yaml: string, ids: string[] = IDS, params?: CheckParams): NamedBrief[] => findingsOf(yaml, ids, params).map(namedBrief);
 
-/** Runs checks the way a scan does: per resource, facts through JSON (as from a worker), then evaluate. */
-function scan(yaml: string, ids: string[] = IDS, params: CheckParams = defaultParams()): Got[] {
-  const parsed = parseYamlText(yaml, 'x.yaml');
-  assert.deepEqual(parsed.errors, []);
-  const runner = new CatalogueRunner(ids, params);
-  const facts: FactRecord[] = [];
-  const out: Got[] = [];
-  const show = (f: { check: string; severity: string; resource: { name: string }; path: string; line: number; message: string }) =>
-    out.push({ check: f.check, severity: f.severity, name: f.resource.name, path: f.path, line: f.line, message: f.message });
-  parsed.resources.forEach((resource, i) => {
-    const run = runner.run(resource, () => []);
-    assert.deepEqual(run.warnings, []);
-    run.findings.forEach(show);
-    for (const f of run.facts) {
-      f.subject.order = i;
-      // Facts must survive the trip from a worker thread unchanged.
-      assert.deepEqual(JSON.parse(JSON.stringify(f.fact)), f.fact);
-      facts.push({ ...f, fact: JSON.parse(JSON.stringify(f.fact)) });
-    }
-  });
-  for (const { finding } of runner.evaluate(facts)) show(finding);
-  return out;
-}
+const workload = (kind: string, name: string, ns: string | undefined, labels: string, replicas?: string, containers?: string) =>
+  deployment(name, { kind, namespace: ns, labels, replicas, containers });
 
-/** 1-based line of the first `needle` after `marker` in `text`. */
-function lineOf(text: string, marker: string, needle: string): number {
-  const start = text.indexOf(marker);
-  assert.notEqual(start, -1, marker);
-  const at = text.indexOf(needle, start);
-  assert.notEqual(at, -1, needle);
-  return text.slice(0, at).split('\n').length;
-}
-
-function workload(kind: string, name: string, ns: string | undefined, labels: string, replicas?: string, containers = '      containers: [{name: c, image: nginx}]'): string {
-  return `apiVersion: apps/v1
-kind: ${kind}
-metadata:
-  name: ${name}
-${ns !== undefined ? `  namespace: ${ns}\n` : ''}spec:
-${replicas !== undefined ? `  replicas: ${replicas}\n` : ''}  template:
-    metadata:
-      labels: ${labels}
-    spec:
-${containers}`;
-}
-
-function pdb(name: string, ns: string | undefined, spec: string, apiVersion = 'policy/v1'): string {
-  return `apiVersion: ${apiVersion}
-kind: PodDisruptionBudget
-metadata:
-  name: ${name}
-${ns !== undefined ? `  namespace: ${ns}\n` : ''}spec:
-${spec}`;
-}
+const pdb = (name: string, ns: string | undefined, spec: string, apiVersion = 'policy/v1') => manifest(apiVersion, 'PodDisruptionBudget', name, ns, `spec:\n${spec}`);
 
 const PROBES = ['availability/probes-missing'];
 const REPLICAS = ['availability/single-replica'];
@@ -97,11 +47,11 @@ test('probes-missing: regular containers of Deployments, StatefulSets and Daemon
   const f = (name: string, path: string, line: number, message: string) =>
     ({ check: 'availability/probes-missing', severity: 'low', name, path, line, message });
   assert.deepEqual(scan(yaml, PROBES), [
-    f('web', 'spec.template.spec.containers[1].readinessProbe', lineOf(yaml, 'name: web', '- name: noready'), 'container "noready" has no readinessProbe'),
-    f('web', 'spec.template.spec.containers[2].readinessProbe', lineOf(yaml, 'name: web', 'readinessProbe: "yes"'), 'container "weird" has no readinessProbe'),
-    f('web', 'spec.template.spec.containers[2].livenessProbe', lineOf(yaml, 'name: web', 'livenessProbe: null'), 'container "weird" has no livenessProbe'),
-    f('agent', 'spec.template.spec.containers[0].readinessProbe', lineOf(yaml, 'name: agent', '{name: agent'), 'container "agent" has no readinessProbe'),
-    f('agent', 'spec.template.spec.containers[0].livenessProbe', lineOf(yaml, 'name: agent', '{name: agent'), 'container "agent" has no livenessProbe'),
+    f('web', 'spec.template.spec.containers[1].readinessProbe', lineAfter(yaml, 'name: web', '- name: noready'), 'container "noready" has no readinessProbe'),
+    f('web', 'spec.template.spec.containers[2].readinessProbe', lineAfter(yaml, 'name: web', 'readinessProbe: "yes"'), 'container "weird" has no readinessProbe'),
+    f('web', 'spec.template.spec.containers[2].livenessProbe', lineAfter(yaml, 'name: web', 'livenessProbe: null'), 'container "weird" has no livenessProbe'),
+    f('agent', 'spec.template.spec.containers[0].readinessProbe', lineAfter(yaml, 'name: agent', '{name: agent'), 'container "agent" has no readinessProbe'),
+    f('agent', 'spec.template.spec.containers[0].livenessProbe', lineAfter(yaml, 'name: agent', '{name: agent'), 'container "agent" has no livenessProbe'),
   ]);
 });
 
@@ -118,9 +68,9 @@ test('single-replica: replicas below minReplicas, unset = 1, 0 and invalid value
   const f = (name: string, line: number, message: string) =>
     ({ check: 'availability/single-replica', severity: 'low', name, path: 'spec.replicas', line, message });
   assert.deepEqual(scan(yaml, REPLICAS), [
-    f('one', lineOf(yaml, 'name: one', 'replicas'), 'replicas is 1, fewer than minReplicas (2)'),
-    f('unset', lineOf(yaml, 'name: unset', 'spec:'), 'replicas is not set (defaults to 1), fewer than minReplicas (2)'),
-    f('nullrep', lineOf(yaml, 'name: nullrep', 'replicas'), 'replicas is not set (defaults to 1), fewer than minReplicas (2)'),
+    f('one', lineAfter(yaml, 'name: one', 'replicas'), 'replicas is 1, fewer than minReplicas (2)'),
+    f('unset', lineAfter(yaml, 'name: unset', 'spec:'), 'replicas is not set (defaults to 1), fewer than minReplicas (2)'),
+    f('nullrep', lineAfter(yaml, 'name: nullrep', 'replicas'), 'replicas is not set (defaults to 1), fewer than minReplicas (2)'),
   ]);
   assert.deepEqual(scan(yaml, REPLICAS, { ...defaultParams(), minReplicas: 3 }).map((g) => [g.name, g.message]), [
     ['one', 'replicas is 1, fewer than minReplicas (3)'],
@@ -150,7 +100,7 @@ test('no-pod-disruption-budget: selectors, namespaces and policy/v1beta1', () =>
     workload('Deployment', 'web-b', 'b', '{app: web}', '2'),
   ].join('\n---\n');
   const f = (name: string, message: string) =>
-    ({ check: 'availability/no-pod-disruption-budget', severity: 'low', name, path: 'spec.template.metadata.labels', line: lineOf(yaml, `name: ${name}\n`, 'labels:'), message });
+    ({ check: 'availability/no-pod-disruption-budget', severity: 'low', name, path: 'spec.template.metadata.labels', line: lineAfter(yaml, `name: ${name}\n`, 'labels:'), message });
   assert.deepEqual(scan(yaml, NO_PDB), [
     f('db', 'Deployment has 2 replicas but no PodDisruptionBudget in namespace "a" in the input selects its pods ({app=db})'),
     f('in-beta', 'Deployment has 2 replicas but no PodDisruptionBudget in namespace "beta" in the input selects its pods ({app=x})'),
@@ -195,7 +145,7 @@ test('pdb-blocks-disruption: zero maxUnavailable, 100% and minAvailable against 
     'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nojob, namespace: a}\nspec: {schedule: "* * * * *"}',
   ].join('\n---\n');
   const f = (name: string, field: string, message: string) =>
-    ({ check: 'availability/pdb-blocks-disruption', severity: 'low', name, path: `spec.${field}`, line: lineOf(yaml, `name: ${name}\n`, field), message });
+    ({ check: 'availability/pdb-blocks-disruption', severity: 'low', name, path: `spec.${field}`, line: lineAfter(yaml, `name: ${name}\n`, field), message });
   const hang = 'no pod may ever be evicted, so node drains hang';
   assert.deepEqual(scan(yaml, BLOCKS), [
     f('max0', 'maxUnavailable', `maxUnavailable is 0: ${hang}`),

@@ -4,6 +4,7 @@
  */
 import { isEmptySelector, isObj, selectorMatches, type JsonPath, type Labels } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
+import { specOf } from './util.js';
 import { count, groupBy, inNs, isBuiltin, labelText, nsBucket, podLabels, selectorFact, WORKLOAD_KIND_NAMES } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
@@ -103,7 +104,7 @@ type PdbBase = { t: 'pdb'; ns: string; sel: unknown; v1: boolean };
 
 function pdbBase(ctx: CollectContext): PdbBase | undefined {
   if (!isBuiltin(ctx.object, 'PodDisruptionBudget')) return undefined;
-  const spec = isObj(ctx.object.spec) ? ctx.object.spec : {};
+  const spec = specOf(ctx.object);
   const v1 = ctx.object.apiVersion !== 'policy/v1beta1';
   return { t: 'pdb', ns: nsBucket(ctx), sel: selectorFact(spec.selector), v1 };
 }
@@ -233,7 +234,7 @@ spec:
   collect(ctx) {
     const pdb = pdbBase(ctx);
     if (pdb) {
-      const spec = isObj(ctx.object.spec) ? ctx.object.spec : {};
+      const spec = specOf(ctx.object);
       const minAvailable = intOrString(spec.minAvailable);
       const maxUnavailable = intOrString(spec.maxUnavailable);
       return {

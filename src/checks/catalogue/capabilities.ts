@@ -1,17 +1,7 @@
 /** Checks: Linux capabilities that matter more than the Pod Security Standards' allow-list says. */
-import { isObj, type ContainerRef, type JsonPath, type PodSpecRef } from '../../model/index.js';
+import { containerLabel, isObj, isWindowsPod, type ContainerRef, type JsonPath } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef } from './types.js';
-
-function label(c: ContainerRef): string {
-  const kind = c.list === 'initContainers' ? 'init container' : c.list === 'ephemeralContainers' ? 'ephemeral container' : 'container';
-  return c.name !== '' ? `${kind} ${JSON.stringify(c.name)}` : `unnamed ${kind} ${c.list}[${c.index}]`;
-}
-
-/** Capabilities are a Linux notion; the kubelet ignores them for Windows pods. */
-function isWindows(pod: PodSpecRef | undefined): boolean {
-  return pod !== undefined && isObj(pod.spec.os) && pod.spec.os.name === 'windows';
-}
 
 /** `cap_sys_admin`, `CAP_SYS_ADMIN`, ` sys_admin ` → `SYS_ADMIN`. */
 function capName(raw: string): string {
@@ -90,7 +80,7 @@ const dangerousAdd = defineCheck({
     kubescape: ['C-0046'],
   },
   run(ctx) {
-    if (isWindows(ctx.pod)) return;
+    if (isWindowsPod(ctx.pod)) return;
     for (const c of ctx.containers) {
       const seen = new Set<string>();
       for (const e of capEntries(c, 'add')) {
@@ -98,7 +88,7 @@ const dangerousAdd = defineCheck({
         if (why === undefined || seen.has(e.name)) continue;
         seen.add(e.name);
         const shown = e.raw === e.name ? e.name : `${JSON.stringify(e.raw)} (${e.name})`;
-        ctx.report(e.path, `${label(c)} adds capability ${shown} in securityContext.capabilities.add: ${why}`);
+        ctx.report(e.path, `${containerLabel(c)} adds capability ${shown} in securityContext.capabilities.add: ${why}`);
       }
     }
   },
@@ -135,7 +125,7 @@ const netRawNotDropped = defineCheck({
     'the same containers also miss `drop: [ALL]`; this check stays on because it names the concrete risk and is the only ' +
     'signal when PSS runs at baseline.',
   run(ctx) {
-    if (isWindows(ctx.pod)) return;
+    if (isWindowsPod(ctx.pod)) return;
     for (const c of ctx.containers) {
       const add = capEntries(c, 'add');
       const drop = capEntries(c, 'drop');
@@ -143,9 +133,9 @@ const netRawNotDropped = defineCheck({
       const added = add.find((e) => e.name === 'NET_RAW');
       const dropsAll = drop.some((e) => e.name === 'ALL');
       if (added) {
-        ctx.report(added.path, `${label(c)} adds NET_RAW in securityContext.capabilities.add${dropsAll ? ' after dropping ALL' : ''}`);
+        ctx.report(added.path, `${containerLabel(c)} adds NET_RAW in securityContext.capabilities.add${dropsAll ? ' after dropping ALL' : ''}`);
       } else if (!dropsAll) {
-        ctx.report([...c.path, 'securityContext', 'capabilities', 'drop'], `${label(c)} keeps NET_RAW: securityContext.capabilities.drop has neither NET_RAW nor ALL`);
+        ctx.report([...c.path, 'securityContext', 'capabilities', 'drop'], `${containerLabel(c)} keeps NET_RAW: securityContext.capabilities.drop has neither NET_RAW nor ALL`);
       }
     }
   },

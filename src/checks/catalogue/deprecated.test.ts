@@ -1,26 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlText, type Finding } from '../../model/index.js';
+import type { Finding } from '../../model/index.js';
 import { CHECKS } from './deprecated.js';
-import { defaultParams } from './params.js';
-import { CatalogueRunner } from './run.js';
+import { findingsOf, rows } from './testkit.js';
 
-function scan(id: string, text: string): Finding[] {
-  const { resources, errors } = parseYamlText(text, 'x.yaml');
-  assert.deepEqual(errors, []);
-  const runner = new CatalogueRunner([id], defaultParams());
-  const findings: Finding[] = [];
-  for (const r of resources) {
-    const out = runner.run(r, () => []);
-    assert.deepEqual(out.warnings, []);
-    findings.push(...out.findings);
-  }
-  return findings;
-}
-
-function rows(f: Finding[]): Array<[string, string, string, number, string]> {
-  return f.map((x) => [x.check, x.path, x.message, x.line, x.severity]);
-}
+const scan = (id: string, text: string): Finding[] => findingsOf(text, id);
 
 test('the topic exports its two checks', () => {
   assert.deepEqual(CHECKS.map((c) => c.id), ['deprecated/pod-security-policy', 'deprecated/api-version']);

@@ -1,6 +1,7 @@
 /** Checks: APIs that newer Kubernetes releases no longer serve, and PodSecurityPolicy migration. */
-import { apiGroupOf, asArray, isObj, type Obj } from '../../model/index.js';
+import { annotationsOf, apiGroupOf, asArray, isObj, type Obj } from '../../model/index.js';
 import { defineCheck } from './define.js';
+import { kindAndName, specOf } from './util.js';
 import type { CheckDef } from './types.js';
 
 type PssLevel = 'privileged' | 'baseline' | 'restricted';
@@ -86,10 +87,10 @@ metadata:
   run(ctx) {
     const group = apiGroupOf(ctx.object.apiVersion);
     if (group !== 'policy' && group !== 'extensions') return;
-    const spec = isObj(ctx.object.spec) ? ctx.object.spec : {};
-    const annotations = isObj(ctx.resource.metadata.annotations) ? ctx.resource.metadata.annotations : {};
+    const spec = specOf(ctx.object);
+    const annotations = annotationsOf(ctx.resource.metadata);
     const { level, reasons } = pspLevel(spec, annotations);
-    const name = ctx.resource.name ? `PodSecurityPolicy "${ctx.resource.name}"` : 'PodSecurityPolicy';
+    const name = kindAndName(ctx);
     const why = reasons.length > 0 ? ` (${reasons.slice(0, 3).join(', ')}${reasons.length > 3 ? ', …' : ''})` : '';
     const advice = level === 'privileged'
       ? 'label only the namespaces that need it with pod-security.kubernetes.io/enforce: privileged, and the rest baseline or restricted'

@@ -1,12 +1,7 @@
 /** Checks: what a pod takes from its node beyond the Pod Security Standards (which forbid any hostPath). */
-import { asArray, isObj, type ContainerRef, type Severity } from '../../model/index.js';
+import { asArray, containerLabel, isObj, type Severity } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef } from './types.js';
-
-function label(c: ContainerRef): string {
-  const kind = c.list === 'initContainers' ? 'init container' : c.list === 'ephemeralContainers' ? 'ephemeral container' : 'container';
-  return c.name !== '' ? `${kind} ${JSON.stringify(c.name)}` : `unnamed ${kind} ${c.list}[${c.index}]`;
-}
 
 /** File names of container runtime API sockets, wherever they live (k3s, microk8s and others move them). */
 const RUNTIME_SOCKET_NAMES = new Set([
@@ -123,7 +118,7 @@ volumes:
       if (name !== undefined) {
         for (const c of ctx.containers) {
           const own = asArray(c.container.volumeMounts).filter((m) => isObj(m) && m.name === name);
-          if (own.length > 0) mounts.push({ who: label(c), writable: own.some((m) => isObj(m) && m.readOnly !== true) });
+          if (own.length > 0) mounts.push({ who: containerLabel(c), writable: own.some((m) => isObj(m) && m.readOnly !== true) });
         }
       }
       const writable = mounts.some((m) => m.writable);

@@ -1,27 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlText } from '../../model/index.js';
-import { defaultParams } from './params.js';
-import { CatalogueRunner } from './run.js';
 import type { CheckParams } from './types.js';
+import { brief, findingsOf, pod, type Brief } from './testkit.js';
 
-function scan(ids: string | string[], text: string, params: Partial<CheckParams> = {}) {
-  const { resources, errors } = parseYamlText(text, 'x.yaml');
-  assert.deepEqual(errors, []);
-  const runner = new CatalogueRunner([ids].flat(), { ...defaultParams(), ...params });
-  const out = [];
-  for (const r of resources) {
-    const run = runner.run(r, () => []);
-    assert.deepEqual(run.warnings, []);
-    out.push(...run.findings.map((f) => ({ check: f.check, severity: f.severity, path: f.path, line: f.line, message: f.message })));
-  }
-  return out;
-}
+const scan = (ids: string | string[], text: string, params: Partial<CheckParams> = {}): Brief[] => findingsOf(text, ids, params).map(brief);
 
 /** A pod with one container per image (YAML scalars as written), the container named c<i>. */
 function podWith(images: string[], extra: string[] = []): string {
   const containers = images.map((img, i) => `  - name: c${i}\n    image: ${img}\n${extra[i] ? `    ${extra[i]}\n` : ''}`).join('');
-  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n${containers}`;
+  return pod(`  containers:\n${containers}`);
 }
 
 /** Line of container i's image field in podWith() output. */

@@ -1,12 +1,7 @@
 /** Checks: where container images come from and whether the reference pins what runs. */
-import { asArray, imageMatches, parseImage, type ContainerRef, type ImageRef } from '../../model/index.js';
+import { asArray, containerLabel, imageMatches, parseImage, type ContainerRef, type ImageRef } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
-
-function label(c: ContainerRef): string {
-  const kind = c.list === 'initContainers' ? 'init container' : c.list === 'ephemeralContainers' ? 'ephemeral container' : 'container';
-  return c.name !== '' ? `${kind} ${JSON.stringify(c.name)}` : `unnamed ${kind} ${c.list}[${c.index}]`;
-}
 
 const REPOSITORY_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -80,7 +75,7 @@ const invalidReference = defineCheck({
     for (const c of ctx.containers) {
       const image = imageOf(c);
       if (image.kind !== 'invalid') continue;
-      ctx.report([...c.path, 'image'], `${label(c)} image ${image.text} ${image.reason}`);
+      ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${image.text} ${image.reason}`);
     }
   },
 });
@@ -114,8 +109,8 @@ const latestTag = defineCheck({
   run(ctx) {
     for (const { c, text, ref } of validImages(ctx)) {
       if (!mutable(ref)) continue;
-      if (ref.tag === undefined) ctx.report([...c.path, 'image'], `${label(c)} image ${text} has no tag, so it runs whatever :latest is at pull time`);
-      else if (ref.tag === 'latest') ctx.report([...c.path, 'image'], `${label(c)} image ${text} uses the mutable :latest tag`);
+      if (ref.tag === undefined) ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${text} has no tag, so it runs whatever :latest is at pull time`);
+      else if (ref.tag === 'latest') ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${text} uses the mutable :latest tag`);
     }
   },
 });
@@ -139,7 +134,7 @@ const notPinnedByDigest = defineCheck({
   },
   run(ctx) {
     for (const { c, text, ref } of validImages(ctx)) {
-      if (mutable(ref)) ctx.report([...c.path, 'image'], `${label(c)} image ${text} is not pinned by digest (@sha256:…)`);
+      if (mutable(ref)) ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${text} is not pinned by digest (@sha256:…)`);
     }
   },
 });
@@ -186,10 +181,10 @@ containers:
     for (const { c, text, ref } of validImages(ctx)) {
       const deny = denied.find((e) => entryMatches(ref, e));
       if (deny !== undefined) {
-        ctx.report([...c.path, 'image'], `${label(c)} image ${text} (${ref.name}) matches deniedRegistries entry ${JSON.stringify(deny)}`);
+        ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${text} (${ref.name}) matches deniedRegistries entry ${JSON.stringify(deny)}`);
       } else if (allowed.length > 0 && !allowed.some((e) => entryMatches(ref, e))) {
         const shown = allowed.slice(0, 3).join(', ') + (allowed.length > 3 ? ', …' : '');
-        ctx.report([...c.path, 'image'], `${label(c)} image ${text} (${ref.name}) is not from an allowed registry (${shown})`);
+        ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${text} (${ref.name}) is not from an allowed registry (${shown})`);
       }
     }
   },
@@ -225,9 +220,9 @@ const pullPolicyNotAlways = defineCheck({
       const policy = c.container.imagePullPolicy;
       if (policy === undefined || policy === null) {
         if (ref.tag === undefined || ref.tag === 'latest') continue; // defaults to Always
-        ctx.report([...c.path, 'imagePullPolicy'], `${label(c)} image ${text} has a mutable tag and no imagePullPolicy, which defaults to IfNotPresent`);
+        ctx.report([...c.path, 'imagePullPolicy'], `${containerLabel(c)} image ${text} has a mutable tag and no imagePullPolicy, which defaults to IfNotPresent`);
       } else if (policy !== 'Always') {
-        ctx.report([...c.path, 'imagePullPolicy'], `${label(c)} image ${text} has a mutable tag but imagePullPolicy is ${describeValue(policy)}, not Always`);
+        ctx.report([...c.path, 'imagePullPolicy'], `${containerLabel(c)} image ${text} has a mutable tag but imagePullPolicy is ${describeValue(policy)}, not Always`);
       }
     }
   },

@@ -1,6 +1,7 @@
 /** Checks: Ingress TLS and dangerous ingress-nginx annotations. */
-import { apiGroupOf, asArray, isObj, type JsonPath } from '../../model/index.js';
+import { annotationsOf, apiGroupOf, asArray, isObj, type JsonPath } from '../../model/index.js';
 import { defineCheck } from './define.js';
+import { kindAndName, specOf } from './util.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
 const INGRESS_GROUPS = ['networking.k8s.io', 'extensions'];
@@ -9,16 +10,7 @@ const INGRESS_GROUPS = ['networking.k8s.io', 'extensions'];
 function ingressSpec(ctx: ResourceContext): Record<string, unknown> | undefined {
   const v = ctx.object.apiVersion;
   if (typeof v === 'string' && v !== '' && !INGRESS_GROUPS.includes(apiGroupOf(v))) return undefined;
-  return isObj(ctx.object.spec) ? ctx.object.spec : {};
-}
-
-function ingressName(ctx: ResourceContext): string {
-  return ctx.resource.name ? `Ingress "${ctx.resource.name}"` : 'Ingress';
-}
-
-function annotationsOf(ctx: ResourceContext): Record<string, unknown> {
-  const a = ctx.resource.metadata.annotations;
-  return isObj(a) ? a : {};
+  return specOf(ctx.object);
 }
 
 /** cert-manager's temporary HTTP-01 solver Ingress: plain HTTP by design. */
@@ -72,10 +64,10 @@ const noTls = defineCheck({
     const spec = ingressSpec(ctx);
     if (!spec || isAcmeSolver(ctx)) return;
     if (asArray(spec.tls).length > 0) return;
-    const ann = annotationsOf(ctx);
+    const ann = annotationsOf(ctx.resource.metadata);
     if (LB_TLS_ANNOTATIONS.some((k) => typeof ann[k] === 'string' && ann[k] !== '')) return;
     const path: JsonPath = spec.tls !== undefined ? ['spec', 'tls'] : ['spec'];
-    ctx.report(path, `${ingressName(ctx)} has no spec.tls: it serves plain HTTP`);
+    ctx.report(path, `${kindAndName(ctx)} has no spec.tls: it serves plain HTTP`);
   },
 });
 
@@ -134,7 +126,7 @@ const hostNotCovered = defineCheck({
       if (!isObj(rule) || typeof rule.host !== 'string' || rule.host === '') continue;
       const host = rule.host;
       if (tlsHosts.some((t) => covers(t, host))) continue;
-      ctx.report(['spec', 'rules', i, 'host'], `${ingressName(ctx)} host "${host}" is not listed in any spec.tls[].hosts: it is served without its certificate`);
+      ctx.report(['spec', 'rules', i, 'host'], `${kindAndName(ctx)} host "${host}" is not listed in any spec.tls[].hosts: it is served without its certificate`);
     }
   },
 });
@@ -175,7 +167,7 @@ const nginxSnippet = defineCheck({
     'permanent-redirect annotation, not a snippet.',
   run(ctx) {
     if (!ingressSpec(ctx)) return;
-    for (const key of Object.keys(annotationsOf(ctx))) {
+    for (const key of Object.keys(annotationsOf(ctx.resource.metadata))) {
       if (!NGINX_SNIPPET.test(key) && !NGINX_ORG_SNIPPET.test(key)) continue;
       ctx.report(['metadata', 'annotations', key], `annotation "${key}" injects raw NGINX configuration into the ingress controller (CVE-2021-25742, CVE-2023-5043)`);
     }

@@ -1,6 +1,7 @@
 /** Checks: Namespaces — Pod Security admission labels, and objects placed in `default`. */
 import { apiGroupOf, isObj, WORKLOAD_KINDS } from '../../model/index.js';
 import { defineCheck } from './define.js';
+import { kindAndName } from './util.js';
 import type { CheckDef } from './types.js';
 
 const ENFORCE = 'pod-security.kubernetes.io/enforce';
@@ -100,7 +101,7 @@ metadata:
     'NetworkPolicies, ResourceQuotas and LimitRanges in `default` harden it and are not reported.',
   run(ctx) {
     if (ctx.resource.metadata.namespace !== 'default') return;
-    const what = ctx.resource.name ? `${ctx.kind} "${ctx.resource.name}"` : ctx.kind;
+    const what = kindAndName(ctx);
     ctx.report(['metadata', 'namespace'], `${what} is in the "default" namespace; use a dedicated namespace`);
   },
 });

@@ -1,66 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlText } from '../../model/index.js';
-import { CatalogueRunner, defaultParams, type CheckParams, type FactRecord } from './index.js';
+import type { CheckParams } from './index.js';
+import { deployment, findingsOf, lineAfter, manifest, namedBrief, type NamedBrief } from './testkit.js';
 
 const IDS = ['networkpolicy/pod-not-selected', 'networkpolicy/no-default-deny', 'networkpolicy/selects-nothing'];
 
-interface Got { check: string; severity: string; name: string; path: string; line: number; message: string }
+const scan = (yaml: string, ids: string[] = IDS, params?: CheckParams): NamedBrief[] => findingsOf(yaml, ids, params).map(namedBrief);
 
-/** Runs checks the way a scan does: per resource, facts through JSON (as from a worker), then evaluate. */
-function scan(yaml: string, ids: string[] = IDS, params: CheckParams = defaultParams()): Got[] {
-  const parsed = parseYamlText(yaml, 'x.yaml');
-  assert.deepEqual(parsed.errors, []);
-  const runner = new CatalogueRunner(ids, params);
-  const facts: FactRecord[] = [];
-  const out: Got[] = [];
-  const show = (f: { check: string; severity: string; resource: { name: string }; path: string; line: number; message: string }) =>
-    out.push({ check: f.check, severity: f.severity, name: f.resource.name, path: f.path, line: f.line, message: f.message });
-  parsed.resources.forEach((resource, i) => {
-    const run = runner.run(resource, () => []);
-    assert.deepEqual(run.warnings, []);
-    run.findings.forEach(show);
-    for (const f of run.facts) {
-      f.subject.order = i;
-      // Facts must survive the trip from a worker thread unchanged.
-      assert.deepEqual(JSON.parse(JSON.stringify(f.fact)), f.fact);
-      facts.push({ ...f, fact: JSON.parse(JSON.stringify(f.fact)) });
-    }
-  });
-  for (const { finding } of runner.evaluate(facts)) show(finding);
-  return out;
-}
+const deploy = (name: string, ns: string | undefined, labels: string) => deployment(name, { namespace: ns, labels });
 
-/** 1-based line of the first `needle` after `marker` in `text`. */
-function lineOf(text: string, marker: string, needle: string): number {
-  const start = text.indexOf(marker);
-  assert.notEqual(start, -1, marker);
-  const at = text.indexOf(needle, start);
-  assert.notEqual(at, -1, needle);
-  return text.slice(0, at).split('\n').length;
-}
-
-function deploy(name: string, ns: string | undefined, labels: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-${ns !== undefined ? `  namespace: ${ns}\n` : ''}spec:
-  template:
-    metadata:
-      labels: ${labels}
-    spec:
-      containers: [{name: c, image: nginx}]`;
-}
-
-function policy(name: string, ns: string | undefined, spec: string): string {
-  return `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: ${name}
-${ns !== undefined ? `  namespace: ${ns}\n` : ''}spec:
-${spec}`;
-}
+const policy = (name: string, ns: string | undefined, spec: string) => manifest('networking.k8s.io/v1', 'NetworkPolicy', name, ns, `spec:\n${spec}`);
 
 test('pod-not-selected: matchLabels, other namespaces, and a namespace without policies', () => {
   const yaml = [
@@ -72,12 +21,12 @@ test('pod-not-selected: matchLabels, other namespaces, and a namespace without p
   assert.deepEqual(scan(yaml, ['networkpolicy/pod-not-selected']), [
     {
       check: 'networkpolicy/pod-not-selected', severity: 'medium', name: 'db', path: 'spec.template.metadata.labels',
-      line: lineOf(yaml, 'name: db', 'labels:'),
+      line: lineAfter(yaml, 'name: db', 'labels:'),
       message: 'pods of Deployment ({app=db}) are not selected by any NetworkPolicy in namespace "shop" (1 policy there)',
     },
     {
       check: 'networkpolicy/pod-not-selected', severity: 'medium', name: 'api', path: 'spec.template.metadata.labels',
-      line: lineOf(yaml, 'name: api', 'labels:'),
+      line: lineAfter(yaml, 'name: api', 'labels:'),
       message: 'pods of Deployment ({app=web}) are not isolated: the input has no NetworkPolicy in namespace "api"',
     },
   ]);
@@ -158,7 +107,7 @@ spec:
           containers: [{name: c, image: nginx}]`,
   ].join('\n---\n');
   assert.deepEqual(scan(yaml, ['networkpolicy/pod-not-selected']).map((g) => [g.name, g.path, g.line]), [
-    ['p', 'metadata.labels', lineOf(yaml, 'name: p', 'labels:')],
+    ['p', 'metadata.labels', lineAfter(yaml, 'name: p', 'labels:')],
   ]);
 });
 
@@ -213,7 +162,7 @@ test('no-default-deny: one policy for both directions, or one per direction', ()
     // Only some pods.
     policy('deny', 'narrow', '  podSelector: {matchLabels: {app: a}}\n  policyTypes: [Ingress, Egress]'),
   ].join('\n---\n');
-  const line = (ns: string) => lineOf(yaml, `name: ${ns}`, ns);
+  const line = (ns: string) => lineAfter(yaml, `name: ${ns}`, ns);
   assert.deepEqual(scan(yaml, ['networkpolicy/no-default-deny']), [
     {
       check: 'networkpolicy/no-default-deny', severity: 'medium', name: 'ingress-only', path: 'metadata.name', line: line('ingress-only'),
@@ -256,7 +205,7 @@ test('selects-nothing: only judged where the input has workloads of that namespa
   ].join('\n---\n');
   assert.deepEqual(scan(yaml, ['networkpolicy/selects-nothing']), [{
     check: 'networkpolicy/selects-nothing', severity: 'info', name: 'typo', path: 'spec.podSelector',
-    line: lineOf(yaml, 'name: typo', 'podSelector'),
+    line: lineAfter(yaml, 'name: typo', 'podSelector'),
     message: 'podSelector matches no workload in namespace "shop" (1 workload there in the input)',
   }]);
 });

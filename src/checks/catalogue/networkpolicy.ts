@@ -7,6 +7,7 @@ import {
   type JsonPath, type Labels,
 } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
+import { specOf } from './util.js';
 import { count, groupBy, inNs, isBuiltin, labelText, namespaceName, nsBucket, podLabels, selectorFact, WORKLOAD_KIND_NAMES } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
@@ -47,7 +48,7 @@ type Coverage = WorkloadFact | SelectorFact;
 /** Facts for NET-001/NET-003: workload pod labels and policy selectors. */
 function collectCoverage(ctx: CollectContext, lines: 'workloads' | 'policies'): Coverage | undefined {
   if (isBuiltin(ctx.object, 'NetworkPolicy')) {
-    const spec = isObj(ctx.object.spec) ? ctx.object.spec : {};
+    const spec = specOf(ctx.object);
     const path: JsonPath = ['spec', 'podSelector'];
     return { t: 'np', ns: nsBucket(ctx), sel: selectorFact(spec.podSelector), path, line: lines === 'policies' ? ctx.lineOf(path) : 0 };
   }
@@ -199,7 +200,7 @@ spec:
       return name === undefined ? undefined : { t: 'ns', name, line: ctx.lineOf(['metadata', 'name']) };
     }
     if (!isBuiltin(ctx.object, 'NetworkPolicy')) return undefined;
-    const spec = isObj(ctx.object.spec) ? ctx.object.spec : {};
+    const spec = specOf(ctx.object);
     const all = policySelectsAll(spec.podSelector);
     const types = policyTypes(spec);
     return {

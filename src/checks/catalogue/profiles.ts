@@ -1,16 +1,7 @@
 /** Checks: seccomp and AppArmor profiles beyond the Pod Security Standards (which forbid only Unconfined). */
-import { effectiveSecurityField, isObj, type ContainerRef, type JsonPath, type PodSpecRef } from '../../model/index.js';
+import { annotationsOf, containerLabel, effectiveSecurityField, isObj, isWindowsPod, type JsonPath, type PodSpecRef } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
-
-function label(c: ContainerRef): string {
-  const kind = c.list === 'initContainers' ? 'init container' : c.list === 'ephemeralContainers' ? 'ephemeral container' : 'container';
-  return c.name !== '' ? `${kind} ${JSON.stringify(c.name)}` : `unnamed ${kind} ${c.list}[${c.index}]`;
-}
-
-function isWindows(pod: PodSpecRef): boolean {
-  return isObj(pod.spec.os) && pod.spec.os.name === 'windows';
-}
 
 const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 const SECCOMP_CONTAINER_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
@@ -18,10 +9,6 @@ const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
 const SECCOMP_DOCS = 'https://kubernetes.io/docs/tutorials/security/seccomp/';
 const APPARMOR_DOCS = 'https://kubernetes.io/docs/tutorials/security/apparmor/';
-
-function annotationsOf(meta: unknown): Record<string, unknown> {
-  return isObj(meta) && isObj(meta.annotations) ? meta.annotations : {};
-}
 
 function shortValue(v: unknown): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
@@ -132,7 +119,7 @@ containers:
       );
     };
     check('pod', pod.spec.securityContext, [...pod.specPath, 'securityContext']);
-    for (const c of ctx.containers) check(label(c), c.container.securityContext, [...c.path, 'securityContext']);
+    for (const c of ctx.containers) check(containerLabel(c), c.container.securityContext, [...c.path, 'securityContext']);
   },
 });
 
@@ -167,7 +154,7 @@ containers:
     'workload. Windows pods are skipped. The deprecated annotation form counts as set (apparmor/deprecated-annotation reports it).',
   run(ctx) {
     const pod = ctx.pod;
-    if (!pod || isWindows(pod)) return;
+    if (!pod || isWindowsPod(pod)) return;
     const annotations = annotationsOf(pod.meta);
     for (const c of ctx.containers) {
       const eff = effectiveSecurityField(pod, c, 'appArmorProfile');
@@ -176,7 +163,7 @@ containers:
       if (typeof a === 'string' && a !== '') continue;
       ctx.report(
         [...c.path, 'securityContext', 'appArmorProfile'],
-        `${label(c)} has no AppArmor profile: neither it nor the pod sets securityContext.appArmorProfile`,
+        `${containerLabel(c)} has no AppArmor profile: neither it nor the pod sets securityContext.appArmorProfile`,
       );
     }
   },

@@ -4,6 +4,7 @@
  */
 import { isObj, type JsonPath, type Stride } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
+import { specOf } from './util.js';
 import { count, groupBy, isBuiltin, namespaceName, nsBucket } from './inventory.js';
 import type { CheckDef, CheckRefs, InventoryCheck, InventoryReport } from './types.js';
 
@@ -192,7 +193,7 @@ spec:
     'LimitRange items other than `type: Container` (Pod, PersistentVolumeClaim) are not judged.',
   run(ctx) {
     if (isBuiltin(ctx.object, 'ResourceQuota')) {
-      const spec = isObj(ctx.object.spec) ? ctx.object.spec : {};
+      const spec = specOf(ctx.object);
       if (bestEffortScoped(spec)) return;
       const hard = isObj(spec.hard) ? spec.hard : {};
       const missing = QUOTA_KEYS.filter(([key, alias]) => !isSet(hard, key) && !(alias !== undefined && isSet(hard, alias))).map(([key]) => key);
@@ -201,7 +202,7 @@ spec:
       return;
     }
     if (!isBuiltin(ctx.object, 'LimitRange')) return;
-    const spec = isObj(ctx.object.spec) ? ctx.object.spec : {};
+    const spec = specOf(ctx.object);
     const items = Array.isArray(spec.limits) ? spec.limits : [];
     items.forEach((item, i) => {
       if (!isObj(item) || item.type !== 'Container') return;

@@ -1,22 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlText, type Finding } from '../../model/index.js';
-import { defaultParams } from './params.js';
+import type { Finding } from '../../model/index.js';
 import { CHECKS } from './rbac.js';
-import { CatalogueRunner } from './run.js';
+import { findingsOf } from './testkit.js';
 
-function scan(id: string, text: string): Finding[] {
-  const { resources, errors } = parseYamlText(text, 'x.yaml');
-  assert.deepEqual(errors, []);
-  const runner = new CatalogueRunner([id], defaultParams());
-  const findings: Finding[] = [];
-  for (const r of resources) {
-    const out = runner.run(r, () => []);
-    assert.deepEqual(out.warnings, []);
-    findings.push(...out.findings);
-  }
-  return findings;
-}
+const scan = (id: string, text: string): Finding[] => findingsOf(text, id);
 
 type Row = [path: string, message: string, line: number, severity: string];
 function rows(f: Finding[]): Row[] {

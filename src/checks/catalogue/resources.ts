@@ -1,12 +1,7 @@
 /** Checks: container CPU and memory requests and limits. */
-import { isObj, parseQuantity, type ContainerRef, type JsonPath, type PodSpecRef } from '../../model/index.js';
+import { containerLabel, isObj, parseQuantity, type ContainerRef, type JsonPath, type PodSpecRef } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
-
-function label(c: ContainerRef): string {
-  const kind = c.list === 'initContainers' ? 'init container' : 'container';
-  return c.name !== '' ? `${kind} ${JSON.stringify(c.name)}` : `unnamed ${kind} ${c.list}[${c.index}]`;
-}
 
 type Section = 'limits' | 'requests';
 type ResourceName = 'cpu' | 'memory';
@@ -49,9 +44,9 @@ function checkLimit(ctx: ResourceContext, name: ResourceName): void {
   for (const c of sized(ctx)) {
     const path: JsonPath = [...c.path, 'resources', 'limits', name];
     const q = quantityIn(c.container.resources, 'limits', name);
-    if (q.state === 'invalid') ctx.report(path, `${label(c)} ${field} ${q.shown} is not a valid quantity`, 'low');
-    else if (q.state === 'set' && q.value === 0) ctx.report(path, `${label(c)} ${field} is 0, which sets no limit`);
-    else if (q.state === 'missing' && !podLevel(ctx.pod, 'limits', name)) ctx.report(path, `${label(c)} has no ${name} limit (${field})`);
+    if (q.state === 'invalid') ctx.report(path, `${containerLabel(c)} ${field} ${q.shown} is not a valid quantity`, 'low');
+    else if (q.state === 'set' && q.value === 0) ctx.report(path, `${containerLabel(c)} ${field} is 0, which sets no limit`);
+    else if (q.state === 'missing' && !podLevel(ctx.pod, 'limits', name)) ctx.report(path, `${containerLabel(c)} has no ${name} limit (${field})`);
   }
 }
 
@@ -161,15 +156,15 @@ const requestsMissing = defineCheck({
       for (const name of ['cpu', 'memory'] as const) {
         const q = quantityIn(c.container.resources, 'requests', name);
         if (q.state === 'invalid') {
-          ctx.report([...c.path, 'resources', 'requests', name], `${label(c)} resources.requests.${name} ${q.shown} is not a valid quantity`);
+          ctx.report([...c.path, 'resources', 'requests', name], `${containerLabel(c)} resources.requests.${name} ${q.shown} is not a valid quantity`);
         } else if (q.state === 'missing' && quantityIn(c.container.resources, 'limits', name).state !== 'set' && !podLevel(ctx.pod, 'requests', name)) {
           missing.push(name);
         }
       }
       if (missing.length === 2) {
-        ctx.report([...c.path, 'resources', 'requests'], `${label(c)} has no cpu or memory request (resources.requests)`);
+        ctx.report([...c.path, 'resources', 'requests'], `${containerLabel(c)} has no cpu or memory request (resources.requests)`);
       } else if (missing.length === 1) {
-        ctx.report([...c.path, 'resources', 'requests', missing[0]], `${label(c)} has no ${missing[0]} request (resources.requests.${missing[0]})`);
+        ctx.report([...c.path, 'resources', 'requests', missing[0]], `${containerLabel(c)} has no ${missing[0]} request (resources.requests.${missing[0]})`);
       }
     }
   },

@@ -1,60 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlText } from '../../model/index.js';
-import { CatalogueRunner, defaultParams, type CheckParams, type FactRecord } from './index.js';
+import { defaultParams, type CheckParams } from './index.js';
+import { deployment, findingsOf, lineAfter, manifest, namedBrief, type NamedBrief } from './testkit.js';
 
 const IDS = ['runtimeclass/untrusted-without-sandbox', 'runtimeclass/unknown-runtime-class'];
 
-interface Got { check: string; severity: string; name: string; path: string; line: number; message: string }
+const scan = (yaml: string, ids: string[] = IDS, params?: CheckParams): NamedBrief[] => findingsOf(yaml, ids, params).map(namedBrief);
 
-/** Runs checks the way a scan does: per resource, facts through JSON (as from a worker), then evaluate. */
-function scan(yaml: string, ids: string[] = IDS, params: CheckParams = defaultParams()): Got[] {
-  const parsed = parseYamlText(yaml, 'x.yaml');
-  assert.deepEqual(parsed.errors, []);
-  const runner = new CatalogueRunner(ids, params);
-  const facts: FactRecord[] = [];
-  const out: Got[] = [];
-  const show = (f: { check: string; severity: string; resource: { name: string }; path: string; line: number; message: string }) =>
-    out.push({ check: f.check, severity: f.severity, name: f.resource.name, path: f.path, line: f.line, message: f.message });
-  parsed.resources.forEach((resource, i) => {
-    const run = runner.run(resource, () => []);
-    assert.deepEqual(run.warnings, []);
-    run.findings.forEach(show);
-    for (const f of run.facts) {
-      f.subject.order = i;
-      // Facts must survive the trip from a worker thread unchanged.
-      assert.deepEqual(JSON.parse(JSON.stringify(f.fact)), f.fact);
-      facts.push({ ...f, fact: JSON.parse(JSON.stringify(f.fact)) });
-    }
-  });
-  for (const { finding } of runner.evaluate(facts)) show(finding);
-  return out;
-}
+const deploy = (name: string, ns: string | undefined, labels: string, runtimeClass?: string) =>
+  deployment(name, { namespace: ns, labels, podSpec: runtimeClass !== undefined ? `      runtimeClassName: ${runtimeClass}\n` : '' });
 
-/** 1-based line of the first `needle` after `marker` in `text`. */
-function lineOf(text: string, marker: string, needle: string): number {
-  const start = text.indexOf(marker);
-  assert.notEqual(start, -1, marker);
-  const at = text.indexOf(needle, start);
-  assert.notEqual(at, -1, needle);
-  return text.slice(0, at).split('\n').length;
-}
-
-function deploy(name: string, ns: string | undefined, labels: string, runtimeClass?: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-${ns !== undefined ? `  namespace: ${ns}\n` : ''}spec:
-  template:
-    metadata:
-      labels: ${labels}
-    spec:
-${runtimeClass !== undefined ? `      runtimeClassName: ${runtimeClass}\n` : ''}      containers: [{name: c, image: nginx}]`;
-}
-
-const rc = (name: string, handler?: string) =>
-  `apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: ${name}\n${handler !== undefined ? `handler: ${handler}\n` : ''}`;
+const rc = (name: string, handler?: string) => manifest('node.k8s.io/v1', 'RuntimeClass', name, undefined, handler !== undefined ? `handler: ${handler}\n` : '');
 
 const UNTRUSTED = ['runtimeclass/untrusted-without-sandbox'];
 const UNKNOWN = ['runtimeclass/unknown-runtime-class'];
@@ -83,8 +39,8 @@ test('untrusted-without-sandbox: why a pod is untrusted, and what counts as a sa
     deploy('trusted', 'shop', '{palisade.dev/untrusted: "false", tier: private}'),
     deploy('no-ns', undefined, '{app: a}'),
   ].join('\n---\n');
-  const spec = (name: string) => lineOf(yaml, `name: ${name}\n`, '    spec:');
-  const field = (name: string) => lineOf(yaml, `name: ${name}\n`, 'runtimeClassName');
+  const spec = (name: string) => lineAfter(yaml, `name: ${name}\n`, '    spec:');
+  const field = (name: string) => lineAfter(yaml, `name: ${name}\n`, 'runtimeClassName');
   const f = (name: string, path: string, line: number, message: string) =>
     ({ check: 'runtimeclass/untrusted-without-sandbox', severity: 'medium', name, path, line, message });
   assert.deepEqual(scan(yaml, UNTRUSTED, params()), [
@@ -109,7 +65,7 @@ test('unknown-runtime-class: missing RuntimeClass only when the input has Runtim
   const yaml = [rc('gvisor', 'runsc'), ...pods].join('\n---\n');
   assert.deepEqual(scan(yaml, UNKNOWN), [{
     check: 'runtimeclass/unknown-runtime-class', severity: 'info', name: 'typo', path: 'spec.template.spec.runtimeClassName',
-    line: lineOf(yaml, 'name: typo', 'runtimeClassName'), message: 'runtimeClassName "gviosr" names a RuntimeClass that is not in the input',
+    line: lineAfter(yaml, 'name: typo', 'runtimeClassName'), message: 'runtimeClassName "gviosr" names a RuntimeClass that is not in the input',
   }]);
 });
 
@@ -127,8 +83,8 @@ test('unknown-runtime-class: RuntimeClass named like a sandbox without a sandbox
   const f = (name: string, line: number, message: string) =>
     ({ check: 'runtimeclass/unknown-runtime-class', severity: 'low', name, path: 'handler', line, message });
   assert.deepEqual(scan(yaml, UNKNOWN), [
-    f('gvisor', lineOf(yaml, 'name: gvisor', 'handler'), 'RuntimeClass "gvisor" is named like a sandbox but has handler "runc", which is not a known sandbox handler'),
-    f('my-sandbox', lineOf(yaml, 'name: my-sandbox', 'name: my-sandbox') - 3, 'RuntimeClass "my-sandbox" is named like a sandbox but has no handler, which is not a known sandbox handler'),
-    f('kata-weird', lineOf(yaml, 'name: kata-weird', 'handler'), 'RuntimeClass "kata-weird" is named like a sandbox but has no handler, which is not a known sandbox handler'),
+    f('gvisor', lineAfter(yaml, 'name: gvisor', 'handler'), 'RuntimeClass "gvisor" is named like a sandbox but has handler "runc", which is not a known sandbox handler'),
+    f('my-sandbox', lineAfter(yaml, 'name: my-sandbox', 'name: my-sandbox') - 3, 'RuntimeClass "my-sandbox" is named like a sandbox but has no handler, which is not a known sandbox handler'),
+    f('kata-weird', lineAfter(yaml, 'name: kata-weird', 'handler'), 'RuntimeClass "kata-weird" is named like a sandbox but has no handler, which is not a known sandbox handler'),
   ]);
 });

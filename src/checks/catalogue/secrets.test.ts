@@ -1,34 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlText, type Finding } from '../../model/index.js';
+import type { Finding } from '../../model/index.js';
 import { defaultParams } from './params.js';
-import { CatalogueRunner } from './run.js';
 import { CHECKS } from './secrets.js';
 import type { CheckParams } from './types.js';
+import { findingsOf, lineOf, rows } from './testkit.js';
 
-function scan(id: string, text: string, params: CheckParams = defaultParams()): Finding[] {
-  const { resources, errors } = parseYamlText(text, 'x.yaml');
-  assert.deepEqual(errors, []);
-  const runner = new CatalogueRunner([id], params);
-  const findings: Finding[] = [];
-  for (const r of resources) {
-    const out = runner.run(r, () => []);
-    assert.deepEqual(out.warnings, []);
-    findings.push(...out.findings);
-  }
-  return findings;
-}
-
-/** 1-based line of the first line containing `needle` (or matching it). */
-function lineOf(text: string, needle: string | RegExp): number {
-  const i = text.split('\n').findIndex((l) => (typeof needle === 'string' ? l.includes(needle) : needle.test(l)));
-  assert.ok(i >= 0, `"${needle}" is in the fixture`);
-  return i + 1;
-}
-
-function brief(f: Finding[]): Array<[string, string, string, number, string]> {
-  return f.map((x) => [x.check, x.path, x.message, x.line, x.severity]);
-}
+const scan = (id: string, text: string, params?: CheckParams): Finding[] => findingsOf(text, id, params);
 
 // Fake credentials used by the fixtures. None of them may appear in any finding.
 const GH_TOKEN = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
@@ -75,7 +53,7 @@ spec:
 `;
 
 test('env-from-secret: secretKeyRef and envFrom.secretRef are reported at the reference', () => {
-  assert.deepEqual(brief(scan('secrets/env-from-secret', ENV_FROM_SECRET)), [
+  assert.deepEqual(rows(scan('secrets/env-from-secret', ENV_FROM_SECRET)), [
     [
       'secrets/env-from-secret',
       'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef',
@@ -171,7 +149,7 @@ spec:
 test('credential-in-env: names and value shapes, never the value', () => {
   const f = scan('secrets/credential-in-env', ENV_LITERALS);
   const at = (i: number) => `spec.containers[0].env[${i}].value`;
-  assert.deepEqual(brief(f), [
+  assert.deepEqual(rows(f), [
     ['secrets/credential-in-env', at(0), 'env var "DB_PASSWORD" of container "app" holds a literal value that looks like a credential (value redacted)', lineOf(ENV_LITERALS, 'hunter2'), 'high'],
     ['secrets/credential-in-env', at(1), 'env var "GH" of container "app" holds what looks like a GitHub token (value redacted)', lineOf(ENV_LITERALS, 'ghp_'), 'high'],
     ['secrets/credential-in-env', at(7), 'env var "DATABASE_URL" of container "app" holds what looks like a URL with an embedded password (value redacted)', lineOf(ENV_LITERALS, 's3cr3tPass'), 'high'],
@@ -300,7 +278,7 @@ data:
 
 test('credential-in-configmap: keys, config-file settings and value shapes', () => {
   const f = scan('secrets/credential-in-configmap', CONFIGMAP);
-  assert.deepEqual(brief(f), [
+  assert.deepEqual(rows(f), [
     ['secrets/credential-in-configmap', 'data.db-password', 'ConfigMap key "db-password" holds a literal value that looks like a credential (value redacted)', lineOf(CONFIGMAP, 'db-password:'), 'medium'],
     [
       'secrets/credential-in-configmap',
@@ -380,7 +358,7 @@ stringData:
 
 test('secret-manifest: committed data and stringData are reported by key, never by value', () => {
   const f = scan('secrets/secret-manifest', SECRET);
-  assert.deepEqual(brief(f), [
+  assert.deepEqual(rows(f), [
     [
       'secrets/secret-manifest',
       'data',
@@ -408,7 +386,7 @@ metadata:
     kubernetes.io/service-account.name: ci
 type: kubernetes.io/service-account-token
 `;
-  assert.deepEqual(brief(scan('secrets/secret-manifest', text)), [
+  assert.deepEqual(rows(scan('secrets/secret-manifest', text)), [
     [
       'secrets/secret-manifest',
       'type',

@@ -5,8 +5,9 @@
  * Findings never carry a secret value: messages name the container, env var, key or setting
  * and say "(value redacted)"; only the *kind* of secret (e.g. "a GitHub token") is named.
  */
-import { apiGroupOf, asArray, isObj, type JsonPath } from '../../model/index.js';
+import { annotationsOf, apiGroupOf, asArray, isObj, type JsonPath } from '../../model/index.js';
 import { defineCheck } from './define.js';
+import { kindAndName } from './util.js';
 import type { CheckDef, CheckParams } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -390,9 +391,9 @@ spec:
     const meta = ctx.resource.metadata;
     const owners = asArray(meta.ownerReferences);
     if (owners.some((o) => isObj(o) && typeof o.kind === 'string' && SECRET_GENERATORS.has(o.kind))) return;
-    const name = ctx.resource.name ? `Secret "${ctx.resource.name}"` : 'Secret';
+    const name = kindAndName(ctx);
     if (ctx.object.type === 'kubernetes.io/service-account-token') {
-      const ann = isObj(meta.annotations) ? meta.annotations : {};
+      const ann = annotationsOf(meta);
       const sa = str(ann['kubernetes.io/service-account.name']);
       ctx.report(
         ['type'],

@@ -1,35 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlText } from '../../model/index.js';
-import { defaultParams } from './params.js';
-import { CatalogueRunner } from './run.js';
 import type { CheckParams } from './types.js';
+import { brief, findingsOf, lineOf, pod, type Brief } from './testkit.js';
 
 /** Runs checks over every resource of a YAML text; fails on parse errors and on check warnings (crashes). */
-function scan(ids: string | string[], text: string, params: Partial<CheckParams> = {}) {
-  const { resources, errors } = parseYamlText(text, 'x.yaml');
-  assert.deepEqual(errors, []);
-  const runner = new CatalogueRunner([ids].flat(), { ...defaultParams(), ...params });
-  const out = [];
-  for (const r of resources) {
-    const run = runner.run(r, () => []);
-    assert.deepEqual(run.warnings, []);
-    out.push(...run.findings.map((f) => ({ check: f.check, severity: f.severity, path: f.path, line: f.line, message: f.message })));
-  }
-  return out;
-}
-
-/** 1-based line of the nth line containing `needle`. */
-function lineOf(text: string, needle: string, nth = 1): number {
-  const lines = text.split('\n');
-  let seen = 0;
-  for (let i = 0; i < lines.length; i++) if (lines[i].includes(needle) && ++seen === nth) return i + 1;
-  throw new Error(`${needle} not found`);
-}
-
-function pod(spec: string, meta = ''): string {
-  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n${meta}spec:\n${spec}`;
-}
+const scan = (ids: string | string[], text: string, params: Partial<CheckParams> = {}): Brief[] => findingsOf(text, ids, params).map(brief);
 
 const LOW_ID = 'securitycontext/root-group-or-low-id';
 const MISSING = 'securitycontext/missing';

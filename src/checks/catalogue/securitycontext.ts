@@ -1,17 +1,7 @@
 /** Checks: container securityContext beyond what the Pod Security Standards require. */
-import { asArray, effectiveSecurityField, isObj, type ContainerRef, type JsonPath, type PodSpecRef } from '../../model/index.js';
+import { asArray, containerLabel, effectiveSecurityField, isObj, isWindowsPod, type JsonPath } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef } from './types.js';
-
-/** `container "app"`, `init container "setup"`, `ephemeral container "debug"` (or the list position when unnamed). */
-function label(c: ContainerRef): string {
-  const kind = c.list === 'initContainers' ? 'init container' : c.list === 'ephemeralContainers' ? 'ephemeral container' : 'container';
-  return c.name !== '' ? `${kind} ${JSON.stringify(c.name)}` : `unnamed ${kind} ${c.list}[${c.index}]`;
-}
-
-function isWindows(pod: PodSpecRef): boolean {
-  return isObj(pod.spec.os) && pod.spec.os.name === 'windows';
-}
 
 /** An absent, null, non-object or empty securityContext sets nothing. */
 function setsNothing(sc: unknown): boolean {
@@ -52,11 +42,11 @@ volumes:
   },
   rationale: 'Windows pods are skipped: the API server rejects readOnlyRootFilesystem when spec.os.name is windows.',
   run(ctx) {
-    if (ctx.pod && isWindows(ctx.pod)) return;
+    if (ctx.pod && isWindowsPod(ctx.pod)) return;
     for (const c of ctx.containers) {
       const sc = c.container.securityContext;
       if (isObj(sc) && sc.readOnlyRootFilesystem === true) continue;
-      ctx.report([...c.path, 'securityContext', 'readOnlyRootFilesystem'], `${label(c)} does not set securityContext.readOnlyRootFilesystem=true`);
+      ctx.report([...c.path, 'securityContext', 'readOnlyRootFilesystem'], `${containerLabel(c)} does not set securityContext.readOnlyRootFilesystem=true`);
     }
   },
 });
@@ -101,7 +91,7 @@ containers:
     'host range. A value inherited from the pod is reported once, at the pod field, naming the containers that use it.',
   run(ctx) {
     const pod = ctx.pod;
-    if (!pod || isWindows(pod)) return;
+    if (!pod || isWindowsPod(pod)) return;
     const psc = isObj(pod.spec.securityContext) ? pod.spec.securityContext : undefined;
     const pscPath: JsonPath = [...pod.specPath, 'securityContext'];
     if (psc?.fsGroup === 0) {
@@ -129,17 +119,17 @@ containers:
         else if (v <= HIGH_ID && !userNamespace) problem = `is ${v}, not above ${HIGH_ID}`;
         if (problem === undefined) continue;
         if (eff.from === 'container') {
-          ctx.report(eff.path, `${label(c)} securityContext.${field} ${problem}`);
+          ctx.report(eff.path, `${containerLabel(c)} securityContext.${field} ${problem}`);
         } else {
           const entry = inherited.get(field) ?? { problem, users: [] };
-          entry.users.push(label(c));
+          entry.users.push(containerLabel(c));
           inherited.set(field, entry);
         }
       }
       if (unset.length > 0) {
         ctx.report(
           [...c.path, 'securityContext', unset[0]],
-          `${label(c)} sets no securityContext.${unset.join(' or ')} and neither does the pod: the image decides (set IDs above ${HIGH_ID})`,
+          `${containerLabel(c)} sets no securityContext.${unset.join(' or ')} and neither does the pod: the image decides (set IDs above ${HIGH_ID})`,
         );
       }
     }
@@ -190,7 +180,7 @@ containers:
       const sc = c.container.securityContext;
       if (!setsNothing(sc)) continue;
       const what = sc === undefined || sc === null ? 'has no securityContext' : isObj(sc) ? 'has an empty securityContext' : 'has an invalid securityContext';
-      ctx.report([...c.path, 'securityContext'], `${label(c)} ${what} and the pod sets none either: it runs with every runtime default`);
+      ctx.report([...c.path, 'securityContext'], `${containerLabel(c)} ${what} and the pod sets none either: it runs with every runtime default`);
     }
   },
 });

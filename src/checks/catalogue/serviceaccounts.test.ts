@@ -1,66 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlText } from '../../model/index.js';
-import { CatalogueRunner, defaultParams, type CheckParams, type FactRecord } from './index.js';
+import type { CheckParams } from './index.js';
+import { deployment, findingsOf, lineAfter, manifest, namedBrief, type NamedBrief } from './testkit.js';
 
 const IDS = ['serviceaccount/automount-token', 'serviceaccount/default-service-account'];
 
-interface Got { check: string; severity: string; name: string; path: string; line: number; message: string }
-
-/** Runs checks the way a scan does: per resource, facts through JSON (as from a worker), then evaluate. */
-function scan(yaml: string, ids: string[] = IDS, params: CheckParams = defaultParams()): Got[] {
-  const parsed = parseYamlText(yaml, 'x.yaml');
-  assert.deepEqual(parsed.errors, []);
-  const runner = new CatalogueRunner(ids, params);
-  const facts: FactRecord[] = [];
-  const out: Got[] = [];
-  const show = (f: { check: string; severity: string; resource: { name: string }; path: string; line: number; message: string }) =>
-    out.push({ check: f.check, severity: f.severity, name: f.resource.name, path: f.path, line: f.line, message: f.message });
-  parsed.resources.forEach((resource, i) => {
-    const run = runner.run(resource, () => []);
-    assert.deepEqual(run.warnings, []);
-    run.findings.forEach(show);
-    for (const f of run.facts) {
-      f.subject.order = i;
-      // Facts must survive the trip from a worker thread unchanged.
-      assert.deepEqual(JSON.parse(JSON.stringify(f.fact)), f.fact);
-      facts.push({ ...f, fact: JSON.parse(JSON.stringify(f.fact)) });
-    }
-  });
-  for (const { finding } of runner.evaluate(facts)) show(finding);
-  return out;
-}
-
-/** 1-based line of the first `needle` after `marker` in `text`. */
-function lineOf(text: string, marker: string, needle: string): number {
-  const start = text.indexOf(marker);
-  assert.notEqual(start, -1, marker);
-  const at = text.indexOf(needle, start);
-  assert.notEqual(at, -1, needle);
-  return text.slice(0, at).split('\n').length;
-}
+const scan = (yaml: string, ids: string[] = IDS, params?: CheckParams): NamedBrief[] => findingsOf(yaml, ids, params).map(namedBrief);
 
 /** A Deployment whose pod spec has `podSpec` lines (indented 6) before its containers. */
-function deploy(name: string, ns: string | undefined, podSpec = ''): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-${ns !== undefined ? `  namespace: ${ns}\n` : ''}spec:
-  template:
-    metadata:
-      labels: {app: ${name}}
-    spec:
-${podSpec}      containers: [{name: c, image: nginx}]`;
-}
+const deploy = (name: string, ns: string | undefined, podSpec = '') => deployment(name, { namespace: ns, podSpec });
 
-function sa(name: string, ns: string | undefined, automount?: boolean): string {
-  return `apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: ${name}
-${ns !== undefined ? `  namespace: ${ns}\n` : ''}${automount !== undefined ? `automountServiceAccountToken: ${automount}\n` : ''}`;
-}
+const sa = (name: string, ns: string | undefined, automount?: boolean) =>
+  manifest('v1', 'ServiceAccount', name, ns, automount !== undefined ? `automountServiceAccountToken: ${automount}\n` : '');
 
 const AUTO = ['serviceaccount/automount-token'];
 const DEFAULT_SA = ['serviceaccount/default-service-account'];
@@ -82,11 +33,11 @@ test('automount-token: the pod value wins over the ServiceAccount\'s', () => {
     // A string is not a boolean: treated as unset, so the ServiceAccount's false applies.
     deploy('string', 'shop', '      serviceAccountName: off\n      automountServiceAccountToken: "false"\n'),
   ].join('\n---\n');
-  const at = (name: string) => lineOf(yaml, `name: ${name}\n`, '    spec:');
+  const at = (name: string) => lineAfter(yaml, `name: ${name}\n`, '    spec:');
   assert.deepEqual(scan(yaml, AUTO), [
     {
       check: 'serviceaccount/automount-token', severity: 'low', name: 'pod-true', path: 'spec.template.spec.automountServiceAccountToken',
-      line: lineOf(yaml, 'name: pod-true', 'automountServiceAccountToken'),
+      line: lineAfter(yaml, 'name: pod-true', 'automountServiceAccountToken'),
       message: 'pod sets automountServiceAccountToken: true, so ServiceAccount "off"\'s token is mounted',
     },
     {
@@ -136,19 +87,19 @@ test('default-service-account: default SA, and a named SA missing from the input
   assert.deepEqual(scan(yaml, DEFAULT_SA), [
     {
       check: 'serviceaccount/default-service-account', severity: 'low', name: 'unset', path: 'spec.template.spec',
-      line: lineOf(yaml, 'name: unset', '    spec:'), message: 'pod sets no serviceAccountName and runs as the default ServiceAccount',
+      line: lineAfter(yaml, 'name: unset', '    spec:'), message: 'pod sets no serviceAccountName and runs as the default ServiceAccount',
     },
     {
       check: 'serviceaccount/default-service-account', severity: 'low', name: 'named-default', path: 'spec.template.spec.serviceAccountName',
-      line: lineOf(yaml, 'name: named-default', 'serviceAccountName'), message: 'pod names the default ServiceAccount',
+      line: lineAfter(yaml, 'name: named-default', 'serviceAccountName'), message: 'pod names the default ServiceAccount',
     },
     {
       check: 'serviceaccount/default-service-account', severity: 'info', name: 'typo', path: 'spec.template.spec.serviceAccountName',
-      line: lineOf(yaml, 'name: typo', 'serviceAccountName'), message: 'ServiceAccount "wbe" is not in the input, which has ServiceAccounts in namespace "shop"',
+      line: lineAfter(yaml, 'name: typo', 'serviceAccountName'), message: 'ServiceAccount "wbe" is not in the input, which has ServiceAccounts in namespace "shop"',
     },
     {
       check: 'serviceaccount/default-service-account', severity: 'info', name: 'deprecated', path: 'spec.template.spec.serviceAccount',
-      line: lineOf(yaml, 'name: deprecated', 'serviceAccount:'), message: 'ServiceAccount "wbe" is not in the input, which has ServiceAccounts in namespace "shop"',
+      line: lineAfter(yaml, 'name: deprecated', 'serviceAccount:'), message: 'ServiceAccount "wbe" is not in the input, which has ServiceAccounts in namespace "shop"',
     },
   ]);
 });

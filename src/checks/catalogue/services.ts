@@ -1,16 +1,13 @@
 /** Checks: how Services expose pods outside the cluster. */
-import { apiGroupOf, asArray, isObj } from '../../model/index.js';
+import { annotationsOf, apiGroupOf, asArray, isObj } from '../../model/index.js';
 import { defineCheck } from './define.js';
+import { kindAndName } from './util.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
 /** The core-group Service spec, or undefined (a CRD may reuse the kind name). */
 function serviceSpec(ctx: ResourceContext): Record<string, unknown> | undefined {
   if (apiGroupOf(ctx.object.apiVersion) !== '') return undefined;
   return isObj(ctx.object.spec) ? ctx.object.spec : undefined;
-}
-
-function serviceName(ctx: ResourceContext): string {
-  return ctx.resource.name ? `Service "${ctx.resource.name}"` : 'Service';
 }
 
 const externalIPs = defineCheck({
@@ -51,7 +48,7 @@ spec:
     const ips = typeof spec.externalIPs === 'string' ? [spec.externalIPs] : asArray(spec.externalIPs).filter((ip) => typeof ip === 'string' && ip !== '');
     if (ips.length === 0) return;
     const shown = ips.slice(0, 3).join(', ') + (ips.length > 3 ? ` and ${ips.length - 3} more` : '');
-    ctx.report(['spec', 'externalIPs'], `${serviceName(ctx)} sets spec.externalIPs (${shown}); traffic to these addresses can be hijacked cluster-wide (CVE-2020-8554)`);
+    ctx.report(['spec', 'externalIPs'], `${kindAndName(ctx)} sets spec.externalIPs (${shown}); traffic to these addresses can be hijacked cluster-wide (CVE-2020-8554)`);
   },
 });
 
@@ -81,7 +78,7 @@ const nodePort = defineCheck({
   run(ctx) {
     const spec = serviceSpec(ctx);
     if (!spec || spec.type !== 'NodePort') return;
-    ctx.report(['spec', 'type'], `${serviceName(ctx)} is of type NodePort: its ports are open on every node`);
+    ctx.report(['spec', 'type'], `${kindAndName(ctx)} is of type NodePort: its ports are open on every node`);
   },
 });
 
@@ -134,12 +131,12 @@ const loadBalancerOpen = defineCheck({
   run(ctx) {
     const spec = serviceSpec(ctx);
     if (!spec || spec.type !== 'LoadBalancer') return;
-    const ann = isObj(ctx.resource.metadata.annotations) ? ctx.resource.metadata.annotations : {};
+    const ann = annotationsOf(ctx.resource.metadata);
     if (INTERNAL_LB.some(([key, re]) => typeof ann[key] === 'string' && re.test(ann[key]))) return;
     const fromSpec = rangesOf(spec.loadBalancerSourceRanges);
     const ranges = fromSpec.length > 0 ? fromSpec : rangesOf(ann[SOURCE_RANGES_ANNOTATION]);
     if (ranges.length === 0) {
-      ctx.report(['spec', 'type'], `${serviceName(ctx)} is of type LoadBalancer without spec.loadBalancerSourceRanges: reachable from any address`);
+      ctx.report(['spec', 'type'], `${kindAndName(ctx)} is of type LoadBalancer without spec.loadBalancerSourceRanges: reachable from any address`);
       return;
     }
     const open = ranges.find((r) => OPEN_RANGE.test(r));
@@ -149,7 +146,7 @@ const loadBalancerOpen = defineCheck({
       const path = fromSpec.length > 0
         ? (idx >= 0 ? ['spec', 'loadBalancerSourceRanges', idx] : ['spec', 'loadBalancerSourceRanges'])
         : ['metadata', 'annotations', SOURCE_RANGES_ANNOTATION];
-      ctx.report(path, `${serviceName(ctx)} is of type LoadBalancer with source range ${open}: reachable from any address`);
+      ctx.report(path, `${kindAndName(ctx)} is of type LoadBalancer with source range ${open}: reachable from any address`);
     }
   },
 });

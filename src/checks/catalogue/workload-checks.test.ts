@@ -11,6 +11,7 @@ import { defaultParams } from './params.js';
 import { findCheck } from './registry.js';
 import { CatalogueRunner } from './run.js';
 import type { CheckParams, CheckRefs } from './types.js';
+import { scanText } from './testkit.js';
 
 const WORKLOAD_CHECKS = [
   'securitycontext/readonly-root-filesystem',
@@ -49,20 +50,6 @@ function examplePod(example: string): string {
 function runAll(object: KubeObject, params: CheckParams = EXAMPLE_PARAMS) {
   const runner = new CatalogueRunner(WORKLOAD_CHECKS, params);
   return runner.run(new Resource(object, { file: 'fuzz.yaml', doc: 0 }, fixedLocator(1)), () => []);
-}
-
-function scanText(text: string, params: CheckParams = EXAMPLE_PARAMS) {
-  const { resources, errors } = parseYamlText(text, 'x.yaml');
-  assert.deepEqual(errors, []);
-  const runner = new CatalogueRunner(WORKLOAD_CHECKS, params);
-  const findings = [];
-  const warnings = [];
-  for (const r of resources) {
-    const run = runner.run(r, () => []);
-    findings.push(...run.findings);
-    warnings.push(...run.warnings);
-  }
-  return { findings, warnings };
 }
 
 function checkRefShapes(owner: string, refs: CheckRefs): void {
@@ -210,7 +197,7 @@ spec:
       volumes: [null, 5, {name: 5, hostPath: {path: 5}}, {hostPath: {path: /etc}}]
       securityContext: {supplementalGroups: "0", fsGroup: [0]}
 `;
-  const { findings, warnings } = scanText(text);
+  const { findings, warnings } = scanText(text, WORKLOAD_CHECKS, EXAMPLE_PARAMS);
   assert.deepEqual(warnings, []);
   const got = findings.map((f) => `${f.resource.name} ${f.check} ${f.path}`);
   // What can be judged is judged:

@@ -3,7 +3,7 @@
  * pod-security-admission library, with its per-version behaviour.
  */
 import { asArray, isObj, type PssControl, type Violation } from './imports.js';
-import { containerLabel, podSc, podScPath, quoteList, sc, scPath, str } from './util.js';
+import { containerLabel, podAndContainerViolations, podSc, podScPath, quoteList, sc, scPath, str } from './util.js';
 
 const BASELINE_CAPABILITIES = new Set([
   'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD',
@@ -186,17 +186,8 @@ containers:
 - name: app
   image: registry.example.com/app:1.4.2`,
   evaluate(ctx) {
-    const out: Violation[] = [];
-    const pod = podSc(ctx)?.appArmorProfile;
-    if (isObj(pod) && !allowedAppArmorType(pod.type)) {
-      out.push({ path: podScPath(ctx, 'appArmorProfile', 'type'), detail: `pod must not set securityContext.appArmorProfile.type=${JSON.stringify(str(pod.type))}` });
-    }
-    for (const c of ctx.containers) {
-      const p = sc(c)?.appArmorProfile;
-      if (isObj(p) && !allowedAppArmorType(p.type)) {
-        out.push({ path: scPath(c, 'appArmorProfile', 'type'), detail: `${containerLabel(c)} must not set securityContext.appArmorProfile.type=${JSON.stringify(str(p.type))}` });
-      }
-    }
+    const out = podAndContainerViolations(ctx, 'appArmorProfile', ['type'], (p) =>
+      isObj(p) && !allowedAppArmorType(p.type) ? `must not set securityContext.appArmorProfile.type=${JSON.stringify(str(p.type))}` : undefined);
     for (const key of Object.keys(ctx.annotations).sort()) {
       if (!key.startsWith(APPARMOR_ANNOTATION)) continue;
       const value = str(ctx.annotations[key]);
@@ -240,18 +231,10 @@ containers:
       if (str(opts.role) !== '') problems.push('role may not be set');
       return problems;
     };
-    const out: Violation[] = [];
-    const podProblems = check(podSc(ctx)?.seLinuxOptions);
-    if (podProblems.length > 0) {
-      out.push({ path: podScPath(ctx, 'seLinuxOptions'), detail: `pod set forbidden securityContext.seLinuxOptions: ${podProblems.join('; ')}` });
-    }
-    for (const c of ctx.containers) {
-      const problems = check(sc(c)?.seLinuxOptions);
-      if (problems.length > 0) {
-        out.push({ path: scPath(c, 'seLinuxOptions'), detail: `${containerLabel(c)} set forbidden securityContext.seLinuxOptions: ${problems.join('; ')}` });
-      }
-    }
-    return out;
+    return podAndContainerViolations(ctx, 'seLinuxOptions', [], (opts) => {
+      const problems = check(opts);
+      return problems.length > 0 ? `set forbidden securityContext.seLinuxOptions: ${problems.join('; ')}` : undefined;
+    });
   },
 };
 
@@ -335,17 +318,8 @@ containers:
       }
       return out;
     }
-    const pod = podSc(ctx)?.seccompProfile;
-    if (isObj(pod) && !validSeccompType(pod.type)) {
-      out.push({ path: podScPath(ctx, 'seccompProfile', 'type'), detail: `pod must not set securityContext.seccompProfile.type to ${JSON.stringify(str(pod.type))}` });
-    }
-    for (const c of ctx.containers) {
-      const p = sc(c)?.seccompProfile;
-      if (isObj(p) && !validSeccompType(p.type)) {
-        out.push({ path: scPath(c, 'seccompProfile', 'type'), detail: `${containerLabel(c)} must not set securityContext.seccompProfile.type to ${JSON.stringify(str(p.type))}` });
-      }
-    }
-    return out;
+    return podAndContainerViolations(ctx, 'seccompProfile', ['type'], (p) =>
+      isObj(p) && !validSeccompType(p.type) ? `must not set securityContext.seccompProfile.type to ${JSON.stringify(str(p.type))}` : undefined);
   },
 };
 
@@ -414,18 +388,8 @@ containers:
 - name: app
   image: registry.example.com/app:1.4.2`,
   evaluate(ctx) {
-    const out: Violation[] = [];
-    const pod = podSc(ctx)?.windowsOptions;
-    if (isObj(pod) && pod.hostProcess === true) {
-      out.push({ path: podScPath(ctx, 'windowsOptions', 'hostProcess'), detail: 'pod must not set securityContext.windowsOptions.hostProcess=true' });
-    }
-    for (const c of ctx.containers) {
-      const w = sc(c)?.windowsOptions;
-      if (isObj(w) && w.hostProcess === true) {
-        out.push({ path: scPath(c, 'windowsOptions', 'hostProcess'), detail: `${containerLabel(c)} must not set securityContext.windowsOptions.hostProcess=true` });
-      }
-    }
-    return out;
+    return podAndContainerViolations(ctx, 'windowsOptions', ['hostProcess'], (w) =>
+      isObj(w) && w.hostProcess === true ? 'must not set securityContext.windowsOptions.hostProcess=true' : undefined);
   },
 };
 

@@ -3,8 +3,8 @@
  * top of (and partly instead of) Baseline.
  */
 import { asArray, isObj, type PssControl, type Violation } from './imports.js';
-import { procMountViolations, validSeccompType } from './baseline.js';
-import { containerLabel, podSc, podScPath, quoteList, sc, scPath, str } from './util.js';
+import { procMount, procMountViolations, validSeccompType } from './baseline.js';
+import { containerLabel, podAndContainerViolations, podSc, podScPath, quoteList, sc, scPath, str } from './util.js';
 
 /** Volume sources the restricted level allows. */
 const ALLOWED_VOLUME_SOURCES = new Set([
@@ -143,12 +143,7 @@ containers:
   image: registry.example.com/app:1.4.2`,
   evaluate(ctx) {
     if (ctx.minor >= 35 && ctx.userNamespace) return [];
-    const out: Violation[] = [];
-    if (podSc(ctx)?.runAsUser === 0) out.push({ path: podScPath(ctx, 'runAsUser'), detail: 'pod must not set runAsUser=0' });
-    for (const c of ctx.containers) {
-      if (sc(c)?.runAsUser === 0) out.push({ path: scPath(c, 'runAsUser'), detail: `${containerLabel(c)} must not set runAsUser=0` });
-    }
-    return out;
+    return podAndContainerViolations(ctx, 'runAsUser', [], (v) => (v === 0 ? 'must not set runAsUser=0' : undefined));
   },
 };
 
@@ -233,23 +228,14 @@ export const capabilitiesRestricted: PssControl = {
   },
 };
 
+/** Baseline's procMount without its user-namespace exception (same title, fix and references). */
 export const procMountRestricted: PssControl = {
+  ...procMount,
   id: 'procMount_restricted',
   level: 'restricted',
   since: 35,
   overrides: ['procMount'],
-  title: 'Unmasked /proc',
-  reason: 'procMount',
-  severity: 'medium',
-  stride: ['I', 'E'],
   description: 'At the restricted level /proc stays masked even for pods in their own user namespace.',
-  remediation: 'Remove securityContext.procMount (or set it to Default).',
-  refs: { polaris: ['procMount'], trivy: ['KSV-0027'], kubeLinter: ['unsafe-proc-mount'] },
-  example: `containers:
-- name: app
-  image: registry.example.com/app:1.4.2
-  securityContext:
-    procMount: Default`,
   evaluate: procMountViolations,
 };
 

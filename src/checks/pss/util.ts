@@ -1,4 +1,4 @@
-import { isObj, asArray, type ContainerRef, type JsonPath, type Obj, type PodContext } from './imports.js';
+import { isObj, asArray, type ContainerRef, type JsonPath, type Obj, type PodContext, type Violation } from './imports.js';
 
 /** The container's securityContext, when it is an object. */
 export function sc(c: ContainerRef): Obj | undefined {
@@ -21,6 +21,26 @@ export function podScPath(ctx: PodContext, ...rest: string[]): JsonPath {
 
 export function containerLabel(c: ContainerRef): string {
   return `container ${JSON.stringify(c.name)}`;
+}
+
+/**
+ * One securityContext field judged on the pod and on every container, in that order. `problem`
+ * says what is wrong with a value (the detail after "pod" or the container), or undefined.
+ */
+export function podAndContainerViolations(
+  ctx: PodContext,
+  field: string,
+  at: readonly string[],
+  problem: (value: unknown) => string | undefined,
+): Violation[] {
+  const out: Violation[] = [];
+  const pod = problem(podSc(ctx)?.[field]);
+  if (pod !== undefined) out.push({ path: podScPath(ctx, field, ...at), detail: `pod ${pod}` });
+  for (const c of ctx.containers) {
+    const detail = problem(sc(c)?.[field]);
+    if (detail !== undefined) out.push({ path: scPath(c, field, ...at), detail: `${containerLabel(c)} ${detail}` });
+  }
+  return out;
 }
 
 export function str(v: unknown): string {

@@ -1,0 +1,129 @@
+/**
+ * What the catalogue topic tests share (this is not a test file itself): running checks over a
+ * YAML text the way `palisade scan` does, the shapes findings are compared in, line finders and
+ * YAML builders.
+ */
+import assert from 'node:assert/strict';
+import { parseYamlText, type Finding, type Resource } from '../../model/index.js';
+import { numberSubjects } from './facts.js';
+import { defaultParams } from './params.js';
+import { CatalogueRunner, type FactRecord } from './run.js';
+import type { CheckParams } from './types.js';
+
+export interface ScanOutcome {
+  /**
+   * Per-resource findings, resource by resource in input order and within a resource as the
+   * checks reported them (a scan also sorts them by line), then the cross-resource findings.
+   */
+  findings: Finding[];
+  /** Checks that failed on a resource or while evaluating (a bug in a check). */
+  warnings: string[];
+  resources: Resource[];
+}
+
+/**
+ * Runs the checks `ids` over every resource of `yaml` (which must parse without errors) as a
+ * scan does: per resource, facts through JSON as if they came from a worker thread, subjects
+ * numbered in input order, then the cross-resource checks over all facts. `params` override
+ * the defaults key by key.
+ */
+export function scanText(yaml: string, ids: string | readonly string[], params: Partial<CheckParams> = {}): ScanOutcome {
+  const { resources, errors } = parseYamlText(yaml, 'x.yaml');
+  assert.deepEqual(errors, []);
+  const runner = new CatalogueRunner(typeof ids === 'string' ? [ids] : ids, { ...defaultParams(), ...params });
+  const findings: Finding[] = [];
+  const warnings: string[] = [];
+  const facts: FactRecord[] = [];
+  for (const resource of resources) {
+    const run = runner.run(resource, () => []);
+    findings.push(...run.findings);
+    warnings.push(...run.warnings);
+    for (const f of run.facts) {
+      // Facts must survive the trip from a worker thread unchanged.
+      const sent = JSON.parse(JSON.stringify(f.fact)) as unknown;
+      assert.deepEqual(sent, f.fact);
+      facts.push({ ...f, fact: sent });
+    }
+  }
+  numberSubjects(facts);
+  for (const { finding } of runner.evaluate(facts, warnings)) findings.push(finding);
+  return { findings, warnings, resources };
+}
+
+/** scanText's findings, failing the test when a check crashed. */
+export function findingsOf(yaml: string, ids: string | readonly string[], params: Partial<CheckParams> = {}): Finding[] {
+  const { findings, warnings } = scanText(yaml, ids, params);
+  assert.deepEqual(warnings, []);
+  return findings;
+}
+
+export interface Brief { check: string; severity: string; path: string; line: number; message: string }
+export interface NamedBrief extends Brief { name: string }
+
+/** A finding without the check's metadata. */
+export function brief(f: Finding): Brief {
+  return { check: f.check, severity: f.severity, path: f.path, line: f.line, message: f.message };
+}
+
+/** brief() with the resource's name, for texts with several resources. */
+export function namedBrief(f: Finding): NamedBrief {
+  return { check: f.check, severity: f.severity, name: f.resource.name, path: f.path, line: f.line, message: f.message };
+}
+
+/** Findings as [check, path, message, line, severity] rows. */
+export function rows(findings: readonly Finding[]): Array<[string, string, string, number, string]> {
+  return findings.map((x) => [x.check, x.path, x.message, x.line, x.severity]);
+}
+
+/** 1-based line of the nth line containing `needle` (or matching it). */
+export function lineOf(text: string, needle: string | RegExp, nth = 1): number {
+  const lines = text.split('\n');
+  let seen = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if ((typeof needle === 'string' ? lines[i].includes(needle) : needle.test(lines[i])) && ++seen === nth) return i + 1;
+  }
+  throw new Error(`${needle} not found`);
+}
+
+/** 1-based line of the first `needle` after `marker` in `text`. */
+export function lineAfter(text: string, marker: string, needle: string): number {
+  const start = text.indexOf(marker);
+  assert.notEqual(start, -1, marker);
+  const at = text.indexOf(needle, start);
+  assert.notEqual(at, -1, needle);
+  return text.slice(0, at).split('\n').length;
+}
+
+/** A Pod named p: `meta` lines (indented 2) go into its metadata, `spec` lines into its spec. */
+export function pod(spec: string, meta = ''): string {
+  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n${meta}spec:\n${spec}`;
+}
+
+/** An object with a name and, unless `ns` is undefined, a namespace; `body` follows its metadata. */
+export function manifest(apiVersion: string, kind: string, name: string, ns: string | undefined, body = ''): string {
+  return `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n${ns !== undefined ? `  namespace: ${ns}\n` : ''}${body}`;
+}
+
+export interface WorkloadOptions {
+  /** Default Deployment. */
+  kind?: string;
+  namespace?: string;
+  /** The pod template's labels, as a YAML flow mapping. Default `{app: <name>}`. */
+  labels?: string;
+  replicas?: string;
+  /** Pod spec lines (indented 6) before the containers. */
+  podSpec?: string;
+  /** The containers lines (indented 6). Default one nginx container named c. */
+  containers?: string;
+}
+
+/** An apps/v1 workload (a Deployment unless `kind` says otherwise) with a pod template. */
+export function deployment(name: string, opts: WorkloadOptions = {}): string {
+  const { kind = 'Deployment', namespace, labels = `{app: ${name}}`, replicas, podSpec = '', containers = '      containers: [{name: c, image: nginx}]' } = opts;
+  return manifest('apps/v1', kind, name, namespace, `spec:
+${replicas !== undefined ? `  replicas: ${replicas}\n` : ''}  template:
+    metadata:
+      labels: ${labels}
+    spec:
+${podSpec}${containers}`);
+}
