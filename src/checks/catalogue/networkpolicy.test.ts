@@ -209,3 +209,16 @@ test('selects-nothing: only judged where the input has workloads of that namespa
     message: 'podSelector matches no workload in namespace "shop" (1 workload there in the input)',
   }]);
 });
+
+test('selects-nothing: a namespace with custom resources (operator-managed pods) is not judged', () => {
+  const yaml = [
+    policy('prometheus', 'monitoring', '  podSelector:\n    matchLabels: {app.kubernetes.io/name: prometheus}'),
+    deploy('grafana', 'monitoring', '{app: grafana}'),
+    manifest('monitoring.coreos.com/v1', 'Prometheus', 'k8s', 'monitoring', 'spec:\n  replicas: 2'),
+    policy('typo', 'shop', '  podSelector:\n    matchLabels: {app: wbe}'),
+    deploy('web', 'shop', '{app: web}'),
+    manifest('gateway.networking.k8s.io/v1', 'HTTPRoute', 'web', 'shop', 'spec: {}'),
+  ].join('\n---\n');
+  // The Prometheus resource makes pods the input does not show; an HTTPRoute (a *.k8s.io CRD) does not.
+  assert.deepEqual(scan(yaml, ['networkpolicy/selects-nothing']).map((f) => f.name), ['typo']);
+});

@@ -3,7 +3,7 @@
  * the policies of their namespace select, and which Namespaces have a default deny.
  */
 import {
-  isEmptySelector, isObj, selectorMatches,
+  apiGroupOf, isEmptySelector, isObj, selectorMatches,
   type JsonPath, type Labels,
 } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
@@ -119,13 +119,22 @@ spec:
   },
 });
 
-const selectsNothing = defineInventoryCheck<Coverage>({
+/** A custom resource in a namespace: an operator may create pods there that the input does not show. */
+type CustomFact = { t: 'cr'; ns: string };
+
+/** Custom resources live in API groups of their own (`monitoring.coreos.com`), not Kubernetes' (`*.k8s.io`, `apps`…). */
+function isCustomResource(apiVersion: unknown): boolean {
+  const group = apiGroupOf(apiVersion);
+  return group.includes('.') && !group.endsWith('.k8s.io') && group !== 'k8s.io';
+}
+
+const selectsNothing = defineInventoryCheck<Coverage | CustomFact>({
   id: 'networkpolicy/selects-nothing',
   title: 'NetworkPolicy selects no pod',
   severity: 'info',
   defaultOn: true,
   stride: ['I'],
-  kinds: COVERAGE_KINDS,
+  kinds: [...COVERAGE_KINDS, '*'],
   description:
     'A NetworkPolicy whose podSelector matches none of the workloads of its namespace protects nothing — usually a ' +
     'label typo or a policy left behind after a rename, while the pods it was meant for stay open. The check runs only ' +
@@ -141,15 +150,22 @@ const selectsNothing = defineInventoryCheck<Coverage>({
   },
   rationale:
     'Only namespaces with workloads in the input are judged, so a policy shipped apart from its workloads is not reported. ' +
+    'Namespaces that also hold custom resources are not judged either: an operator (Prometheus, a database operator) ' +
+    'creates pods from them that the input does not show, and policies for those pods are the norm. ' +
     'Objects without metadata.namespace are only compared with other objects without one.',
-  collect: (ctx) => collectCoverage(ctx, 'policies'),
+  collect: (ctx) => {
+    const coverage = collectCoverage(ctx, 'policies');
+    if (coverage) return coverage;
+    return isCustomResource(ctx.object.apiVersion) ? { t: 'cr', ns: nsBucket(ctx) } : undefined;
+  },
   evaluate(facts) {
     const workloads = groupBy(facts.map((f) => f.fact).filter((f): f is WorkloadFact => f.t === 'w'), (w) => w.ns);
+    const operated = new Set(facts.map((f) => f.fact).filter((f): f is CustomFact => f.t === 'cr').map((f) => f.ns));
     const out: InventoryReport[] = [];
     for (const { subject, fact: p } of facts) {
       if (p.t !== 'np') continue;
       const mine = workloads.get(p.ns);
-      if (!mine || mine.some((w) => policySelects(p.sel, w.labels))) continue;
+      if (!mine || operated.has(p.ns) || mine.some((w) => policySelects(p.sel, w.labels))) continue;
       const what = isObj(p.sel) ? 'podSelector' : `podSelector ${JSON.stringify(p.sel)} is not a label selector and`;
       out.push({ subject, path: p.path, line: p.line, message: `${what} matches no workload ${inNs(p.ns)} (${count(mine.length, 'workload')} there in the input)` });
     }

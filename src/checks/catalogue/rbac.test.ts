@@ -359,7 +359,7 @@ test('escalation-verbs: escalate, bind, impersonate, RBAC and admission writes, 
   assert.deepEqual(rows(f), [
     ['rules[0].verbs[1]', 'rule grants escalate, bind on clusterroles (grant permissions the holder does not have)', 8, 'critical'],
     ['rules[1].verbs[0]', 'rule grants impersonate on users, groups, serviceaccounts (act as any user, group or ServiceAccount)', 11, 'critical'],
-    ['rules[2].resources[0]', 'rule grants create on rolebindings (rewrite RBAC, e.g. through aggregation labels)', 13, 'critical'],
+    ['rules[2].resources[0]', 'rule grants create on rolebindings (hand its own permissions to anyone; more only with escalate/bind)', 13, 'high'],
     ['rules[3].resources[0]', 'rule grants patch on mutatingwebhookconfigurations, validatingadmissionpolicies (intercept, change or disable admission of every object)', 16, 'critical'],
     ['rules[4].resources[0]', 'rule grants update on certificatesigningrequests/approval (approve client certificates for any identity)', 19, 'critical'],
     ['rules[5].resources[0]', 'rule grants create on serviceaccounts/token (mint tokens for ServiceAccounts)', 22, 'critical'],

@@ -6,6 +6,7 @@
  * rule (which binding, which namespace) is the RBAC engine's job, not these checks'.
  */
 import { apiGroupOf, asArray, isObj, type JsonPath, type KubeObject, type Obj, type Severity } from '../../model/index.js';
+import { severityRank } from '../../model/types.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
@@ -85,6 +86,8 @@ interface Grant {
   why: string;
   /** Report at the verb (escalate, bind, impersonate) rather than at the resource. */
   atVerb?: boolean;
+  /** A lower severity than the check's, for grants that are serious but not a direct escalation. */
+  severity?: Severity;
 }
 
 interface Hit {
@@ -94,6 +97,7 @@ interface Hit {
   via: string[];
   why: string;
   path: JsonPath;
+  severity?: Severity;
 }
 
 /** Index of the rule's resources entry that covers `target` (authorizer semantics), or -1. */
@@ -119,7 +123,7 @@ function grantsOf(rule: Rule, grants: readonly Grant[]): Hit[] {
     if (verbs.length === 0) continue;
     // With resourceNames a request must name its object; `create` on a resource never does.
     const topVerbs = rule.resourceNames.length > 0 ? verbs.filter((v) => v !== 'create') : verbs;
-    const hit: Hit = { verbs: [], resources: [], via: [], why: grant.why, path: [] };
+    const hit: Hit = { verbs: [], resources: [], via: [], why: grant.why, path: [], ...(grant.severity ? { severity: grant.severity } : {}) };
     for (const target of grant.resources) {
       const idx = resourceEntry(rule.resources, target);
       if (idx === -1) continue;
@@ -188,7 +192,9 @@ function reportGrants(ctx: ResourceContext, grants: readonly Grant[], limitedSev
     const hits = grantsOf(rule, grants);
     if (hits.length === 0) continue;
     const limited = rule.resourceNames.length > 0;
-    ctx.report(hits[0].path, `rule grants ${describe(hits)}${limitedText(rule)}`, limited ? limitedSeverity : undefined);
+    // A rule whose every grant is a lower-severity one takes the highest of those severities.
+    const lowered = hits.every((h) => h.severity !== undefined) ? hits.map((h) => h.severity!).sort((a, b) => severityRank(a) - severityRank(b))[0] : undefined;
+    ctx.report(hits[0].path, `rule grants ${describe(hits)}${limitedText(rule)}`, limited ? limitedSeverity : lowered);
   }
 }
 
@@ -461,7 +467,10 @@ const ESCALATION: readonly Grant[] = [
     verbs: WRITE,
     group: RBAC_GROUP,
     resources: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'],
-    why: 'rewrite RBAC, e.g. through aggregation labels',
+    why: 'hand its own permissions to anyone; more only with escalate/bind',
+    // The API server refuses a Role or binding that grants more than its writer holds, so
+    // without escalate/bind this is delegation, not escalation: serious, not critical.
+    severity: 'high',
   },
   {
     verbs: WRITE,
@@ -489,8 +498,8 @@ const escalationVerbs = defineCheck({
   kinds: ROLE_KINDS,
   description:
     'Some permissions are a direct path to any other: `escalate` and `bind` on roles lift the API server\'s escalation ' +
-    'check, `impersonate` acts as anyone (including `system:masters`), writing Roles/ClusterRoles/bindings changes who ' +
-    'can do what (labels on aggregated ClusterRoles extend `admin`/`edit` without `escalate`), writing admission webhooks ' +
+    'check, `impersonate` acts as anyone (including `system:masters`), writing Roles/ClusterRoles/bindings hands the ' +
+    'writer\'s own permissions to anyone (high: the API server refuses more unless escalate/bind are held), writing admission webhooks ' +
     'or policies sees and rewrites every object, approving CSRs issues certificates for any user, and ' +
     '`serviceaccounts/token` mints tokens for any ServiceAccount in scope. Rules limited by resourceNames are reported at high.',
   remediation: 'Remove these permissions from everything but the controllers that need them; use resourceNames to limit bind/escalate to specific roles.',

@@ -43,7 +43,7 @@ class KindIndex<T extends { kinds: readonly string[] | 'workload' }> {
     const key = `${hasPod ? 'w' : '-'}${kind}`;
     let list = this.cache.get(key);
     if (!list) {
-      list = this.checks.filter((c) => (c.kinds === 'workload' ? hasPod : c.kinds.includes(kind)));
+      list = this.checks.filter((c) => (c.kinds === 'workload' ? hasPod : c.kinds.includes(kind) || c.kinds.includes('*')));
       this.cache.set(key, list);
     }
     return list;

@@ -39,6 +39,8 @@ const DURATION = /^\d+(?:\.\d+)?(?:ms|s|m|h|d)$/;
 const FILE_PATH = /^(?:\/|\.{1,2}\/|~\/|file:|[A-Za-z]:\\)/;
 /** `$(VAR)` (Kubernetes), `${VAR}` (shell, envsubst, Spring), `{{ … }}` (templates), `$VAR`. */
 const INTERPOLATION = /\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[^}]*\}|\{\{[^}]*\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$/;
+/** A value that is nothing but a template reference (the real value is filled in elsewhere). */
+const WHOLE_INTERPOLATION = /^(?:\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[^}]*\}|\{\{[^}]*\}\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
 /** References to a secret manager or an encrypted value (SOPS, Vault, AWS). */
 const SECRET_REFERENCE = /^(?:ENC\[|vault:|ref\+|arn:aws:(?:secretsmanager|ssm):)/;
 /** A URL; bounded quantifiers keep matching linear on long values. */
@@ -406,7 +408,8 @@ spec:
       const keys = Object.keys(values).filter((k) => {
         const v = values[k];
         if (typeof v === 'number' || typeof v === 'boolean') return true;
-        return typeof v === 'string' && v.trim() !== '' && !INTERPOLATION.test(v.trim());
+        // A config file with a few {{ template }} lines still commits whatever else it holds.
+        return typeof v === 'string' && v.trim() !== '' && !WHOLE_INTERPOLATION.test(v.trim());
       });
       if (keys.length === 0) continue;
       ctx.report(

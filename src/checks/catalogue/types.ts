@@ -123,7 +123,7 @@ export interface CollectContext extends Omit<ResourceContext, 'report'> {
 /** Looks at the whole input: collects small facts per resource, then judges them together. */
 export interface InventoryCheck<F = Fact> extends CheckMeta {
   scope: 'inventory';
-  /** Kinds to collect facts from ('workload' = every kind with a pod spec). */
+  /** Kinds to collect facts from ('workload' = every kind with a pod spec; '*' in the list = every kind). */
   kinds: readonly string[] | 'workload';
   /** Runs per resource (possibly in a worker): the fact to keep, or undefined. */
   collect(ctx: CollectContext): F | undefined;
