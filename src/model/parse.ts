@@ -39,7 +39,7 @@ export function parseYamlChunk(chunk: DocChunk, file: string, doc: number): Pars
     return { resources: [], errors: [yamlError(err, file, startLine)] };
   }
   const origin: Origin = { file, doc };
-  const helm = HELM_SOURCE.exec(text);
+  const helm = text.includes('# Source: ') ? HELM_SOURCE.exec(text) : null;
   if (helm && helm.index < firstContentIndex(text)) {
     origin.helm = { template: helm[1], commentLine: startLine + lineOfOffset(text, helm.index) - 1 };
   }

@@ -103,10 +103,12 @@ volumes:
   run(ctx) {
     const pod = ctx.pod;
     if (!pod) return;
+    const volumes = asArray(pod.spec.volumes);
+    if (!volumes.some((v) => isObj(v) && v.hostPath !== undefined && v.hostPath !== null)) return;
     const sensitive = asArray(ctx.params.sensitiveHostPaths)
       .filter((e): e is string => typeof e === 'string' && e.trim() !== '')
       .map((e) => normaliseHostPath(e.trim()));
-    asArray(pod.spec.volumes).forEach((v, i) => {
+    volumes.forEach((v, i) => {
       if (!isObj(v) || !isObj(v.hostPath) || typeof v.hostPath.path !== 'string' || v.hostPath.path === '') return;
       const raw = v.hostPath.path;
       const path = normaliseHostPath(raw);

@@ -20,8 +20,23 @@ function describeValue(v: unknown): string {
 }
 
 /** The container's image, checked against the reference grammar the container runtimes accept. */
+/** Images repeat across a corpus (every replica of a chart): parse each string once. */
+const imageCache = new Map<string, ImageState>();
+
 function imageOf(c: ContainerRef): ImageState {
   const v = c.container.image;
+  if (typeof v === 'string') {
+    let state = imageCache.get(v);
+    if (!state) {
+      if (imageCache.size >= 10_000) imageCache.clear();
+      imageCache.set(v, (state = parseImageState(v)));
+    }
+    return state;
+  }
+  return parseImageState(v);
+}
+
+function parseImageState(v: unknown): ImageState {
   if (v === undefined || v === null) return { kind: 'absent' };
   if (typeof v !== 'string') return { kind: 'invalid', text: describeValue(v), reason: `is a ${Array.isArray(v) ? 'list' : typeof v}, not a string` };
   const text = JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
