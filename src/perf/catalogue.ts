@@ -39,27 +39,9 @@ export function mixedResource(i: number): Obj {
         : { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `app-${Math.floor(i / 10)}`, namespace: ns }, automountServiceAccountToken: false };
     default: {
       const insecure = variantFor(i, 0.2);
-      const d = namespaced(deployment(i, { insecure }), ns);
-      return insecure ? d : hardenForCatalogue(d);
+      return namespaced(deployment(i, { insecure }), ns);
     }
   }
-}
-
-/**
- * The corpus's hardened Deployments pass PSS restricted; this makes them pass the rest of
- * the default catalogue too (read-only root, limits, no token), so that findings come
- * from the insecure fifth and the benchmark measures checking, not reporting.
- */
-function hardenForCatalogue(d: Obj): Obj {
-  const template = (d.spec as Obj).template as Obj;
-  const pod = template.spec as Obj;
-  pod.automountServiceAccountToken = false;
-  for (const c of (pod.containers as Obj[]) ?? []) {
-    c.securityContext = { ...(c.securityContext as Obj), readOnlyRootFilesystem: true };
-    const res = (c.resources as Obj) ?? {};
-    c.resources = { requests: { cpu: '100m', memory: '128Mi', ...(res.requests as Obj) }, limits: { cpu: '500m', memory: '256Mi', ...(res.limits as Obj) } };
-  }
-  return d;
 }
 
 /** A YAML file of `count` resources (50 Namespaces with a default deny, a quota and limits, then the mix), written to `dir`. */

@@ -68,8 +68,10 @@ export function deployment(i: number, opts: DeploymentOptions = {}): JsonObj {
   const v = opts.insecure;
   const selector = { app: name };
 
-  const appSc: JsonObj = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
-  const sideSc: JsonObj = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+  // Hardened for the whole default profile (PSS restricted and the catalogue), so that
+  // findings, and the cost of reporting them, come from the insecure documents only.
+  const appSc: JsonObj = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
+  const sideSc: JsonObj = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
   const podSc: JsonObj = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
   const volumes: Json[] = [{ name: 'tmp', emptyDir: {} }];
   const podSpec: JsonObj = {};
@@ -99,7 +101,7 @@ export function deployment(i: number, opts: DeploymentOptions = {}): JsonObj {
     ],
     resources: {
       requests: { cpu: `${pick(r, [50, 100, 250])}m`, memory: `${pick(r, [64, 128, 256])}Mi` },
-      limits: { memory: `${pick(r, [256, 512])}Mi` },
+      limits: { cpu: '1', memory: `${pick(r, [256, 512])}Mi` },
     },
     readinessProbe: { httpGet: { path: '/ready', port } },
     livenessProbe: { tcpSocket: { port } },
@@ -111,7 +113,7 @@ export function deployment(i: number, opts: DeploymentOptions = {}): JsonObj {
     name: side.name,
     image: `${side.image}:${side.tag}`,
     env: [{ name: 'SERVICE', value: name }],
-    resources: { requests: { cpu: '20m', memory: '32Mi' } },
+    resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
     securityContext: sideSc,
   };
   if (v === 'no-security-context') {
@@ -122,6 +124,7 @@ export function deployment(i: number, opts: DeploymentOptions = {}): JsonObj {
   }
   Object.assign(podSpec, {
     serviceAccountName: `${team}-${app}`,
+    automountServiceAccountToken: false,
     containers: [appContainer, sideContainer],
     volumes,
   });
