@@ -32,7 +32,14 @@ function agree(text: string): number {
     } catch {
       continue; // a generator's output that does not round-trip is not our concern
     }
-    for (const p of paths(value)) {
+    // One locator for every path too: answers from its cache must match fresh walks.
+    const shared = new YamlLocator(chunk.text, chunk.startLine);
+    const all = paths(value);
+    for (let i = 0; i < all.length; i++) {
+      const p = all[(i * 7919) % all.length] ?? all[i];
+      assert.equal(shared.lineOf(p), new YamlLocator(chunk.text, chunk.startLine).slowLineOf(p), `shared locator, path ${JSON.stringify(p)} in:\n${chunk.text}`);
+    }
+    for (const p of all) {
       const fast = new YamlLocator(chunk.text, chunk.startLine);
       const slow = new YamlLocator(chunk.text, chunk.startLine);
       const got = fast.lineOf(p);

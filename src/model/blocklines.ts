@@ -26,7 +26,17 @@ type Kind = 'map' | 'seq' | 'leaf';
  * when the text is outside the handled subset.
  */
 export function findBlockLine(lines: readonly string[], path: JsonPath): number | undefined {
-  return new BlockLineFinder(lines).find(path);
+  return new BlockLineFinder(lines.join('\n')).find(path);
+}
+
+/** A node reached by a path prefix, with the steps already taken below it. */
+interface Visited {
+  /** Line answered for this prefix (the parent's when the key is absent). */
+  line: number;
+  /** The node to walk on from; undefined when the walk stops here (a leaf, or absent). */
+  node: BlockNode | undefined;
+  /** Children walked so far, by path segment (numbers for sequence items, strings for keys). */
+  next?: Map<string | number, Visited>;
 }
 
 /**
@@ -36,12 +46,13 @@ export function findBlockLine(lines: readonly string[], path: JsonPath): number 
  */
 export class BlockLineFinder {
   private readonly scanner: Scanner;
-  /** Path prefix (joined) → [line of the prefix, its node (undefined: walk stops there)]. */
-  private readonly walked = new Map<string, [number, BlockNode | undefined]>();
+  /** The root node (null: the document has no content), once found. */
+  private root?: Visited | null;
   private unsupported = false;
 
-  constructor(lines: readonly string[]) {
-    this.scanner = new Scanner(lines);
+  /** @param text the document's text (lines separated by \n, \r\n allowed) */
+  constructor(text: string) {
+    this.scanner = new Scanner(text);
   }
 
   /** 0-based line of the path or of its deepest existing ancestor; undefined when unsure. */
@@ -59,45 +70,62 @@ export class BlockLineFinder {
   }
 
   private walk(path: JsonPath): number {
-    let start = 0;
-    let best: number;
-    let node: BlockNode | undefined;
-    const keys: string[] = [''];
-    for (let i = 0; i < path.length; i++) keys.push(`${keys[i]}\u0000${String(path[i])}`);
-    let cached: [number, BlockNode | undefined] | undefined;
-    for (start = path.length; start >= 0; start--) {
-      cached = this.walked.get(keys[start]);
-      if (cached) break;
+    if (this.root === undefined) {
+      const node = this.scanner.rootNode();
+      this.root = node ? { line: node.line, node } : null;
     }
-    if (cached) {
-      [best, node] = cached;
-    } else {
-      start = 0;
-      node = this.scanner.rootNode();
-      if (!node) return 0;
-      best = node.line;
-      this.walked.set('', [best, node]);
-    }
-    for (let i = start; i < path.length && node; i++) {
-      const step = this.scanner.step(node, path[i]);
-      if (!step) {
-        this.walked.set(keys[i + 1], [best, undefined]);
-        node = undefined;
-        break;
+    if (this.root === null) return 0;
+    let at: Visited = this.root;
+    for (let i = 0; i < path.length && at.node; i++) {
+      const seg = path[i];
+      let next = at.next?.get(seg);
+      if (!next) {
+        const step = this.scanner.step(at.node, seg);
+        next = step ? { line: step[0], node: step[1] } : { line: at.line, node: undefined };
+        (at.next ??= new Map()).set(seg, next);
       }
-      best = step[0];
-      node = step[1];
-      this.walked.set(keys[i + 1], [best, node]);
+      at = next;
     }
-    return best;
+    return at.line;
   }
 }
 
+/**
+ * Walks the text by line offsets, without splitting it: only the lines on the way to a
+ * path are looked at, and most are compared in place.
+ */
 class Scanner {
-  constructor(private readonly lines: readonly string[]) {}
+  /** Offset where each line starts. */
+  private readonly starts: number[] = [0];
+
+  constructor(private readonly text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  private get lineCount(): number {
+    return this.starts.length;
+  }
+
+  /** Offset just past the line's last character (its \n excluded, a \r kept as \n-split lines keep it). */
+  private endOf(i: number): number {
+    return i + 1 < this.starts.length ? this.starts[i + 1] - 1 : this.text.length;
+  }
+
+  private lineText(i: number): string {
+    return this.text.slice(this.starts[i], this.endOf(i));
+  }
 
   rootNode(): BlockNode | undefined {
-    return this.root();
+    for (let i = 0; i < this.lineCount; i++) {
+      if (this.isSkippable(i)) continue;
+      const l = this.lineText(i);
+      if (/^---(\s|$)/.test(l)) {
+        if (l.slice(3).trim() !== '' && !l.slice(3).trim().startsWith('#')) throw new Unsupported();
+        continue;
+      }
+      return { line: i, col: this.indentOf(i), end: this.lineCount };
+    }
+    return undefined;
   }
 
   /** One step down: [line of the child, child node (undefined for a leaf)], or undefined when absent. */
@@ -111,21 +139,8 @@ class Scanner {
     return at === undefined ? undefined : [at, next];
   }
 
-  private root(): BlockNode | undefined {
-    for (let i = 0; i < this.lines.length; i++) {
-      const l = this.lines[i];
-      if (isSkippable(l)) continue;
-      if (/^---(\s|$)/.test(l)) {
-        if (l.slice(3).trim() !== '' && !l.slice(3).trim().startsWith('#')) throw new Unsupported();
-        continue;
-      }
-      return { line: i, col: indentOf(l), end: this.lines.length };
-    }
-    return undefined;
-  }
-
   private content(node: BlockNode): string {
-    return this.lines[node.line].slice(node.col);
+    return this.text.slice(this.starts[node.line] + node.col, this.endOf(node.line));
   }
 
   private kindAt(node: BlockNode): Kind {
@@ -147,31 +162,48 @@ class Scanner {
   /** The entry `key` of the mapping at `node`: [line of the key, its value node]. */
   private mapEntry(node: BlockNode, key: string): [number | undefined, BlockNode | undefined] {
     const col = node.col;
+    const fast = isPlainKey(key);
     for (let i = node.line; i < node.end; i++) {
-      let text: string;
-      if (i === node.line) {
-        text = this.content(node);
-      } else {
-        const l = this.lines[i];
-        if (isSkippable(l)) continue;
-        const ind = indentOf(l);
+      if (i !== node.line) {
+        if (this.isSkippable(i)) continue;
+        const ind = this.indentOf(i);
         if (ind < col) break;
         if (ind > col) continue; // nested content of an earlier key
-        if (isDash(l, col)) continue; // a sequence written at its key's indentation
-        text = l.slice(col);
+        if (this.isDash(i, col)) continue; // a sequence written at its key's indentation
       }
-      const parsed = parseKey(text);
-      if (!parsed) throw new Unsupported();
-      if (parsed.key !== key) continue;
-      return [i, this.valueAfter(i, col, col + parsed.length, node.end)];
+      const length = this.keyAt(i, col, key, fast);
+      if (length === undefined) continue;
+      return [i, this.valueAfter(i, col, col + length, node.end)];
     }
     return [undefined, undefined];
   }
 
+  /**
+   * When line `i` holds `key` at column `col`: the length up to and including its colon.
+   * Undefined for another key; Unsupported when the line holds no key the scanner can read.
+   */
+  private keyAt(i: number, col: number, key: string, fast: boolean): number | undefined {
+    const start = this.starts[i] + col;
+    const end = this.endOf(i);
+    const first = this.text.charCodeAt(start);
+    if (fast && !specialStart(first)) {
+      // A plain key: compare in place (no slicing); a line that starts otherwise is another key.
+      if (!this.text.startsWith(key, start)) return undefined;
+      let q = start + key.length;
+      while (q < end && (this.text.charCodeAt(q) === 32 || this.text.charCodeAt(q) === 9)) q++;
+      if (this.text.charCodeAt(q) !== 58 /* : */) return undefined;
+      const after = this.text.charCodeAt(q + 1);
+      if (q + 1 < end && after !== 32 && after !== 9 && after !== 13) return undefined;
+      return q + 1 - start;
+    }
+    const parsed = parseKey(this.text.slice(start, end));
+    if (!parsed) throw new Unsupported();
+    return parsed.key === key ? parsed.length : undefined;
+  }
+
   /** The value of a key (or of a sequence item) whose indicator ends at `afterCol` on line `i`. */
   private valueAfter(i: number, keyCol: number, afterCol: number, end: number): BlockNode | undefined {
-    const line = this.lines[i];
-    const rest = line.slice(afterCol);
+    const rest = this.text.slice(this.starts[i] + afterCol, this.endOf(i));
     const trimmed = rest.trimStart();
     if (trimmed !== '' && !trimmed.startsWith('#')) {
       const col = afterCol + (rest.length - trimmed.length);
@@ -179,18 +211,16 @@ class Scanner {
       return { line: i, col, end };
     }
     for (let j = i + 1; j < end; j++) {
-      const l = this.lines[j];
-      if (isSkippable(l)) continue;
-      const ind = indentOf(l);
+      if (this.isSkippable(j)) continue;
+      const ind = this.indentOf(j);
       // A child block ends at the first line indented less than it (mapEntry and seqItem
       // stop there), so the parent's end is a safe bound and nothing is scanned twice.
       if (ind > keyCol) return { line: j, col: ind, end };
-      if (ind === keyCol && isDash(l, ind)) return { line: j, col: ind, end };
+      if (ind === keyCol && this.isDash(j, ind)) return { line: j, col: ind, end };
       return undefined; // null value
     }
     return undefined;
   }
-
 
   /** Item `index` of the sequence at `node`: [line of the item, its content node]. */
   private seqItem(node: BlockNode, index: number): [number | undefined, BlockNode | undefined] {
@@ -198,20 +228,18 @@ class Scanner {
     let seen = -1;
     for (let i = node.line; i < node.end; i++) {
       if (i !== node.line) {
-        const l = this.lines[i];
-        if (isSkippable(l)) continue;
-        const ind = indentOf(l);
+        if (this.isSkippable(i)) continue;
+        const ind = this.indentOf(i);
         if (ind < col) break;
         if (ind > col) continue;
       }
-      const text = this.lines[i].slice(col);
-      if (!/^-(\s|$)/.test(text)) {
+      if (!this.isSeqIndicator(i, col)) {
         if (i === node.line) throw new Unsupported();
         break;
       }
       seen++;
       if (seen !== index) continue;
-      const after = text.slice(1);
+      const after = this.text.slice(this.starts[i] + col + 1, this.endOf(i));
       const spaces = after.length - after.trimStart().length;
       const value = this.valueAfter(i, col, col + 1 + spaces, node.end);
       // An item whose content starts on the next line is where that content is.
@@ -220,29 +248,63 @@ class Scanner {
     return [undefined, undefined];
   }
 
+  /** Blank lines and comment lines carry no structure. */
+  private isSkippable(i: number): boolean {
+    const t = this.text;
+    const end = this.endOf(i);
+    let p = this.starts[i];
+    while (p < end && t.charCodeAt(p) === 32) p++;
+    if (p === end) return true;
+    const c = t.charCodeAt(p);
+    return c === 35 /* # */ || c === 13 /* \r */ || (c === 9 && t.slice(p, end).trim() === '');
+  }
+
+  /** `-` followed by a blank or the end of the line, at column `at`. */
+  private isDash(i: number, at: number): boolean {
+    const p = this.starts[i] + at;
+    const end = this.endOf(i);
+    if (p >= end || this.text.charCodeAt(p) !== 45) return false;
+    if (p + 1 >= end) return true;
+    const next = this.text.charCodeAt(p + 1);
+    return next === 32 || next === 9 || next === 13;
+  }
+
+  /** `-` followed by any whitespace or the end of the line (a sequence item), at column `at`. */
+  private isSeqIndicator(i: number, at: number): boolean {
+    const p = this.starts[i] + at;
+    const end = this.endOf(i);
+    if (p >= end || this.text.charCodeAt(p) !== 45) return false;
+    return p + 1 >= end || /\s/.test(this.text[p + 1]);
+  }
+
+  private indentOf(i: number): number {
+    const t = this.text;
+    const start = this.starts[i];
+    const end = this.endOf(i);
+    let p = start;
+    while (p < end && t.charCodeAt(p) === 32) p++;
+    if (p < end && t.charCodeAt(p) === 9) throw new Unsupported();
+    return p - start;
+  }
 }
 
-/** Blank lines and comment lines carry no structure. */
-function isSkippable(line: string): boolean {
-  let i = 0;
-  while (i < line.length && line.charCodeAt(i) === 32) i++;
-  if (i === line.length) return true;
-  const c = line.charCodeAt(i);
-  return c === 35 /* # */ || c === 13 /* \r */ || (c === 9 && line.trim() === '');
+/** First characters after which a key is not plain (quoted, flow, indicators, comments…). */
+const SPECIAL = new Uint8Array(128);
+for (const c of ' \t\r#,[]{}&*!|>%@`"\'?:-') SPECIAL[c.charCodeAt(0)] = 1;
+
+/** Whether a key written from this character code on is not a plain key (NaN: nothing there). */
+function specialStart(code: number): boolean {
+  return Number.isNaN(code) || (code < 128 && SPECIAL[code] === 1);
 }
 
-/** `-` followed by a blank or the end of the line, at column `at`. */
-function isDash(line: string, at: number): boolean {
-  if (line.charCodeAt(at) !== 45) return false;
-  const next = line.charCodeAt(at + 1);
-  return Number.isNaN(next) || next === 32 || next === 9 || next === 13;
-}
-
-function indentOf(line: string): number {
-  let i = 0;
-  while (i < line.length && line.charCodeAt(i) === 32) i++;
-  if (line[i] === '\t') throw new Unsupported();
-  return i;
+/**
+ * Keys the scanner can compare in place: written plainly, they end at the first `: `, so a
+ * key that holds `: ` or ` #`, starts with an indicator or has blanks at its ends cannot be.
+ */
+function isPlainKey(key: string): boolean {
+  if (key === '' || specialStart(key.charCodeAt(0))) return false;
+  if (/[\s]$/.test(key) || /:(?:[ \t\r]|$)|[ \t]#|[\n\r]/.test(key)) return false;
+  return true;
 }
 
 /**

@@ -35,10 +35,10 @@ export class YamlLocator implements Locator {
 
   lineOf(path: JsonPath): number {
     if (path.length === 0 && this.basePath.length === 0 && this.rootLine !== undefined) return this.rootLine;
-    const full = [...this.basePath, ...path];
+    const full = this.basePath.length === 0 ? path : [...this.basePath, ...path];
     if (!this.doc) {
       // Fast path: walk the lines of block-style YAML; parse fully only when it gives up.
-      this.finder ??= new BlockLineFinder(this.text.split('\n'));
+      this.finder ??= new BlockLineFinder(this.text);
       const line = this.finder.find(full);
       if (line !== undefined) return line + this.firstLine;
       this.doc = parseDocument(this.text, { keepSourceTokens: false, uniqueKeys: false });

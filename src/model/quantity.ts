@@ -11,6 +11,18 @@ const SUFFIX: Record<string, number> = {
 export function parseQuantity(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
+  // The same few quantities ("100m", "128Mi") repeat across a whole corpus.
+  const known = cache.get(value);
+  if (known !== undefined || cache.has(value)) return known;
+  if (cache.size >= 4096) cache.clear();
+  const parsed = parseQuantityText(value);
+  cache.set(value, parsed);
+  return parsed;
+}
+
+const cache = new Map<string, number | undefined>();
+
+function parseQuantityText(value: string): number | undefined {
   const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(value.trim());
   if (!m) return undefined;
   const base = Number(m[1]);

@@ -22,6 +22,8 @@ export class Resource {
     private readonly locator: Locator,
   ) {}
 
+  private cachedRef?: ResourceRef;
+
   get apiVersion(): string {
     return typeof this.object.apiVersion === 'string' ? this.object.apiVersion : '';
   }
@@ -82,11 +84,17 @@ export class Resource {
     return src;
   }
 
+  /**
+   * The resource as findings name it. Built once and shared by every finding of the
+   * resource (callers must not modify it).
+   */
   ref(): ResourceRef {
+    if (this.cachedRef) return this.cachedRef;
     const ns = this.namespace;
-    const base = { apiVersion: this.apiVersion, kind: this.kind };
-    const rest = { name: this.name, file: this.file, line: this.line };
-    return ns !== undefined ? { ...base, namespace: ns, ...rest } : { ...base, ...rest };
+    const ref: ResourceRef = ns !== undefined
+      ? { apiVersion: this.apiVersion, kind: this.kind, namespace: ns, name: this.name, file: this.file, line: this.line }
+      : { apiVersion: this.apiVersion, kind: this.kind, name: this.name, file: this.file, line: this.line };
+    return (this.cachedRef = ref);
   }
 
   /** `Kind/namespace/name` or `Kind/name`, for messages. */

@@ -9,12 +9,17 @@ export type Labels = Readonly<Record<string, string>>;
 
 /** Labels as strings (manifests sometimes hold numbers or booleans there). */
 export function labelsOf(value: unknown): Record<string, string> {
+  // A plain object (facts cross to worker threads by structured clone, which drops prototypes).
   const out: Record<string, string> = {};
   if (!isObj(value)) return out;
-  for (const [k, v] of Object.entries(value)) {
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+    const v = value[k];
     if (v === null || v === undefined) continue;
-    // defineProperty: a label key such as `__proto__` is kept like any other.
-    Object.defineProperty(out, k, { value: String(v), enumerable: true, writable: true, configurable: true });
+    const text = typeof v === 'string' ? v : String(v);
+    // `__proto__` would set the prototype by assignment: define it as the ordinary key it is.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: text, enumerable: true, writable: true, configurable: true });
+    else out[k] = text;
   }
   return out;
 }

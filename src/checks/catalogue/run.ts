@@ -7,7 +7,7 @@ import type { AnnotationIgnore } from '../../policy/index.js';
 import { CATALOGUE } from './registry.js';
 import { refStrings } from './refs.js';
 export { refStrings };
-import type { CheckDef, CheckParams, CheckRefs, Fact, FactSubject, InventoryCheck, ResourceCheck, ResourceContext } from './types.js';
+import type { CheckDef, CheckParams, CheckRefs, CollectContext, Fact, FactSubject, InventoryCheck, ResourceCheck, ResourceContext } from './types.js';
 
 /** A fact on its way from a worker to the main thread. */
 export interface FactRecord {
@@ -84,7 +84,7 @@ export class CatalogueRunner {
     const report = (path: JsonPath, message: string, severity?: Severity) => {
       out.findings.push(findingOf(current!, refOf(), path, resource.lineOf(path), message, severity));
     };
-    const ctx: ResourceContext = {
+    const ctx: ResourceContext & CollectContext = {
       resource,
       object: resource.object,
       kind: resource.kind,
@@ -92,6 +92,7 @@ export class CatalogueRunner {
       containers: pod ? [...containersOf(pod)] : [],
       params: this.params,
       report,
+      lineOf: (path: JsonPath) => resource.lineOf(path),
     };
     for (const def of this.resourceIndex.for(resource.kind, pod !== undefined)) {
       current = def;
@@ -101,13 +102,12 @@ export class CatalogueRunner {
         out.warnings.push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const collectCtx = { ...ctx, lineOf: (path: JsonPath) => resource.lineOf(path) };
     let subject: FactSubject | undefined;
     let ignoreList: AnnotationIgnore[] | undefined;
     for (const def of this.inventoryIndex.for(resource.kind, pod !== undefined)) {
       let fact: Fact | undefined;
       try {
-        fact = def.collect(collectCtx);
+        fact = def.collect(ctx);
       } catch (err) {
         out.warnings.push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
       }
