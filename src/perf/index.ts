@@ -207,6 +207,7 @@ function fmtValue(f: Figure): string {
   if (f.unit.endsWith('/s')) return fmtRate(f.value);
   if (f.unit === 'MB') return f.value.toFixed(1);
   if (f.unit === '×') return f.value.toFixed(2);
+  if (f.unit === '%') return f.value.toFixed(0);
   return String(f.value);
 }
 
