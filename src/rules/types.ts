@@ -37,7 +37,7 @@ export interface TransformerExpr {
   type: 'transformer';
   /** tolower | toupper | b64 | basename | len | val | join | concat | getopt */
   name: string;
-  args: Array<FieldExpr | TransformerExpr | ValueExpr | ListExpr>;
+  args: Array<FieldExpr | TransformerExpr | ValueExpr | ListExpr | OperandListExpr>;
   /** `getopt(...)[t]`-style argument after the call. */
   arg?: string;
   pos?: Pos;
@@ -54,6 +54,13 @@ export interface ValueExpr {
 export interface ListExpr {
   type: 'list';
   values: string[];
+  pos?: Pos;
+}
+
+/** A parenthesised list of operands inside a multi-argument transformer: `join("-", (fd.name, "x"))`. */
+export interface OperandListExpr {
+  type: 'operands';
+  items: Array<FieldExpr | TransformerExpr | ValueExpr>;
   pos?: Pos;
 }
 
@@ -234,6 +241,12 @@ export interface LoadedRule {
 // ---------------------------------------------------------------------------------------------
 // Alerts (Falco's JSON alert)
 
+/**
+ * A typed value in `output_fields`: what libsinsp's `tojson` gives. 64-bit numbers beyond 2^53
+ * (timestamps in ns) stay bigint so they print exactly; list fields give arrays.
+ */
+export type OutputFieldValue = string | number | bigint | boolean | null | Array<string | number | bigint | boolean>;
+
 export interface Alert {
   /** UTC ISO-8601 with 9 fractional digits and `Z`, from the event's time. */
   time: string;
@@ -241,7 +254,7 @@ export interface Alert {
   priority: Priority;
   /** `<time>: <Priority> <rendered output>` */
   output: string;
-  output_fields: Record<string, string | number | boolean | null>;
+  output_fields: Record<string, OutputFieldValue>;
   source: string;
   tags: string[];
   hostname: string;
