@@ -293,8 +293,10 @@ class Parser {
    */
   private tryParseModifier(): { modifier: 'oneof' | 'anyof' | 'allof'; right: ListExpr | IdentifierExpr } | undefined {
     const saved = this.save();
-    // The modifier must be separated from the operator: `==oneof (a)` is a value then junk.
-    if (this.lexBlank() && this.lexRegex(RGX_MODIFIER)) {
+    // The modifier must be separated from the operator (word operators end with their blank):
+    // `==oneof (a)` is a value followed by junk.
+    const opEndsWithBlank = this.lastToken.endsWith(' ');
+    if ((this.lexBlank() || opEndsWithBlank) && this.lexRegex(RGX_MODIFIER)) {
       const modifier = this.lastToken.slice(0, 5) as 'oneof' | 'anyof' | 'allof';
       const pos = this.pos();
       if (this.lexString('(')) return { modifier, right: this.parseListLiteralRemainder(pos) };
