@@ -1,0 +1,67 @@
+/**
+ * Walking parsed JSON the way the Go plugins do with fastjson: `Get` by object key or array
+ * index, non-string values rendered as compact JSON, and k8saudit's `getValuesRecursive`.
+ */
+
+const hasOwn = Object.prototype.hasOwnProperty;
+const ARRAY_INDEX = /^[+-]?\d+$/;
+
+/** fastjson's Value.Get(key): an object member, or an array element when the key is a decimal index. */
+export function jsonGet(value: unknown, key: string): unknown {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    if (!ARRAY_INDEX.test(key)) return undefined;
+    const i = Number(key);
+    return i >= 0 && i < value.length ? value[i] : undefined;
+  }
+  return hasOwn.call(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** fastjson's Value.Get(keys...). */
+export function jsonPath(value: unknown, keys: readonly string[]): unknown {
+  let v = value;
+  for (let i = 0; i < keys.length && v !== undefined; i++) v = jsonGet(v, keys[i]);
+  return v;
+}
+
+/** k8saudit's jsonValueAsString: strings as they are, anything else (null too) as compact JSON. */
+export function jsonText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Port of k8saudit's getValuesRecursive. Walking `keys`, every array met on the way is either
+ * fanned out (no index: one result per element, `undefined` where the rest of the path is
+ * missing) or narrowed to element `index`. An array at the very end is NOT expanded: it comes
+ * back as one value. Returns false when the path is missing above the first array.
+ */
+export function valuesRecursive(value: unknown, index: number, keys: readonly string[], from: number, out: unknown[]): boolean {
+  let v = value;
+  for (let i = from; i < keys.length; i++) {
+    if (Array.isArray(v)) {
+      if (index < 0) {
+        for (const item of v) {
+          if (!valuesRecursive(item, index, keys, i, out)) out.push(undefined);
+        }
+        return true;
+      }
+      if (index >= v.length) return false;
+      v = v[index];
+    }
+    // An empty key is fastjson's Get() with no keys: the value itself.
+    if (keys[i].length > 0) {
+      v = jsonGet(v, keys[i]);
+      if (v === undefined) return false;
+    } else if (v === undefined) {
+      return false;
+    }
+  }
+  out.push(v);
+  return true;
+}
+
+/** Parses an RFC 6901 pointer into keys once (the json plugin strips one leading `/`). */
+export function parseJsonPointer(pointer: string): string[] {
+  const body = pointer.startsWith('/') ? pointer.slice(1) : pointer;
+  return body.split('/').map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
