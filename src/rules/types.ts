@@ -171,6 +171,13 @@ export interface BoundField<E = unknown> {
   /** Type after the argument is applied (an index into a list field gives one value: list false). */
   type: FieldType;
   list: boolean;
+  /**
+   * Set for `proc.aname`, `proc.apid`, `proc.aexe`, `proc.aexepath` (and `proc.acmdline`) without
+   * an index: extraction gives every ancestor (an array) and, unlike a list field, any
+   * operator applies and the check holds when it holds for ANY ancestor
+   * (`sinsp_filtercheck_thread.cpp: compare_full_aname`). In outputs, join the values with spaces.
+   */
+  anyOf?: boolean;
   extract(event: E): Extracted;
 }
 
