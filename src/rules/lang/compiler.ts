@@ -1,0 +1,213 @@
+/**
+ * Compiles an AST into one closure per node, once. Semantics follow libsinsp: a value that
+ * cannot be extracted makes every comparison false (only `exists` tests presence); list fields
+ * allow only exists/in/intersects; literals are read by the field's type at compile time.
+ */
+import type { BinaryCheckExpr, Expr, Extracted, FieldSource, FieldValue, Operand } from '../types.js';
+import { dynamicCompare, pathPrefixMatcher, valuePredicate, type ValuePredicate } from './compare.js';
+import { ConditionCompileError } from './errors.js';
+import { compileOperand as compileOperandNode, type CompiledOperand } from './operands.js';
+import { parseOperandPrefix } from './parser.js';
+import { asText, literalKey, valueKey, type Key } from './values.js';
+
+export type Predicate<E> = (event: E) => boolean;
+
+export interface CompileOptions {
+  /** Reserved for source-specific switches; none yet. */
+  readonly _?: never;
+}
+
+export function compileCondition<E>(expr: Expr, source: FieldSource<E>, _opts: CompileOptions = {}): Predicate<E> {
+  return compileNode(expr, source);
+}
+
+function compileNode<E>(expr: Expr, source: FieldSource<E>): Predicate<E> {
+  switch (expr.type) {
+    case 'and': {
+      const cs = expr.children.map((c) => compileNode(c, source));
+      if (cs.length === 2) {
+        const [a, b] = cs as [Predicate<E>, Predicate<E>];
+        return (e) => a(e) && b(e);
+      }
+      if (cs.length === 3) {
+        const [a, b, c] = cs as [Predicate<E>, Predicate<E>, Predicate<E>];
+        return (e) => a(e) && b(e) && c(e);
+      }
+      return (e) => {
+        for (let i = 0; i < cs.length; i++) if (!cs[i]!(e)) return false;
+        return true;
+      };
+    }
+    case 'or': {
+      const cs = expr.children.map((c) => compileNode(c, source));
+      if (cs.length === 2) {
+        const [a, b] = cs as [Predicate<E>, Predicate<E>];
+        return (e) => a(e) || b(e);
+      }
+      return (e) => {
+        for (let i = 0; i < cs.length; i++) if (cs[i]!(e)) return true;
+        return false;
+      };
+    }
+    case 'not': {
+      const c = compileNode(expr.child, source);
+      return (e) => !c(e);
+    }
+    case 'identifier':
+      throw new ConditionCompileError(`Undefined macro '${expr.name}' used in filter.`, expr.pos);
+    case 'unary': {
+      const left = compileOperandNode(expr.left, source);
+      return (e) => present(left.extract(e));
+    }
+    case 'binary':
+      try {
+        return compileBinary(expr, compileOperandNode(expr.left, source), source);
+      } catch (e) {
+        if (e instanceof ConditionCompileError && e.pos === undefined && expr.pos) throw new ConditionCompileError(e.message, expr.pos);
+        throw e;
+      }
+  }
+}
+
+/** Extracted at all (an empty list counts as not extracted, as for plugin fields). */
+function present(x: Extracted): boolean {
+  return x !== undefined && !(Array.isArray(x) && x.length === 0);
+}
+
+/** Lifts a value predicate to an extraction: missing → false; several values (an any-ancestor field) → any. */
+function onExtracted<E>(left: CompiledOperand<E>, p: ValuePredicate): Predicate<E> {
+  const extract = left.extract;
+  return (e) => {
+    const x = extract(e);
+    if (x === undefined) return false;
+    if (!Array.isArray(x)) return p(x);
+    for (let i = 0; i < x.length; i++) if (p(x[i]!)) return true;
+    return false;
+  };
+}
+
+const LIST_FIELD_OPS = new Set(['in', 'intersects']);
+
+function compileBinary<E>(expr: BinaryCheckExpr, left: CompiledOperand<E>, source: FieldSource<E>): Predicate<E> {
+  const op = expr.op === '==' ? '=' : expr.op;
+  if (left.list && (!LIST_FIELD_OPS.has(op) || expr.modifier)) {
+    throw new ConditionCompileError(`list filter '${left.text}' only supports operators 'exists', 'in' and 'intersects'`);
+  }
+  const right = expr.right;
+
+  if (right.type === 'transformer') return compileFieldToField(op, left, compileOperandNode(right, source));
+
+  const items = right.type === 'list' ? right.values : right.type === 'identifier' ? [right.name] : undefined;
+
+  if (expr.modifier) {
+    if (!items) throw new ConditionCompileError(`'${expr.modifier}' needs a list`);
+    return compileModifier(expr.modifier, items.map((v) => valuePredicate(op, left.type, v)), left);
+  }
+
+  if (op === 'pmatch') {
+    const match = pathPrefixMatcher(items ?? [(right as { value: string }).value]);
+    return onExtracted(left, (v) => match(asText(v)));
+  }
+
+  if (op === 'in' || op === 'intersects') {
+    if (!items) throw new ConditionCompileError(`'${op}' needs a list`);
+    const keys = new Set<Key>(items.map((v) => literalKey(v, left.type)));
+    const type = left.type;
+    const has = (v: FieldValue) => {
+      const k = valueKey(v, type);
+      return k !== undefined && keys.has(k);
+    };
+    if (left.list && op === 'in') {
+      // Every extracted value must be in the set (and there must be at least one).
+      return (e) => {
+        const x = left.extract(e);
+        if (x === undefined) return false;
+        if (!Array.isArray(x)) return has(x);
+        if (x.length === 0) return false;
+        for (let i = 0; i < x.length; i++) if (!has(x[i]!)) return false;
+        return true;
+      };
+    }
+    return onExtracted(left, has);
+  }
+
+  if (right.type !== 'value') throw new ConditionCompileError(`operator '${op}' needs a single value`);
+  return onExtracted(left, valuePredicate(op, left.type, right.value));
+}
+
+/** `op oneof|anyof|allof (…)`: exactly one / at least one / every item holds; an empty list never matches. */
+function compileModifier<E>(modifier: 'oneof' | 'anyof' | 'allof', preds: ValuePredicate[], left: CompiledOperand<E>): Predicate<E> {
+  if (preds.length === 0) return () => false;
+  const n = preds.length;
+  let p: ValuePredicate;
+  if (modifier === 'anyof') {
+    p = (v) => {
+      for (let i = 0; i < n; i++) if (preds[i]!(v)) return true;
+      return false;
+    };
+  } else if (modifier === 'allof') {
+    p = (v) => {
+      for (let i = 0; i < n; i++) if (!preds[i]!(v)) return false;
+      return true;
+    };
+  } else {
+    p = (v) => {
+      let hits = 0;
+      for (let i = 0; i < n; i++) if (preds[i]!(v) && ++hits > 1) return false;
+      return hits === 1;
+    };
+  }
+  return onExtracted(left, p);
+}
+
+/** `left op val(other)` / `left op transformer(...)`: both sides extracted per event. */
+function compileFieldToField<E>(op: string, left: CompiledOperand<E>, right: CompiledOperand<E>): Predicate<E> {
+  const type = left.type;
+  if (op === 'in' || op === 'intersects' || op === 'pmatch') {
+    return (e) => {
+      const l = left.extract(e);
+      const r = right.extract(e);
+      if (!present(l) || !present(r)) return false;
+      const rs = Array.isArray(r) ? r : [r!];
+      if (op === 'pmatch') {
+        const match = pathPrefixMatcher(rs.map(asText));
+        return (Array.isArray(l) ? l : [l!]).some((v) => match(asText(v)));
+      }
+      const keys = new Set(rs.map((v) => valueKey(v, type)));
+      const ls = Array.isArray(l) ? l : [l!];
+      const has = (v: FieldValue) => keys.has(valueKey(v, type));
+      return op === 'in' && left.list ? ls.every(has) : ls.some(has);
+    };
+  }
+  return (e) => {
+    const l = left.extract(e);
+    const r = right.extract(e);
+    if (l === undefined || r === undefined) return false;
+    const rv = Array.isArray(r) ? r[0] : r;
+    if (rv === undefined) return false;
+    if (!Array.isArray(l)) return dynamicCompare(op, type, l, rv);
+    return l.some((v) => dynamicCompare(op, type, v, rv));
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Single operands, for output formatting
+
+export interface CompiledOutputOperand<E> {
+  /** The token as Falco prints it (`proc.aname[2]`, `tolower(proc.name)`). */
+  text: string;
+  extract(event: E): Extracted;
+  isTransformer: boolean;
+}
+
+/** Compiles a whole field or transformer expression (`proc.aname[2]`, `toupper(proc.name)`). */
+export function compileOperand<E>(text: string, source: FieldSource<E>): CompiledOutputOperand<E> {
+  const parsed = parseOperandPrefix(text, 0);
+  if (!parsed || parsed.end !== text.length) throw new ConditionCompileError(`'${text}' is not a field or a transformer expression`);
+  return compileParsedOperand(parsed.expr, source);
+}
+
+export function compileParsedOperand<E>(expr: Operand, source: FieldSource<E>): CompiledOutputOperand<E> {
+  const c = compileOperandNode(expr, source);
+  return { text: c.text, extract: c.extract, isTransformer: c.isTransformer };
+}

@@ -1,0 +1,235 @@
+/**
+ * Type-directed handling of values: how a right-hand literal is read for a field type
+ * (at compile time, with libs' error wording) and how an extracted value is brought to the
+ * same comparable form.
+ */
+import type { FieldType, FieldValue } from '../types.js';
+import { ConditionCompileError } from './errors.js';
+
+export type NumericType = 'int64' | 'uint64' | 'double' | 'port' | 'reltime' | 'abstime';
+const NUMERIC = new Set<FieldType>(['int64', 'uint64', 'double', 'port', 'reltime', 'abstime']);
+export const isNumericType = (t: FieldType): t is NumericType => NUMERIC.has(t);
+
+// ---------------------------------------------------------------------------------------------
+// Strings
+
+const latin1 = new TextDecoder('latin1');
+
+/** Any extracted value as text (plugin fields may hand numbers or booleans to string checks). */
+export function asText(v: FieldValue): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return latin1.decode(v);
+  return String(v);
+}
+
+/** ASCII-only lower case (libs' icontains/iglob/tolower do not fold other letters). */
+export function asciiLower(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return s;
+}
+
+export function asciiUpper(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+  }
+  return s;
+}
+
+/** `CAFE babe` style hex (bcontains/bstartswith) as a byte string (one char per byte). */
+export function parseHexBytes(text: string): string {
+  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) {
+    throw new ConditionCompileError(`${text} is not a valid hex string`);
+  }
+  let out = '';
+  for (let i = 0; i < text.length; i += 2) out += String.fromCharCode(parseInt(text.slice(i, i + 2), 16));
+  return out;
+}
+
+const utf8 = new TextEncoder();
+
+/** An extracted value as its bytes, one char per byte (for byte-wise operators). */
+export function asByteString(v: FieldValue): string {
+  if (v instanceof Uint8Array) return latin1.decode(v);
+  const s = asText(v);
+  // Pure ASCII strings are already their own byte string.
+  if (!/[^\x00-\x7f]/.test(s)) return s;
+  return latin1.decode(utf8.encode(s));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+const DECIMAL = /^[+-]?[0-9]+$/;
+const HEX = /^0[xX][0-9a-fA-F]+$/;
+const FLOAT = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
+/** A numeric literal for a numeric field type, or libs' `x is not a valid number`. */
+export function parseNumber(text: string, type: FieldType): number {
+  const t = text.trim();
+  if (HEX.test(t)) return Number.parseInt(t.slice(2), 16);
+  if (DECIMAL.test(t)) {
+    const n = Number(t);
+    if (type !== 'int64' && type !== 'double' && n < 0) throw new ConditionCompileError(`${text} is not a valid number`);
+    return n;
+  }
+  if (type === 'double' && FLOAT.test(t)) return Number(t);
+  throw new ConditionCompileError(`${text} is not a valid number`);
+}
+
+/** An extracted value as a number (NaN when it is not one). 64-bit values beyond 2^53 round. */
+export function asNumber(v: FieldValue): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (HEX.test(t)) return Number.parseInt(t.slice(2), 16);
+    return FLOAT.test(t) ? Number(t) : Number.NaN;
+  }
+  return Number.NaN;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Booleans
+
+export function parseBool(text: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new ConditionCompileError(`${text} is not a valid boolean`);
+}
+
+export function asBool(v: FieldValue): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (typeof v === 'number' || typeof v === 'bigint') return Number(v) !== 0;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// IP addresses and networks (as bigint with a family, so containment is a mask compare)
+
+export interface IpAddr {
+  v6: boolean;
+  value: bigint;
+}
+
+export interface IpNet {
+  v6: boolean;
+  base: bigint;
+  mask: bigint;
+}
+
+function parseIpv4(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let out = 0n;
+  for (const p of parts) {
+    if (!/^[0-9]{1,3}$/.test(p)) return undefined;
+    const n = Number(p);
+    if (n > 255) return undefined;
+    out = (out << 8n) | BigInt(n);
+  }
+  return out;
+}
+
+function parseIpv6(text: string): bigint | undefined {
+  if (!/^[0-9a-fA-F:.]+$/.test(text) || !text.includes(':')) return undefined;
+  let head = text;
+  let tailV4: bigint | undefined;
+  const lastColon = text.lastIndexOf(':');
+  if (text.indexOf('.', lastColon) >= 0) {
+    tailV4 = parseIpv4(text.slice(lastColon + 1));
+    if (tailV4 === undefined) return undefined;
+    head = `${text.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = head.split('::');
+  if (halves.length > 2) return undefined;
+  const group = (s: string) => (s === '' ? [] : s.split(':'));
+  const left = group(halves[0]!);
+  const right = halves.length === 2 ? group(halves[1]!) : [];
+  const missing = 8 - left.length - right.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const groups = [...left, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...right];
+  let out = 0n;
+  for (const g of groups) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    out = (out << 16n) | BigInt(parseInt(g, 16));
+  }
+  if (tailV4 !== undefined) out = (out & ~0xffffffffn) | tailV4;
+  return out;
+}
+
+export function parseIpAddr(text: string): IpAddr | undefined {
+  const v4 = parseIpv4(text);
+  if (v4 !== undefined) return { v6: false, value: v4 };
+  const v6 = parseIpv6(text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text);
+  return v6 === undefined ? undefined : { v6: true, value: v6 };
+}
+
+/** `10.0.0.0/8`, `fe80::/10`, or a bare address (a host network). */
+export function parseIpNet(text: string): IpNet | undefined {
+  const slash = text.indexOf('/');
+  const addr = parseIpAddr(slash < 0 ? text : text.slice(0, slash));
+  if (!addr) return undefined;
+  const bits = addr.v6 ? 128 : 32;
+  let prefix = bits;
+  if (slash >= 0) {
+    const p = text.slice(slash + 1);
+    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > bits) return undefined;
+    prefix = Number(p);
+  }
+  const all = (1n << BigInt(bits)) - 1n;
+  const mask = prefix === 0 ? 0n : (all >> BigInt(bits - prefix)) << BigInt(bits - prefix);
+  return { v6: addr.v6, base: addr.value & mask, mask };
+}
+
+/** An extracted address (text, or 4/16 raw bytes). */
+export function asIpAddr(v: FieldValue): IpAddr | undefined {
+  if (v instanceof Uint8Array) {
+    if (v.length !== 4 && v.length !== 16) return undefined;
+    let out = 0n;
+    for (const b of v) out = (out << 8n) | BigInt(b);
+    return { v6: v.length === 16, value: out };
+  }
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return { v6: false, value: BigInt(v) };
+  return typeof v === 'string' ? parseIpAddr(v) : undefined;
+}
+
+export const ipInNet = (a: IpAddr, n: IpNet) => a.v6 === n.v6 && (a.value & n.mask) === n.base;
+export const ipKey = (a: IpAddr) => `${a.v6 ? 6 : 4}:${a.value}`;
+
+// ---------------------------------------------------------------------------------------------
+// Membership keys: one comparable primitive per type, used by `=`/`in`/`intersects` sets
+
+export type Key = string | number | boolean;
+
+/** A literal as a membership key for a field type (throws on a bad literal). */
+export function literalKey(text: string, type: FieldType): Key {
+  if (isNumericType(type)) return parseNumber(text, type);
+  if (type === 'bool') return parseBool(text);
+  if (type === 'ipaddr' || type === 'ipnet') {
+    const a = parseIpAddr(text);
+    if (!a) throw new ConditionCompileError(`${text} is not a valid IP address`);
+    return ipKey(a);
+  }
+  return text;
+}
+
+/** An extracted value as a membership key for a field type (undefined: not comparable). */
+export function valueKey(v: FieldValue, type: FieldType): Key | undefined {
+  if (isNumericType(type)) {
+    const n = asNumber(v);
+    return Number.isNaN(n) ? undefined : n;
+  }
+  if (type === 'bool') return asBool(v);
+  if (type === 'ipaddr' || type === 'ipnet') {
+    const a = asIpAddr(v);
+    return a ? ipKey(a) : undefined;
+  }
+  return asText(v);
+}
