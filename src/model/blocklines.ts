@@ -95,19 +95,32 @@ export class BlockLineFinder {
  * path are looked at, and most are compared in place.
  */
 class Scanner {
-  /** Offset where each line starts. */
+  /** Offset where each line starts, found lazily: most lookups stop near the top of a document. */
   private readonly starts: number[] = [0];
+  /** True once every line start is known. */
+  private complete = false;
 
-  constructor(private readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  constructor(private readonly text: string) {}
+
+  /** Finds line starts until line `i` is known (or the text ends). */
+  private extendTo(i: number): void {
+    const starts = this.starts;
+    while (!this.complete && starts.length <= i) {
+      const nl = this.text.indexOf('\n', starts[starts.length - 1]);
+      if (nl === -1) this.complete = true;
+      else starts.push(nl + 1);
+    }
   }
 
-  private get lineCount(): number {
-    return this.starts.length;
+  /** Whether line `i` exists. */
+  private has(i: number): boolean {
+    this.extendTo(i);
+    return i < this.starts.length;
   }
 
   /** Offset just past the line's last character (its \n excluded, a \r kept as \n-split lines keep it). */
   private endOf(i: number): number {
+    this.extendTo(i + 1);
     return i + 1 < this.starts.length ? this.starts[i + 1] - 1 : this.text.length;
   }
 
@@ -116,14 +129,14 @@ class Scanner {
   }
 
   rootNode(): BlockNode | undefined {
-    for (let i = 0; i < this.lineCount; i++) {
+    for (let i = 0; this.has(i); i++) {
       if (this.isSkippable(i)) continue;
       const l = this.lineText(i);
       if (/^---(\s|$)/.test(l)) {
         if (l.slice(3).trim() !== '' && !l.slice(3).trim().startsWith('#')) throw new Unsupported();
         continue;
       }
-      return { line: i, col: this.indentOf(i), end: this.lineCount };
+      return { line: i, col: this.indentOf(i), end: Number.MAX_SAFE_INTEGER };
     }
     return undefined;
   }
@@ -163,7 +176,7 @@ class Scanner {
   private mapEntry(node: BlockNode, key: string): [number | undefined, BlockNode | undefined] {
     const col = node.col;
     const fast = isPlainKey(key);
-    for (let i = node.line; i < node.end; i++) {
+    for (let i = node.line; i < node.end && this.has(i); i++) {
       if (i !== node.line) {
         if (this.isSkippable(i)) continue;
         const ind = this.indentOf(i);
@@ -210,7 +223,7 @@ class Scanner {
       // Inline value: deeper keys (if any) sit on later lines, more indented.
       return { line: i, col, end };
     }
-    for (let j = i + 1; j < end; j++) {
+    for (let j = i + 1; j < end && this.has(j); j++) {
       if (this.isSkippable(j)) continue;
       const ind = this.indentOf(j);
       // A child block ends at the first line indented less than it (mapEntry and seqItem
@@ -226,7 +239,7 @@ class Scanner {
   private seqItem(node: BlockNode, index: number): [number | undefined, BlockNode | undefined] {
     const col = node.col;
     let seen = -1;
-    for (let i = node.line; i < node.end; i++) {
+    for (let i = node.line; i < node.end && this.has(i); i++) {
       if (i !== node.line) {
         if (this.isSkippable(i)) continue;
         const ind = this.indentOf(i);

@@ -56,13 +56,16 @@ export function inNs(ns: string): string {
 /** Labels of the pods a workload runs, and where they are written. */
 export function podLabels(ctx: CollectContext): { labels: Record<string, string>; path: JsonPath } | undefined {
   if (!ctx.pod) return undefined;
-  // Several checks ask for the same workload's labels: work them out once per pod spec.
-  let found = podLabelCache.get(ctx.pod);
-  if (!found) podLabelCache.set(ctx.pod, (found = { labels: labelsOf(ctx.pod.meta.labels), path: [...ctx.pod.metaPath, 'labels'] }));
-  return found;
+  // Several checks ask for the labels of the same workload one after the other: keep the last answer.
+  if (lastPod !== ctx.pod) {
+    lastPod = ctx.pod;
+    lastLabels = { labels: labelsOf(ctx.pod.meta.labels), path: [...ctx.pod.metaPath, 'labels'] };
+  }
+  return lastLabels;
 }
 
-const podLabelCache = new WeakMap<object, { labels: Record<string, string>; path: JsonPath }>();
+let lastPod: object | undefined;
+let lastLabels: { labels: Record<string, string>; path: JsonPath } | undefined;
 
 /**
  * A label selector reduced to the two fields that matter, as plain data for a fact. Values
