@@ -220,3 +220,10 @@ export function* auditStream(count: number, seed = 7): Generator<AuditEvent> {
   const start = Date.parse('2026-11-22T00:00:00Z');
   for (let i = 0; i < count; i++) yield background(r, start + i * 10);
 }
+
+/** The example log in examples/audit/cluster-day.jsonl: one ordinary request a minute plus the attack. */
+export function auditDayText(): string {
+  let out = '';
+  for (const ev of auditDay({ background: 1440 })) out += `${JSON.stringify(ev)}\n`;
+  return out;
+}
