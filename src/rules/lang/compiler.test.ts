@@ -1,0 +1,220 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { compileCondition, compileOperand } from './compiler.js';
+import { ConditionCompileError } from './errors.js';
+import { plainSource, type PlainEvent } from './fixture.js';
+import { fnmatch } from './glob.js';
+import { parseCondition } from './parser.js';
+import { collectFields, eventTypes } from './analysis.js';
+
+const source = plainSource({
+  'evt.type': { type: 'string' },
+  'proc.name': { type: 'string' },
+  'proc.pname': { type: 'string' },
+  'proc.aname': { type: 'string', list: true },
+  'proc.pid': { type: 'int64' },
+  'fd.sport': { type: 'port' },
+  'fd.name': { type: 'string' },
+  'fd.sip': { type: 'ipaddr' },
+  'fd.net': { type: 'ipnet' },
+  'evt.arg.flags': { type: 'flags' },
+  'evt.buffer': { type: 'bytebuf' },
+  'ka.priv': { type: 'bool' },
+  'ka.images': { type: 'string', list: true },
+  'proc.args': { type: 'string', list: true },
+});
+
+const event: PlainEvent = {
+  'evt.type': 'execve',
+  'proc.name': 'Bash',
+  'proc.pname': 'bash',
+  'proc.aname': ['sh', 'init'],
+  'proc.pid': 1234n,
+  'fd.sport': 443,
+  'fd.name': '/etc/shadow',
+  'fd.sip': '10.1.2.3',
+  'fd.net': '192.168.7.9',
+  'evt.arg.flags': 'O_WRONLY|O_CREAT|O_TRUNC',
+  'evt.buffer': new Uint8Array([0xca, 0xfe, 0xba, 0xbe, 0x41]),
+  'ka.priv': true,
+  'ka.images': ['nginx', 'redis'],
+  'proc.args': ['-t', 'hello', '-n'],
+};
+
+const run = (cond: string, e: PlainEvent = event) => compileCondition(parseCondition(cond), source)(e);
+const compileError = (cond: string, re: RegExp) =>
+  assert.throws(() => compileCondition(parseCondition(cond), source), (e: unknown) => e instanceof ConditionCompileError && re.test(e.message), cond);
+
+test('string operators', () => {
+  assert.equal(run('proc.name = Bash'), true);
+  assert.equal(run('proc.name == bash'), false);
+  assert.equal(run('proc.name != bash'), true);
+  assert.equal(run('proc.name contains as'), true);
+  assert.equal(run('proc.name icontains BAS'), true);
+  assert.equal(run('proc.name startswith Ba and proc.name endswith sh'), true);
+  assert.equal(run('proc.name > 9 and proc.name < 99'), false, 'strcmp: "Bash" > "99"');
+  assert.equal(run('proc.name > 9'), true);
+  assert.equal(run('fd.name glob /etc/*'), true);
+  assert.equal(run('fd.name glob "*shad?w"'), true);
+  assert.equal(run('proc.name iglob "b*H"'), true);
+  assert.equal(run('proc.name glob "b*"'), false);
+  assert.equal(run('fd.name regex "/etc/[a-z]+"'), true);
+  assert.equal(run('fd.name regex "etc"'), false, 'regex is a full match');
+  compileError('fd.name regex "(a"', /invalid regular expression/);
+});
+
+test('missing values make every comparison false, exists tests presence', () => {
+  const e: PlainEvent = { 'proc.name': 'x' };
+  assert.equal(run('fd.name = a', e), false);
+  assert.equal(run('fd.name != a', e), false);
+  assert.equal(run('not fd.name = a', e), true);
+  assert.equal(run('fd.name exists', e), false);
+  assert.equal(run('proc.name exists', e), true);
+  assert.equal(run('fd.name in (a)', e), false);
+  assert.equal(run('ka.images exists', { 'ka.images': [] }), false);
+});
+
+test('numbers, ports, booleans, flags, bytes, addresses', () => {
+  assert.equal(run('proc.pid = 1234'), true);
+  assert.equal(run('proc.pid > 0x100 and proc.pid <= 1234'), true);
+  assert.equal(run('fd.sport in (80, 443)'), true);
+  compileError('proc.pid = abc', /abc is not a valid number/);
+  compileError('proc.pid contains 1', /not supported for numeric filters/);
+  assert.equal(run('ka.priv = true'), true);
+  assert.equal(run('ka.priv != true'), false);
+  compileError('ka.priv = yes', /not a valid boolean/);
+  assert.equal(run('evt.arg.flags contains O_CREAT'), true);
+  assert.equal(run('evt.arg.flags contains O_CRE'), false);
+  assert.equal(run('evt.buffer bcontains FEBA'), true);
+  assert.equal(run('evt.buffer bstartswith cafe'), true);
+  assert.equal(run('evt.buffer bstartswith FEBA'), false);
+  compileError('evt.buffer bcontains XYZ', /not a valid hex string/);
+  assert.equal(run('fd.sip = 10.1.2.3'), true);
+  assert.equal(run('fd.sip = 10.0.0.0/8'), true);
+  assert.equal(run('fd.sip in (10.1.2.3, ::1)'), true);
+  assert.equal(run('fd.net = 192.168.0.0/16'), true);
+  assert.equal(run('fd.net != 192.168.0.0/16'), false);
+  compileError('fd.sip = 999.1.1.1', /not a valid IP address/);
+});
+
+test('list fields: only exists/in/intersects; in = subset, intersects = any', () => {
+  assert.equal(run('ka.images in (nginx, redis, mysql)'), true);
+  assert.equal(run('ka.images in (nginx)'), false);
+  assert.equal(run('ka.images intersects (nginx)'), true);
+  assert.equal(run('ka.images intersects (x)'), false);
+  assert.equal(run('ka.images[1] = redis'), true, 'an index makes the field scalar');
+  assert.equal(run('len(ka.images) = 2'), true, 'len() makes it scalar');
+  compileError('ka.images = nginx', /list filter 'ka.images' only supports operators 'exists', 'in' and 'intersects'/);
+  compileError('ka.images contains oneof (a)', /only supports operators/);
+});
+
+test('in/intersects on scalars are membership; pmatch is path-prefix', () => {
+  assert.equal(run('proc.name in (sh, Bash)'), true);
+  assert.equal(run('proc.name intersects (sh, Bash)'), true);
+  assert.equal(run('proc.name in ()'), false);
+  assert.equal(run('fd.name pmatch (/etc)'), true);
+  assert.equal(run('fd.name pmatch (/et)'), false);
+  assert.equal(run('fd.name pmatch (/usr, /e*/sha*)'), true);
+  assert.equal(run('fd.name pmatch (/etc/shadow)'), true);
+});
+
+test('modifiers oneof / anyof / allof', () => {
+  assert.equal(run('proc.name startswith oneof (B, Ba)'), false);
+  assert.equal(run('proc.name startswith oneof (B, x)'), true);
+  assert.equal(run('proc.name startswith anyof (x, Ba)'), true);
+  assert.equal(run('proc.name contains allof (B, sh)'), true);
+  assert.equal(run('proc.name contains allof (B, zz)'), false);
+  assert.equal(run('proc.name = anyof ()'), false);
+});
+
+test('transformers on both sides and val()', () => {
+  assert.equal(run('tolower(proc.name) = val(proc.pname)'), true);
+  assert.equal(run('proc.name = val(proc.pname)'), false);
+  assert.equal(run('toupper(proc.name) = BASH'), true);
+  assert.equal(run('basename(fd.name) = shadow'), true);
+  assert.equal(run('len(fd.name) = 11'), true);
+  assert.equal(run('b64(proc.name) exists', { 'proc.name': 'aGVsbG8=' }), true);
+  assert.equal(run('b64(proc.name) = hello', { 'proc.name': 'aGVsbG8=' }), true);
+  assert.equal(run('tolower(proc.aname) intersects (SH, init)'), true);
+  assert.equal(run('proc.pname = tolower(proc.name)'), true);
+  assert.equal(run('proc.name = val(fd.name)', { 'proc.name': 'a' }), false);
+  assert.equal(run('getopt(proc.args, "t:n")[t] = hello'), true);
+  assert.equal(run('getopt(proc.args, "t:n") intersects (n)'), true);
+  assert.equal(run('join(",", (proc.pname, "x")) = "bash,x"'), true);
+  assert.equal(run('concat(proc.pname, "-", fd.sport) = bash-443'), true);
+});
+
+test('macros left in the AST and unknown fields are errors', () => {
+  compileError('proc.name = a and my_macro', /Undefined macro 'my_macro' used in filter\./);
+  assert.throws(() => compileCondition(parseCondition('no.such = 1'), source), /nonexistent field no\.such/);
+});
+
+test('compileOperand for output tokens', () => {
+  const op = compileOperand('proc.aname[1]', source);
+  assert.equal(op.extract(event), 'init');
+  assert.equal(op.isTransformer, false);
+  const t = compileOperand('toupper(proc.pname)', source);
+  assert.equal(t.extract(event), 'BASH');
+  assert.equal(t.isTransformer, true);
+  assert.throws(() => compileOperand('proc.name x', source));
+});
+
+test('collectFields and eventTypes', () => {
+  const e = parseCondition('evt.type in (open, openat) and tolower(proc.name) = val(proc.pname)');
+  assert.deepEqual(collectFields(e).map((f) => f.field), ['evt.type', 'proc.name', 'proc.pname']);
+  const types = (s: string) => {
+    const t = eventTypes(parseCondition(s));
+    return t && [...t].sort();
+  };
+  assert.deepEqual(types('evt.type in (open, openat) and proc.name = x'), ['open', 'openat']);
+  assert.deepEqual(types('evt.type = open or evt.type = execve'), ['execve', 'open']);
+  assert.deepEqual(types('evt.type in (a, b) and evt.type != a'), ['b']);
+  assert.deepEqual(types('evt.type in (a, b) and not (evt.type = a or proc.name = x)'), ['b']);
+  assert.deepEqual(types('evt.type = a and evt.type = b'), []);
+  assert.equal(types('proc.name = x'), undefined);
+  assert.equal(types('evt.type = a or proc.name = x'), undefined);
+  assert.equal(types('not evt.type = a'), undefined);
+  assert.deepEqual(types('not (evt.type != a)'), ['a']);
+  assert.deepEqual(types('evt.type = a and not proc.name = x'), ['a']);
+});
+
+/** A deliberately simple (exponential but tiny-input) fnmatch without classes. */
+function referenceGlob(p: string, s: string): boolean {
+  if (p === '') return s === '';
+  if (p[0] === '*') return referenceGlob(p.slice(1), s) || (s !== '' && referenceGlob(p, s.slice(1)));
+  if (s === '') return false;
+  if (p[0] === '?' || p[0] === s[0]) return referenceGlob(p.slice(1), s.slice(1));
+  return false;
+}
+
+test('glob agrees with a reference matcher (property)', () => {
+  const alphabet = fc.constantFrom('a', 'b', '/', '.');
+  const text = fc.array(alphabet, { maxLength: 8 }).map((a) => a.join(''));
+  const pattern = fc.array(fc.constantFrom('a', 'b', '/', '.', '*', '?'), { maxLength: 7 }).map((a) => a.join(''));
+  fc.assert(fc.property(pattern, text, (p, s) => fnmatch(p, s) === referenceGlob(p, s)), { numRuns: 3000 });
+});
+
+test('glob classes, escapes and casefold', () => {
+  assert.equal(fnmatch('[a-c]x', 'bx'), true);
+  assert.equal(fnmatch('[!a-c]x', 'bx'), false);
+  assert.equal(fnmatch('[]]', ']'), true);
+  assert.equal(fnmatch('[[:digit:]]*', '7up'), true);
+  assert.equal(fnmatch('\\*', '*'), true);
+  assert.equal(fnmatch('\\*', 'a'), false);
+  assert.equal(fnmatch('[abc', '[abc'), true);
+  assert.equal(fnmatch('*/bin/*', '/usr/bin/x'), true);
+  assert.equal(fnmatch('A[B-C]', 'ab', true), true);
+  assert.equal(fnmatch('*a*a*a*a*a*a*b', 'a'.repeat(2000)), false);
+});
+
+test('performance: simple checks run millions of times per second', () => {
+  const f = compileCondition(parseCondition('evt.type = execve and proc.name in (a, b, Bash) and not fd.name startswith /etc'), source);
+  const e: PlainEvent = { 'evt.type': 'execve', 'proc.name': 'Bash', 'fd.name': '/tmp/x' };
+  assert.equal(f(e), true);
+  const n = 2_000_000;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) f(e);
+  const perSecond = n / (Number(process.hrtime.bigint() - t0) / 1e9);
+  assert.ok(perSecond > 1_000_000, `only ${Math.round(perSecond)} evaluations/s`);
+});
