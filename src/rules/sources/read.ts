@@ -1,0 +1,258 @@
+/**
+ * Event readers: JSON lines from a stream or a file (optionally gzip-compressed), streamed line
+ * by line; a whole pretty-printed JSON document when the first line does not parse alone; and
+ * a `follow` mode for files (tail -f that survives truncation and rotation).
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+import { splitAuditPayload } from './audit-events.js';
+
+export type SourceName = 'syscall' | 'k8s_audit';
+
+export type ReadItem = { event: unknown; line: number } | { error: string; line: number };
+
+export interface ReadOptions {
+  /** Keep reading a file as it grows (tail -f); ends when `signal` aborts. */
+  follow?: boolean;
+  signal?: AbortSignal;
+  /** Poll interval for `follow`, ms (default 250). */
+  pollMs?: number;
+  /** Longest line kept, bytes (default 64 MiB); longer lines are reported and skipped. */
+  maxLineBytes?: number;
+  /** Largest whole-document input, bytes (default 256 MiB). */
+  maxDocumentBytes?: number;
+}
+
+const MiB = 1024 * 1024;
+
+// --- bytes in ------------------------------------------------------------------------------
+
+async function* gunzipIfNeeded(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const it = chunks[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const head: Buffer = first.value;
+  async function* all(): AsyncGenerator<Buffer> {
+    yield head;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  }
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = createGunzip();
+    const src = Readable.from(all());
+    src.on('error', (e) => gunzip.destroy(e));
+    yield* src.pipe(gunzip) as AsyncIterable<Buffer>;
+  } else {
+    yield* all();
+  }
+}
+
+async function* streamChunks(input: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+
+/** tail -f: reads to the end, then polls; reopens on rotation (new inode) or truncation. */
+async function* followChunks(path: string, pollMs: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  const buf = Buffer.alloc(64 * 1024);
+  let handle: fsp.FileHandle | undefined;
+  let ino = -1;
+  let pos = 0;
+  try {
+    while (!signal?.aborted) {
+      if (!handle) {
+        try {
+          handle = await fsp.open(path, 'r');
+          ino = (await handle.stat()).ino;
+          pos = 0;
+        } catch {
+          await sleep(pollMs, signal); // not there (yet, or mid-rotation)
+          continue;
+        }
+      }
+      const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
+      if (bytesRead > 0) {
+        pos += bytesRead;
+        yield Buffer.from(buf.subarray(0, bytesRead));
+        continue;
+      }
+      const current = await fsp.stat(path).catch(() => undefined);
+      if (current && (current.ino !== ino || current.size < pos)) {
+        await handle.close();
+        handle = undefined; // rotated or truncated: start over on the new content
+        continue;
+      }
+      await sleep(pollMs, signal);
+    }
+  } finally {
+    await handle?.close();
+  }
+}
+
+// --- lines ---------------------------------------------------------------------------------
+
+interface Line {
+  text: string;
+  number: number;
+  /** Set when the line was longer than allowed (text is then empty). */
+  tooLong?: boolean;
+}
+
+async function* splitLines(chunks: AsyncIterable<Buffer>, maxLineBytes: number): AsyncGenerator<Line> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let skipping = false;
+  let number = 0;
+  for await (const chunk of chunks) {
+    const text = decoder.write(chunk);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      number++;
+      const piece = text.slice(start, nl);
+      start = nl + 1;
+      if (skipping) {
+        skipping = false;
+        pending = '';
+        yield { text: '', number, tooLong: true };
+        continue;
+      }
+      const line = pending + piece;
+      pending = '';
+      yield { text: line.endsWith('\r') ? line.slice(0, -1) : line, number };
+    }
+    if (!skipping) {
+      pending += text.slice(start);
+      if (pending.length > maxLineBytes) {
+        skipping = true;
+        pending = '';
+      }
+    }
+  }
+  pending += decoder.end();
+  if (skipping) yield { text: '', number: number + 1, tooLong: true };
+  else if (pending.trim() !== '') yield { text: pending, number: number + 1 };
+}
+
+// --- events --------------------------------------------------------------------------------
+
+function* itemsOf(value: unknown, source: SourceName, line: number): Generator<ReadItem> {
+  if (source === 'k8s_audit') {
+    const { events, errors } = splitAuditPayload(value);
+    for (const event of events) yield { event, line };
+    for (const error of errors) yield { error, line };
+    return;
+  }
+  const objects = Array.isArray(value) ? value : [value];
+  for (const obj of objects) {
+    if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) yield { event: obj, line };
+    else yield { error: 'not a syscall event: expected a JSON object keyed by field names', line };
+  }
+}
+
+function parseError(e: unknown): string {
+  return `invalid JSON: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+function* lineItems(line: Line, source: SourceName): Generator<ReadItem> {
+  if (line.tooLong) {
+    yield { error: 'line too long: skipped', line: line.number };
+    return;
+  }
+  if (line.text.trim() === '') return;
+  let value: unknown;
+  try {
+    value = JSON.parse(line.text);
+  } catch (e) {
+    yield { error: parseError(e), line: line.number };
+    return;
+  }
+  yield* itemsOf(value, source, line.number);
+}
+
+/**
+ * Reads events from a stream or a file path. Malformed lines give `{ error, line }` items and
+ * reading goes on. A file whose first line opens a JSON value that does not close on that line
+ * is read as one document (e.g. `kubectl get --raw` output), up to `maxDocumentBytes`.
+ */
+export async function* readEvents(input: NodeJS.ReadableStream | string, source: SourceName, opts: ReadOptions = {}): AsyncGenerator<ReadItem> {
+  const maxLineBytes = opts.maxLineBytes ?? 64 * MiB;
+  const maxDocumentBytes = opts.maxDocumentBytes ?? 256 * MiB;
+  let chunks: AsyncIterable<Buffer>;
+  if (typeof input === 'string') {
+    chunks = opts.follow ? followChunks(input, opts.pollMs ?? 250, opts.signal) : gunzipIfNeeded(streamChunks(createReadStream(input)));
+  } else {
+    chunks = gunzipIfNeeded(streamChunks(input));
+  }
+
+  const lines = splitLines(chunks, maxLineBytes);
+  let lastLine = 0;
+  try {
+    let seenContent = false;
+    for await (const line of lines) {
+      lastLine = line.number;
+      if (!seenContent && !line.tooLong && line.text.trim() !== '') {
+        seenContent = true;
+        const first = line.text.trimStart()[0];
+        if ((first === '{' || first === '[') && !parsesAlone(line.text)) {
+          yield* documentOrLines(line, lines, source, maxDocumentBytes);
+          return;
+        }
+      }
+      yield* lineItems(line, source);
+    }
+  } catch (e) {
+    if (opts.signal?.aborted) return;
+    yield { error: `read error: ${e instanceof Error ? e.message : String(e)}`, line: lastLine + 1 };
+  }
+}
+
+function parsesAlone(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Buffers the rest of the input (bounded) and parses it as one document; when that fails too,
+ * the buffered lines are handled one by one, as if document mode had never been tried.
+ */
+async function* documentOrLines(first: Line, rest: AsyncIterable<Line>, source: SourceName, maxBytes: number): AsyncGenerator<ReadItem> {
+  const buffered: Line[] = [first];
+  let size = first.text.length;
+  let overflow = false;
+  const it = rest[Symbol.asyncIterator]();
+  while (!overflow) {
+    const n = await it.next();
+    if (n.done) break;
+    buffered.push(n.value);
+    size += n.value.text.length + 1;
+    if (size > maxBytes || n.value.tooLong) overflow = true;
+  }
+  if (!overflow) {
+    try {
+      const value = JSON.parse(buffered.map((l) => l.text).join('\n'));
+      yield* itemsOf(value, source, first.number);
+      return;
+    } catch {
+      // not one document either: fall back to lines
+    }
+  }
+  for (const line of buffered) yield* lineItems(line, source);
+  for (let n = await it.next(); !n.done; n = await it.next()) yield* lineItems(n.value, source);
+}
