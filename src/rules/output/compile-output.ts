@@ -2,7 +2,8 @@
  * Output format strings (libsinsp eventformatter.cpp `set_format`, `tostring_withformat`):
  * compiled once per rule into a list of literal and field parts, rendered per alert.
  */
-import type { BoundField, Extracted, FieldSource, FieldType, OutputFieldValue } from '../types.js';
+import { compileParsedOperand, parseOperandPrefix } from '../lang/index.js';
+import type { BoundField, Extracted, FieldExpr, FieldSource, FieldType, Operand, OutputFieldValue, TransformerExpr } from '../types.js';
 import { fieldKey, parseFieldToken, transformerAt } from './field-token.js';
 import { fitWidth, valueJson, valueText } from './render-value.js';
 
@@ -18,22 +19,9 @@ export class OutputFormatError extends Error {
   }
 }
 
-/** What a transformer token compiles to (supplied by the condition-language compiler). */
-export interface CompiledTransformerToken<E> {
-  /** Index in the format string just past the call (and its `[arg]`, if any). */
-  end: number;
-  type: FieldType;
-  extract(event: E): Extracted;
-  /** Plain fields inside the call: libsinsp reports them in output_fields, the call itself it skips. */
-  innerFields: ReadonlyArray<BoundField<E>>;
-}
-
-/** Compiles the transformer call starting at `start` (a known transformer name followed by `(`). */
-export type TransformerTokenCompiler = <E>(format: string, start: number, source: FieldSource<E>) => CompiledTransformerToken<E>;
-
 export interface CompileOutputOptions {
-  /** Transformer support; without it a transformer token is a compile error. */
-  compileTransformer?: TransformerTokenCompiler;
+  /** Reserved for format switches (Falco's `resolve_transformed_fields`); none yet. */
+  readonly _?: never;
 }
 
 export interface RenderedOutput {
@@ -71,18 +59,65 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** One compiled `%` token: how to render it and which fields it adds to output_fields. */
+interface CompiledToken<E> {
+  end: number;
+  type: FieldType;
+  extract(event: E): Extracted;
+  keyed: Array<KeyedField<E>>;
+}
+
+function fieldToken<E>(key: string, field: BoundField<E>, end: number): CompiledToken<E> {
+  return { end, type: field.type, extract: (e) => field.extract(e), keyed: [{ key, field }] };
+}
+
+/** Plain fields anywhere inside a transformer call (libsinsp's formatter_visitor registers them). */
+function innerFields(node: Operand | TransformerExpr['args'][number], out: FieldExpr[]): FieldExpr[] {
+  switch (node.type) {
+    case 'field':
+      out.push(node);
+      break;
+    case 'transformer':
+      for (const a of node.args) innerFields(a, out);
+      break;
+    case 'operands':
+      for (const a of node.items) innerFields(a, out);
+      break;
+  }
+  return out;
+}
+
+/**
+ * A transformer call (`%tolower(proc.name)`): rendered in the text, left out of output_fields
+ * (libsinsp skips transformed keys unless resolve_transformed_fields), while the fields it
+ * reads are reported under their own names.
+ */
+function compileTransformerToken<E>(format: string, start: number, source: FieldSource<E>, at: number): CompiledToken<E> {
+  const parsed = parseOperandPrefix(format, start);
+  if (!parsed) throw new OutputFormatError(`unknown filter: invalid formatting token ${format.slice(start, start + 40)}`, at);
+  try {
+    const compiled = compileParsedOperand(parsed.expr, source);
+    const keyed = innerFields(parsed.expr, []).map((f) => ({ key: fieldKey(f.field, f.arg), field: source.bind(f.field, f.arg) }));
+    // Transformers yield text (tolower, b64, join…) or a count (len); text rendering needs no more.
+    const type: FieldType = (compiled as { type?: FieldType }).type ?? 'string';
+    return { end: parsed.end, type, extract: compiled.extract, keyed };
+  } catch (err) {
+    throw new OutputFormatError(`unknown filter: ${describe(err)}`, at);
+  }
+}
+
 /**
  * Binds the longest field token at `start` that the source accepts, as libsinsp does by
  * retrying ever shorter prefixes: `%proc.namex` is `%proc.name` followed by `x`.
  */
-function bindLongest<E>(format: string, start: number, source: FieldSource<E>, at: number): { key: string; field: BoundField<E>; end: number } {
+function bindLongest<E>(format: string, start: number, source: FieldSource<E>, at: number): CompiledToken<E> {
   const first = parseFieldToken(format, start);
   if (!first) {
     throw new OutputFormatError(`unknown filter: invalid formatting token ${format.slice(start, start + 40)}`, at);
   }
   let firstError: unknown;
   try {
-    return { key: fieldKey(first.field, first.arg), field: source.bind(first.field, first.arg), end: first.end };
+    return fieldToken(fieldKey(first.field, first.arg), source.bind(first.field, first.arg), first.end);
   } catch (err) {
     firstError = err;
   }
@@ -95,7 +130,7 @@ function bindLongest<E>(format: string, start: number, source: FieldSource<E>, a
     if (!name.includes('.')) break;
     if (++attempts > MAX_SHRINK_ATTEMPTS) break;
     try {
-      return { key: name, field: source.bind(name), end };
+      return fieldToken(name, source.bind(name), end);
     } catch {
       // keep shrinking
     }
@@ -104,7 +139,7 @@ function bindLongest<E>(format: string, start: number, source: FieldSource<E>, a
 }
 
 /** Compiles a rule output (a leading `*`, which Falco always implies, is dropped). */
-export function compileOutput<E>(format: string, source: FieldSource<E>, opts: CompileOutputOptions = {}): CompiledOutput<E> {
+export function compileOutput<E>(format: string, source: FieldSource<E>, _opts: CompileOutputOptions = {}): CompiledOutput<E> {
   const base = format.startsWith('*') ? 1 : 0;
   const parts: Array<string | ValuePart<E>> = [];
   const keyed = new Map<string, KeyedField<E>>();
@@ -129,26 +164,10 @@ export function compileOutput<E>(format: string, source: FieldSource<E>, opts: C
     if (k === format.length) {
       throw new OutputFormatError('invalid formatting syntax: formatting cannot end with a number', at);
     }
-    const transformer = transformerAt(format, k);
-    if (transformer !== undefined) {
-      if (!opts.compileTransformer) {
-        throw new OutputFormatError(`unknown filter: transformer '${transformer}' in output formats is not supported yet`, at);
-      }
-      let token: CompiledTransformerToken<E>;
-      try {
-        token = opts.compileTransformer(format, k, source);
-      } catch (err) {
-        throw new OutputFormatError(`unknown filter: ${describe(err)}`, at);
-      }
-      parts.push({ width, type: token.type, extract: token.extract });
-      for (const field of token.innerFields) keyed.set(field.text, { key: field.text, field });
-      j = token.end;
-    } else {
-      const bound = bindLongest(format, k, source, at);
-      parts.push({ width, type: bound.field.type, extract: (e) => bound.field.extract(e) });
-      keyed.set(bound.key, { key: bound.key, field: bound.field });
-      j = bound.end;
-    }
+    const token = transformerAt(format, k) !== undefined ? compileTransformerToken(format, k, source, at) : bindLongest(format, k, source, at);
+    parts.push({ width, type: token.type, extract: token.extract });
+    for (const f of token.keyed) keyed.set(f.key, f);
+    j = token.end;
     literalStart = j;
   }
   if (literalStart < format.length) parts.push(format.slice(literalStart));

@@ -6,9 +6,7 @@ export {
   OutputFormatError,
   type CompiledOutput,
   type CompileOutputOptions,
-  type CompiledTransformerToken,
   type RenderedOutput,
-  type TransformerTokenCompiler,
 } from './compile-output.js';
 export { NOT_AVAILABLE, valueJson, valueText } from './render-value.js';
 export {
