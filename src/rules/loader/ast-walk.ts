@@ -43,3 +43,20 @@ export function conditionFields(expr: Expr): FieldExpr[] {
   });
   return out;
 }
+
+/** Whether a condition can never match: `evt.num = 0` (event numbers start at 1) under and/or. */
+export function neverTrue(expr: Expr): boolean {
+  switch (expr.type) {
+    case 'and':
+      return expr.children.some(neverTrue);
+    case 'or':
+      return expr.children.every(neverTrue);
+    case 'binary':
+      return (
+        expr.left.type === 'field' && expr.left.field === 'evt.num' && (expr.op === '=' || expr.op === '==') &&
+        expr.right.type === 'value' && expr.right.value === '0'
+      );
+    default:
+      return false;
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { ConditionSyntaxError, type Expr, type FieldSource } from '../types.js';
 import type { Collector } from './collector.js';
-import { conditionFields, forEachCheck } from './ast-walk.js';
+import { conditionFields, forEachCheck, neverTrue } from './ast-walk.js';
 import { conditionWithExceptions, exceptionFields } from './exceptions.js';
 import type { MacroInfo, RuleInfo } from './infos.js';
 import { asString, compileCondition, eventTypes, parseCondition } from './lang-backend.js';
@@ -199,7 +199,7 @@ class RuleCompiler {
     }
 
     const types = r.source === 'syscall' && eventTypes ? eventTypes(expanded) : undefined;
-    if (r.source === 'syscall' && eventTypes && r.warnEvttypes && (types === undefined || types.size > 100)) {
+    if (r.source === 'syscall' && eventTypes && r.warnEvttypes && (types === undefined || types.size > 100) && !neverTrue(expanded)) {
       this.res.warn('LOAD_NO_EVTTYPE', WARNING_NO_EVTTYPE, r.ctx);
     }
 
