@@ -126,7 +126,7 @@ export class K8sAuditSource implements FieldSource<K8sAuditEvent> {
     return auditEventTimeNs(event);
   }
 
-  eventType(): string | undefined {
+  eventType(_event: K8sAuditEvent): string | undefined {
     return undefined;
   }
 }
