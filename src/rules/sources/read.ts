@@ -131,7 +131,8 @@ async function* splitLines(chunks: AsyncIterable<Buffer>, maxLineBytes: number):
       }
       const line = pending + piece;
       pending = '';
-      yield { text: line.endsWith('\r') ? line.slice(0, -1) : line, number };
+      if (line.length > maxLineBytes) yield { text: '', number, tooLong: true };
+      else yield { text: line.endsWith('\r') ? line.slice(0, -1) : line, number };
     }
     if (!skipping) {
       pending += text.slice(start);

@@ -83,9 +83,11 @@ function toBool(raw: unknown): boolean | undefined {
   return undefined;
 }
 
+const UTF8 = new TextEncoder();
+
 function toBytes(raw: unknown): Uint8Array | undefined {
   if (raw instanceof Uint8Array) return raw;
-  if (typeof raw === 'string') return Buffer.from(raw, 'utf8');
+  if (typeof raw === 'string') return UTF8.encode(raw);
   return undefined;
 }
 
