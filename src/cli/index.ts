@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerScan } from './scan.js';
 import { registerChecks } from './checks.js';
+import { registerRules } from './rules.js';
+import { registerDetect } from './detect.js';
 import { VERSION } from './version.js';
 import { UsageError } from './errors.js';
 
@@ -10,7 +12,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
   program
     .name('palisade')
-    .description('Kubernetes defense-in-depth toolkit: manifest checks, Pod Security Standards and more')
+    .description('Kubernetes defense-in-depth toolkit: manifest checks, Pod Security Standards, Falco-syntax runtime rules and more')
     .version(VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({
@@ -20,6 +22,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError('(run palisade --help for usage)');
   registerScan(program, (code) => { exitCode = code; });
   registerChecks(program, (code) => { exitCode = code; });
+  registerRules(program, (code) => { exitCode = code; });
+  registerDetect(program, (code) => { exitCode = code; });
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

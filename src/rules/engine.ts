@@ -16,13 +16,13 @@ export interface RuleProgram<E = unknown> {
 export type RuleMatching = 'first' | 'all';
 
 /** Rules of one source: those bound to event types, and those that can match any type. */
-class SourceIndex<E> {
-  private readonly anyType: RuleProgram<E>[] = [];
-  private readonly byType = new Map<string, RuleProgram<E>[]>();
+class SourceIndex<P extends RuleProgram<never>> {
+  private readonly anyType: P[] = [];
+  private readonly byType = new Map<string, P[]>();
   /** Per event type: its own rules merged with the any-type ones, in load order (built on first use). */
-  private readonly merged = new Map<string, RuleProgram<E>[]>();
+  private readonly merged = new Map<string, P[]>();
 
-  add(program: RuleProgram<E>): void {
+  add(program: P): void {
     const types = program.rule.eventTypes;
     if (!types) {
       this.anyType.push(program);
@@ -36,7 +36,7 @@ class SourceIndex<E> {
   }
 
   /** The rules to try for an event of `type` (undefined: the source has one event type). */
-  candidates(type: string | undefined): readonly RuleProgram<E>[] {
+  candidates(type: string | undefined): readonly P[] {
     if (type === undefined) return this.anyType;
     let list = this.merged.get(type);
     if (!list) {
@@ -49,16 +49,16 @@ class SourceIndex<E> {
   }
 
   get size(): number {
-    const seen = new Set<RuleProgram<E>>(this.anyType);
+    const seen = new Set<P>(this.anyType);
     for (const list of this.byType.values()) list.forEach((p) => seen.add(p));
     return seen.size;
   }
 }
 
-export class Ruleset<E = unknown> {
-  private readonly sources = new Map<string, SourceIndex<E>>();
+export class Ruleset<E = unknown, P extends RuleProgram<E> = RuleProgram<E>> {
+  private readonly sources = new Map<string, SourceIndex<P>>();
 
-  constructor(programs: readonly RuleProgram<E>[], private readonly matching: RuleMatching = 'all') {
+  constructor(programs: readonly P[], private readonly matching: RuleMatching = 'all') {
     for (const p of [...programs].sort((a, b) => a.order - b.order)) {
       if (!p.rule.enabled) continue;
       let index = this.sources.get(p.rule.source);
@@ -73,10 +73,10 @@ export class Ruleset<E = unknown> {
   }
 
   /** The rules that match an event, in load order (only the first with rule_matching `first`). */
-  match(source: string, type: string | undefined, event: E): RuleProgram<E>[] {
+  match(source: string, type: string | undefined, event: E): readonly P[] {
     const index = this.sources.get(source);
     if (!index) return NONE;
-    let out: RuleProgram<E>[] | undefined;
+    let out: P[] | undefined;
     for (const p of index.candidates(type)) {
       if (!p.matches(event)) continue;
       if (this.matching === 'first') return [p];
@@ -86,4 +86,4 @@ export class Ruleset<E = unknown> {
   }
 }
 
-const NONE: RuleProgram<never>[] = [];
+const NONE: readonly never[] = [];

@@ -111,12 +111,19 @@ function compileBinary<E>(expr: BinaryCheckExpr, left: CompiledOperand<E>, sourc
 
   if (op === 'in' || op === 'intersects') {
     if (!items) throw new ConditionCompileError(`'${op}' needs a list`);
-    const keys = new Set<Key>(items.map((v) => literalKey(v, left.type)));
     const type = left.type;
-    const has = (v: FieldValue) => {
-      const k = valueKey(v, type);
-      return k !== undefined && keys.has(k);
-    };
+    let has: (v: FieldValue) => boolean;
+    if ((type === 'ipaddr' || type === 'ipnet') && items.some((v) => v.includes('/'))) {
+      // Networks in the list (`fd.snet in (rfc_1918_addresses)`): membership is containment.
+      const nets = items.map((v) => valuePredicate('=', type, v));
+      has = (v) => nets.some((inNet) => inNet(v));
+    } else {
+      const keys = new Set<Key>(items.map((v) => literalKey(v, type)));
+      has = (v) => {
+        const k = valueKey(v, type);
+        return k !== undefined && keys.has(k);
+      };
+    }
     if (left.list && op === 'in') {
       // Every extracted value must be in the set (and there must be at least one).
       return (e) => {
