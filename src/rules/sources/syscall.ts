@@ -194,6 +194,16 @@ function allAncestors(name: string, type: FieldType): (ev: SyscallEvent) => Extr
   };
 }
 
+/** Fields libsinsp computes from the fd's addresses, by the address keys they come from. */
+const DERIVED_FROM: Readonly<Record<string, readonly string[]>> = {
+  'fd.snet': ['fd.sip'],
+  'fd.cnet': ['fd.cip'],
+  'fd.lnet': ['fd.lip'],
+  'fd.rnet': ['fd.rip'],
+  'fd.net': ['fd.cip', 'fd.sip'],
+  'fd.ip': ['fd.cip', 'fd.sip'],
+};
+
 const PERMISSIVE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)+$/;
 
 export class SyscallSource implements FieldSource<SyscallEvent> {
@@ -228,6 +238,20 @@ export class SyscallSource implements FieldSource<SyscallEvent> {
     // An index into a list field (fd.types[0]) gives one value.
     const list = def.list === true && resolved.arg === undefined;
     const extract = list ? listExtractor(text, def.type) : scalarExtractor(text, def.type);
+    const derived = DERIVED_FROM[def.name];
+    if (derived && resolved.arg === undefined) {
+      // Events written with addresses only (sysdig -p "%fd.sip …"): networks and the
+      // client-or-server fields are worked out from the addresses, as libsinsp does.
+      const parts = derived.map((key) => scalarExtractor(key, 'ipaddr'));
+      const either = parts.length > 1;
+      const fallback = (e: SyscallEvent): Extracted => {
+        const own = extract(e);
+        if (own !== undefined) return own;
+        const values = parts.map((p) => p(e)).filter((v): v is FieldValue => v !== undefined && !Array.isArray(v));
+        return values.length === 0 ? undefined : either ? values : values[0];
+      };
+      return { def, text, type: def.type, list: false, ...(either ? { anyOf: true } : {}), extract: fallback };
+    }
     return { def, text, type: def.type, list, extract };
   }
 
