@@ -14,7 +14,11 @@ export function jsonGet(value: unknown, key: string): unknown {
     const i = Number(key);
     return i >= 0 && i < value.length ? value[i] : undefined;
   }
-  return hasOwn.call(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+  // Parsed JSON never holds functions, so a function is an inherited Object.prototype member;
+  // `__proto__` is the one inherited non-function and needs the own-property test.
+  if (key === '__proto__') return hasOwn.call(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+  const v = (value as Record<string, unknown>)[key];
+  return typeof v === 'function' ? undefined : v;
 }
 
 /** fastjson's Value.Get(keys...). */

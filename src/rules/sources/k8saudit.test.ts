@@ -244,6 +244,10 @@ test('JSON pointer escapes ~1 and ~0, and array indexes', () => {
   assert.equal(x('jevt.value', ev, '/annotations/a~1b'), 'slash');
   assert.equal(x('jevt.value', ev, '/annotations/c~0d'), 'tilde');
   assert.equal(x('jevt.value', createPod, '/requestObject/spec/containers/1/name'), 'sidecar');
+  assert.equal(x('jevt.value', createPod, '/requestObject/spec/containers/length'), undefined);
+  assert.equal(x('jevt.value', createPod, '/constructor'), undefined, 'inherited members are not JSON members');
+  assert.equal(x('jevt.value', createPod, '/__proto__'), undefined);
+  assert.equal(x('jevt.value', { constructor: 'own' }, '/constructor'), 'own');
 });
 
 const anonymous = {

@@ -11,8 +11,6 @@ import { parseRfc3339Nanos } from './time.js';
 /** A k8s audit event: the parsed JSON object of one audit `Event`. */
 export type K8sAuditEvent = unknown;
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /** The event time: `stageTimestamp` (RFC 3339 with up to 9 fractional digits) in ns. */
 export function auditEventTimeNs(event: K8sAuditEvent): bigint | undefined {
   const ts = jsonPath(event, ['stageTimestamp']);
@@ -45,6 +43,19 @@ function prettyJson(event: K8sAuditEvent): string {
   return text;
 }
 
+// `jevt.rawtime exists` opens nearly every upstream k8s rule (macro kevt): parse once per event.
+const rawTimeCache = new WeakMap<object, string | null>();
+
+function rawTime(event: K8sAuditEvent): string | undefined {
+  if (event === null || typeof event !== 'object') return undefined;
+  let text = rawTimeCache.get(event);
+  if (text === undefined) {
+    text = auditEventTimeNs(event)?.toString() ?? null;
+    rawTimeCache.set(event, text);
+  }
+  return text ?? undefined;
+}
+
 function jsonExtractor(suffix: JsonFieldSpec['suffix'], arg: string | undefined): Extractor {
   switch (suffix) {
     case 'value': {
@@ -58,7 +69,7 @@ function jsonExtractor(suffix: JsonFieldSpec['suffix'], arg: string | undefined)
     case 'obj':
       return (ev) => (ev !== null && typeof ev === 'object' ? prettyJson(ev) : undefined);
     case 'rawtime':
-      return (ev) => auditEventTimeNs(ev)?.toString();
+      return rawTime;
   }
 }
 
@@ -83,7 +94,7 @@ function kaEntry(spec: KaFieldSpec): Entry {
       const inner = spec.make({ key, index });
       // An event without auditID is not a k8s audit event: no ka.* field exists on it.
       const extract: Extractor = (ev) =>
-        ev !== null && typeof ev === 'object' && hasOwn.call(ev, 'auditID') ? inner(ev) : undefined;
+        ev !== null && typeof ev === 'object' && (ev as { auditID?: unknown }).auditID !== undefined ? inner(ev) : undefined;
       const list = spec.def.list === true && !(index >= 0 && spec.indexScalar);
       return { extract, list };
     },
