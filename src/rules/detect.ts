@@ -94,7 +94,7 @@ export async function detect(inputs: readonly DetectInput[], opts: DetectOptions
       }
       stats.events++;
       stats.bySource.set(source, (stats.bySource.get(source) ?? 0) + 1);
-      const matched = ruleset.match(source, fieldSource.eventType(item.event), item.event);
+      const matched = ruleset.match(source, item.event);
       for (const rule of matched) {
         const alert: Alert = makeAlert({ name: rule.rule.name, priority: rule.rule.priority, tags: rule.rule.tags, source, output: rule.output }, item.event, fieldSource, opts.alertOptions);
         for (const sink of opts.sinks) sink.write(alert);

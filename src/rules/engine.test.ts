@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ruleset, type RuleProgram } from './engine.js';
+import { Ruleset, type IndexSpec, type RuleProgram } from './engine.js';
 import type { LoadedRule } from './types.js';
 
 type Ev = { type: string; name: string };
@@ -16,15 +16,19 @@ function program(order: number, name: string, types: string[] | undefined, match
 test('an event meets only the rules of its type and the any-type rules, in load order', () => {
   const tried: string[] = [];
   const spy = (name: string, result: boolean) => (_e: Ev) => { tried.push(name); return result; };
+  const byType: IndexSpec<Ev> = {
+    key: (e) => [e.type],
+    sets: (rule) => [rule.eventTypes ? { kind: 'include', names: rule.eventTypes } : { kind: 'exclude', names: new Set() }],
+  };
   const rs = new Ruleset<Ev>([
     program(2, 'open-rule', ['open', 'openat'], spy('open-rule', true)),
     program(0, 'exec-rule', ['execve'], spy('exec-rule', true)),
     program(1, 'any-rule', undefined, spy('any-rule', true)),
-  ]);
-  const got = rs.match('syscall', 'openat', { type: 'openat', name: 'cat' }).map((p) => p.rule.name);
+  ], 'all', { syscall: byType });
+  const got = rs.match('syscall', { type: 'openat', name: 'cat' }).map((p) => p.rule.name);
   assert.deepEqual(got, ['any-rule', 'open-rule']);
   assert.deepEqual(tried, ['any-rule', 'open-rule']);
-  assert.deepEqual(rs.match('syscall', 'read', { type: 'read', name: 'x' }).map((p) => p.rule.name), ['any-rule']);
+  assert.deepEqual(rs.match('syscall', { type: 'read', name: 'x' }).map((p) => p.rule.name), ['any-rule']);
   assert.equal(rs.count('syscall'), 3);
 });
 
@@ -36,7 +40,7 @@ test('rule_matching first stops at the first match; disabled rules and other sou
     program(3, 'off', undefined, () => true, { enabled: false }),
     program(4, 'k8s', undefined, () => true, { source: 'k8s_audit' }),
   ], 'first');
-  assert.deepEqual(rs.match('syscall', undefined, { type: 'x', name: 'y' }).map((p) => p.rule.name), ['b']);
-  assert.deepEqual(rs.match('k8s_audit', undefined, { type: 'x', name: 'y' }).map((p) => p.rule.name), ['k8s']);
-  assert.deepEqual(rs.match('aws_cloudtrail', undefined, { type: 'x', name: 'y' }), []);
+  assert.deepEqual(rs.match('syscall', { type: 'x', name: 'y' }).map((p) => p.rule.name), ['b']);
+  assert.deepEqual(rs.match('k8s_audit', { type: 'x', name: 'y' }).map((p) => p.rule.name), ['k8s']);
+  assert.deepEqual(rs.match('aws_cloudtrail', { type: 'x', name: 'y' }), []);
 });

@@ -1,6 +1,8 @@
 /**
- * The ruleset at run time: compiled rules indexed by source and event type, so that an
- * event is only tested against the rules that can match it (Falco's evttype index).
+ * The ruleset at run time: compiled rules indexed by source and by the values of a few
+ * fields every event has (`evt.type` for syscalls, like Falco's evttype index; verb and
+ * resource for audit events, an index Falco does not have), so that an event is only tested
+ * against the rules that can match it.
  */
 import type { LoadedRule } from './types.js';
 
@@ -15,54 +17,71 @@ export interface RuleProgram<E = unknown> {
 /** Falco's `rule_matching`: stop at the first matching rule, or report every one. */
 export type RuleMatching = 'first' | 'all';
 
-/** Rules of one source: those bound to event types, and those that can match any type. */
+/** Values of one field a rule can match: the named ones (`include`) or all but them (`exclude`, which admits a missing value too). */
+export interface ValueSet {
+  kind: 'include' | 'exclude';
+  names: ReadonlySet<string>;
+}
+
+export const ANY_VALUE: ValueSet = { kind: 'exclude', names: new Set() };
+
+/** How the rules of one source are indexed. */
+export interface IndexSpec<E = unknown> {
+  /** The index fields' values in an event (undefined: missing). */
+  key(event: E): ReadonlyArray<string | undefined>;
+  /** For each index field, the values a rule can match. */
+  sets(rule: LoadedRule): readonly ValueSet[];
+}
+
+function admits(set: ValueSet, value: string | undefined): boolean {
+  if (value === undefined) return set.kind === 'exclude';
+  return set.names.has(value) === (set.kind === 'include');
+}
+
+/** Key values → the rules to try, bounded: the values come from the input. */
+const MAX_CACHED_KEYS = 4096;
+
 class SourceIndex<P extends RuleProgram<never>> {
-  private readonly anyType: P[] = [];
-  private readonly byType = new Map<string, P[]>();
-  /** Per event type: its own rules merged with the any-type ones, in load order (built on first use). */
-  private readonly merged = new Map<string, P[]>();
+  private readonly programs: Array<{ program: P; sets: readonly ValueSet[] }> = [];
+  private readonly cache = new Map<string, P[]>();
+
+  constructor(private readonly spec: IndexSpec<never> | undefined) {}
 
   add(program: P): void {
-    const types = program.rule.eventTypes;
-    if (!types) {
-      this.anyType.push(program);
-      return;
-    }
-    for (const t of types) {
-      let list = this.byType.get(t);
-      if (!list) this.byType.set(t, (list = []));
-      list.push(program);
-    }
-  }
-
-  /** The rules to try for an event of `type` (undefined: the source has one event type). */
-  candidates(type: string | undefined): readonly P[] {
-    if (type === undefined) return this.anyType;
-    let list = this.merged.get(type);
-    if (!list) {
-      const own = this.byType.get(type) ?? [];
-      list = own.length === 0 ? this.anyType : [...own, ...this.anyType].sort((a, b) => a.order - b.order);
-      // Event types come from the input: bound the cache so hostile input cannot grow it forever.
-      if (this.merged.size < 4096) this.merged.set(type, list);
-    }
-    return list;
+    this.programs.push({ program, sets: this.spec ? this.spec.sets(program.rule) : [] });
   }
 
   get size(): number {
-    const seen = new Set<P>(this.anyType);
-    for (const list of this.byType.values()) list.forEach((p) => seen.add(p));
-    return seen.size;
+    return this.programs.length;
+  }
+
+  /** The rules to try for an event, in load order. */
+  candidates(event: unknown): readonly P[] {
+    const key = this.spec ? (this.spec as IndexSpec<unknown>).key(event) : [];
+    let cacheKey = '';
+    for (let i = 0; i < key.length; i++) cacheKey += key[i] === undefined ? '\u0001\u0000' : `${key[i]}\u0000`;
+    let list = this.cache.get(cacheKey);
+    if (!list) {
+      list = [];
+      for (const { program, sets } of this.programs) {
+        let ok = true;
+        for (let i = 0; i < sets.length && ok; i++) ok = admits(sets[i], key[i]);
+        if (ok) list.push(program);
+      }
+      if (this.cache.size < MAX_CACHED_KEYS) this.cache.set(cacheKey, list);
+    }
+    return list;
   }
 }
 
 export class Ruleset<E = unknown, P extends RuleProgram<E> = RuleProgram<E>> {
   private readonly sources = new Map<string, SourceIndex<P>>();
 
-  constructor(programs: readonly P[], private readonly matching: RuleMatching = 'all') {
+  constructor(programs: readonly P[], private readonly matching: RuleMatching = 'all', indexes: Readonly<Record<string, IndexSpec<E>>> = {}) {
     for (const p of [...programs].sort((a, b) => a.order - b.order)) {
       if (!p.rule.enabled) continue;
       let index = this.sources.get(p.rule.source);
-      if (!index) this.sources.set(p.rule.source, (index = new SourceIndex()));
+      if (!index) this.sources.set(p.rule.source, (index = new SourceIndex(indexes[p.rule.source] as IndexSpec<never> | undefined)));
       index.add(p);
     }
   }
@@ -73,11 +92,11 @@ export class Ruleset<E = unknown, P extends RuleProgram<E> = RuleProgram<E>> {
   }
 
   /** The rules that match an event, in load order (only the first with rule_matching `first`). */
-  match(source: string, type: string | undefined, event: E): readonly P[] {
+  match(source: string, event: E): readonly P[] {
     const index = this.sources.get(source);
     if (!index) return NONE;
     let out: P[] | undefined;
-    for (const p of index.candidates(type)) {
+    for (const p of index.candidates(event)) {
       if (!p.matches(event)) continue;
       if (this.matching === 'first') return [p];
       (out ??= []).push(p);

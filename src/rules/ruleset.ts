@@ -7,12 +7,71 @@ import { fileURLToPath } from 'node:url';
 import { loadRules, type LoadedRuleset } from './loader/index.js';
 import { compileOutput, type CompiledOutput } from './output/index.js';
 import { createK8sAuditSource, createSyscallSource } from './sources/index.js';
-import { Ruleset, type RuleMatching, type RuleProgram } from './engine.js';
-import type { FieldSource, LoadedRule, Priority } from './types.js';
+import { eventTypeSet, fieldValueSet } from './lang/index.js';
+import { Ruleset, type IndexSpec, type RuleMatching, type RuleProgram } from './engine.js';
+import type { BoundField, Extracted, FieldSource, LoadedRule, Priority } from './types.js';
+
+/**
+ * A source whose bound fields are shared by every rule and remember the last event's value:
+ * dozens of rules read `ka.verb` or `evt.type` of the same event, and Falco, too, extracts
+ * each field once per event.
+ */
+export function sharedExtraction<E>(source: FieldSource<E>): FieldSource<E> {
+  const bound = new Map<string, BoundField<E>>();
+  return {
+    name: source.name,
+    fields: source.fields,
+    timeNs: (e) => source.timeNs(e),
+    eventType: (e) => source.eventType(e),
+    bind(field, arg) {
+      const key = arg === undefined ? field : `${field}[${arg}]`;
+      let b = bound.get(key);
+      if (!b) {
+        const inner = source.bind(field, arg);
+        let last: unknown = bound; // never an event
+        let value: Extracted;
+        const extract = (e: E): Extracted => {
+          if (e !== last) {
+            value = inner.extract(e);
+            last = e;
+          }
+          return value;
+        };
+        b = { ...inner, extract };
+        bound.set(key, b);
+      }
+      return b;
+    },
+  };
+}
 
 /** The event sources rules can name, by Falco's source names. */
 export function defaultSources(): Record<string, FieldSource> {
-  return { syscall: createSyscallSource() as FieldSource, k8s_audit: createK8sAuditSource() as FieldSource };
+  return {
+    syscall: sharedExtraction(createSyscallSource()) as FieldSource,
+    k8s_audit: sharedExtraction(createK8sAuditSource()) as FieldSource,
+  };
+}
+
+function text(v: Extracted): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Syscall rules by event type (Falco's index); audit rules by verb and resource (ours). */
+export function indexSpecs(sources: Record<string, FieldSource>): Record<string, IndexSpec> {
+  const specs: Record<string, IndexSpec> = {};
+  const syscall = sources.syscall;
+  if (syscall) specs.syscall = { key: (e) => [syscall.eventType(e)], sets: (rule) => [eventTypeSet(rule.ast)] };
+  const audit = sources.k8s_audit;
+  if (audit) {
+    const verb = audit.bind('ka.verb');
+    const resource = audit.bind('ka.target.resource');
+    specs.k8s_audit = {
+      key: (e) => [text(verb.extract(e)), text(resource.extract(e))],
+      sets: (rule) => [fieldValueSet(rule.ast, 'ka.verb'), fieldValueSet(rule.ast, 'ka.target.resource')],
+    };
+  }
+  return specs;
 }
 
 /** Palisade's own rule files, shipped in the package's rules/ folder. */
@@ -70,7 +129,7 @@ export function buildRuleset(
   });
   return {
     loaded,
-    ruleset: new Ruleset(rules, opts.matching ?? 'all'),
+    ruleset: new Ruleset(rules, opts.matching ?? 'all', indexSpecs(sources)),
     rules,
     ok: loaded.results.every((r) => r.successful && r.errors.length === 0),
   };

@@ -78,30 +78,59 @@ function leafSet(e: Expr): EventTypeSet | undefined {
 }
 
 /**
- * Falco's event-type algebra (ppm_event_codes): and = intersection, or = union, `evt.type`
- * checks give their set, other leaves give every type, `not` is pushed to the leaves (a
- * negated neutral leaf stays neutral).
+ * The values of a scalar field that a check can hold for. Only `=`/`==`/`in` say something:
+ * `!=` is false on a missing value while its negation is true, so it is left neutral (the
+ * result may be larger than needed, never smaller).
  */
-export function eventTypeSet(expr: Expr, negated = false): EventTypeSet {
+function fieldLeafSet(e: Expr, field: string): EventTypeSet | undefined {
+  if (e.type !== 'binary' || e.left.type !== 'field' || e.left.field !== field || e.left.arg !== undefined || e.modifier) return undefined;
+  const r = e.right;
+  if ((e.op === '=' || e.op === '==') && r.type === 'value') return { kind: 'include', names: new Set([r.value]) };
+  if (e.op === 'in') {
+    if (r.type === 'list') return { kind: 'include', names: new Set(r.values) };
+    if (r.type === 'identifier') return { kind: 'include', names: new Set([r.name]) };
+  }
+  return undefined;
+}
+
+function setAlgebra(expr: Expr, leaf: (e: Expr) => EventTypeSet | undefined, negated: boolean): EventTypeSet {
   switch (expr.type) {
     case 'and':
     case 'or': {
       // De Morgan: under a negation, and behaves as or and vice versa.
       const asAnd = (expr.type === 'and') !== negated;
-      return expr.children.map((c) => eventTypeSet(c, negated)).reduce((acc, s) => (asAnd ? intersect(acc, s) : union(acc, s)));
+      return expr.children.map((c) => setAlgebra(c, leaf, negated)).reduce((acc, s) => (asAnd ? intersect(acc, s) : union(acc, s)));
     }
     case 'not':
-      return eventTypeSet(expr.child, !negated);
+      return setAlgebra(expr.child, leaf, !negated);
     default: {
-      const s = leafSet(expr);
+      const s = leaf(expr);
       if (!s) return ALL;
       return negated ? complement(s) : s;
     }
   }
 }
 
+/**
+ * Falco's event-type algebra (ppm_event_codes): and = intersection, or = union, `evt.type`
+ * checks give their set, other leaves give every type, `not` is pushed to the leaves (a
+ * negated neutral leaf stays neutral).
+ */
+export function eventTypeSet(expr: Expr, negated = false): EventTypeSet {
+  return setAlgebra(expr, leafSet, negated);
+}
+
 /** The event types a condition can match: a finite set, or undefined for "any type". */
 export function eventTypes(expr: Expr): Set<string> | undefined {
   const s = eventTypeSet(expr);
   return s.kind === 'include' ? s.names : undefined;
+}
+
+/**
+ * The values of a scalar field (written without argument, e.g. `ka.verb`) for which the
+ * condition can hold, by the same algebra; `exclude` sets also admit a missing value. Used
+ * to index rules of sources without event types (k8s_audit by verb and resource).
+ */
+export function fieldValueSet(expr: Expr, field: string): EventTypeSet {
+  return setAlgebra(expr, (e) => fieldLeafSet(e, field), false);
 }

@@ -11,5 +11,5 @@ export {
   type Predicate,
 } from './compiler.js';
 export { ConditionCompileError } from './errors.js';
-export { collectFields, eventTypes, eventTypeSet, type EventTypeSet } from './analysis.js';
+export { collectFields, eventTypes, eventTypeSet, fieldValueSet, type EventTypeSet } from './analysis.js';
 export { fnmatch } from './glob.js';
