@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { makeAlert, type AlertSink, type MakeAlertOptions } from './output/index.js';
-import { readEvents, type SourceName } from './sources/index.js';
+import { readEventBatches, type ReadItem, type SourceName } from './sources/index.js';
 import type { BuiltRuleset } from './ruleset.js';
 import type { Alert, FieldSource, Priority } from './types.js';
 
@@ -66,10 +66,10 @@ export async function detect(inputs: readonly DetectInput[], opts: DetectOptions
   for (const input of inputs) {
     const name = input.path === '-' ? '<stdin>' : input.path;
     let source: SourceName;
-    let reader: AsyncIterable<{ event: unknown; line: number } | { error: string; line: number }>;
+    let reader: AsyncIterable<ReadItem[]>;
     if (opts.follow && input.path !== '-') {
       source = opts.source === 'auto' ? 'k8s_audit' : opts.source;
-      reader = readEvents(input.path, source, { follow: true, ...(opts.signal ? { signal: opts.signal } : {}) });
+      reader = readEventBatches(input.path, source, { follow: true, ...(opts.signal ? { signal: opts.signal } : {}) });
     } else {
       let stream: NodeJS.ReadableStream = input.path === '-' ? (opts.stdin ?? process.stdin) : createReadStream(input.path);
       if (opts.source === 'auto') {
@@ -83,26 +83,31 @@ export async function detect(inputs: readonly DetectInput[], opts: DetectOptions
       } else {
         source = opts.source;
       }
-      reader = readEvents(stream, source, opts.signal ? { signal: opts.signal } : {});
+      reader = readEventBatches(stream, source, opts.signal ? { signal: opts.signal } : {});
     }
     const fieldSource = opts.sources[source];
-    for await (const item of reader) {
-      if ('error' in item) {
-        stats.malformed++;
-        opts.onInputError?.(`${name}:${item.line}: ${item.error}`);
-        continue;
-      }
-      stats.events++;
-      stats.bySource.set(source, (stats.bySource.get(source) ?? 0) + 1);
-      const matched = ruleset.match(source, item.event);
-      for (const rule of matched) {
-        const alert: Alert = makeAlert({ name: rule.rule.name, priority: rule.rule.priority, tags: rule.rule.tags, source, output: rule.output }, item.event, fieldSource, opts.alertOptions);
-        for (const sink of opts.sinks) sink.write(alert);
-        stats.alerts++;
-        stats.byRule.set(rule.rule.name, (stats.byRule.get(rule.rule.name) ?? 0) + 1);
-        stats.byPriority.set(rule.rule.priority, (stats.byPriority.get(rule.rule.priority) ?? 0) + 1);
+    let events = 0;
+    for await (const batch of reader) {
+      for (let i = 0; i < batch.length; i++) {
+        const item = batch[i];
+        if ('error' in item) {
+          stats.malformed++;
+          opts.onInputError?.(`${name}:${item.line}: ${item.error}`);
+          continue;
+        }
+        events++;
+        const matched = ruleset.match(source, item.event);
+        for (const rule of matched) {
+          const alert: Alert = makeAlert({ name: rule.rule.name, priority: rule.rule.priority, tags: rule.rule.tags, source, output: rule.output }, item.event, fieldSource, opts.alertOptions);
+          for (const sink of opts.sinks) sink.write(alert);
+          stats.alerts++;
+          stats.byRule.set(rule.rule.name, (stats.byRule.get(rule.rule.name) ?? 0) + 1);
+          stats.byPriority.set(rule.rule.priority, (stats.byPriority.get(rule.rule.priority) ?? 0) + 1);
+        }
       }
     }
+    stats.events += events;
+    stats.bySource.set(source, (stats.bySource.get(source) ?? 0) + events);
   }
   return stats;
 }

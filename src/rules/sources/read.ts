@@ -111,13 +111,15 @@ interface Line {
   tooLong?: boolean;
 }
 
-async function* splitLines(chunks: AsyncIterable<Buffer>, maxLineBytes: number): AsyncGenerator<Line> {
+/** Lines, a batch per chunk read (yielding every line on its own costs more than parsing it). */
+async function* splitLineBatches(chunks: AsyncIterable<Buffer>, maxLineBytes: number): AsyncGenerator<Line[]> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let skipping = false;
   let number = 0;
   for await (const chunk of chunks) {
     const text = decoder.write(chunk);
+    const batch: Line[] = [];
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
       number++;
@@ -126,13 +128,13 @@ async function* splitLines(chunks: AsyncIterable<Buffer>, maxLineBytes: number):
       if (skipping) {
         skipping = false;
         pending = '';
-        yield { text: '', number, tooLong: true };
+        batch.push({ text: '', number, tooLong: true });
         continue;
       }
-      const line = pending + piece;
+      const line = pending === '' ? piece : pending + piece;
       pending = '';
-      if (line.length > maxLineBytes) yield { text: '', number, tooLong: true };
-      else yield { text: line.endsWith('\r') ? line.slice(0, -1) : line, number };
+      if (line.length > maxLineBytes) batch.push({ text: '', number, tooLong: true });
+      else batch.push({ text: line.endsWith('\r') ? line.slice(0, -1) : line, number });
     }
     if (!skipping) {
       pending += text.slice(start);
@@ -141,46 +143,70 @@ async function* splitLines(chunks: AsyncIterable<Buffer>, maxLineBytes: number):
         pending = '';
       }
     }
+    if (batch.length > 0) yield batch;
   }
   pending += decoder.end();
-  if (skipping) yield { text: '', number: number + 1, tooLong: true };
-  else if (pending.trim() !== '') yield { text: pending, number: number + 1 };
+  if (skipping) yield [{ text: '', number: number + 1, tooLong: true }];
+  else if (pending.trim() !== '') yield [{ text: pending, number: number + 1 }];
+}
+
+/** The lines of the batches, one at a time (for the rare whole-document path). */
+async function* flatten(first: readonly Line[], rest: AsyncIterator<Line[]>): AsyncGenerator<Line> {
+  yield* first;
+  for (let n = await rest.next(); !n.done; n = await rest.next()) yield* n.value;
 }
 
 // --- events --------------------------------------------------------------------------------
 
-function* itemsOf(value: unknown, source: SourceName, line: number): Generator<ReadItem> {
+function pushItems(value: unknown, source: SourceName, line: number, out: ReadItem[]): void {
   if (source === 'k8s_audit') {
     const { events, errors } = splitAuditPayload(value);
-    for (const event of events) yield { event, line };
-    for (const error of errors) yield { error, line };
+    for (const event of events) out.push({ event, line });
+    for (const error of errors) out.push({ error, line });
+    return;
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    out.push({ event: value, line });
     return;
   }
   const objects = Array.isArray(value) ? value : [value];
   for (const obj of objects) {
-    if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) yield { event: obj, line };
-    else yield { error: 'not a syscall event: expected a JSON object keyed by field names', line };
+    if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) out.push({ event: obj, line });
+    else out.push({ error: 'not a syscall event: expected a JSON object keyed by field names', line });
   }
+}
+
+function* itemsOf(value: unknown, source: SourceName, line: number): Generator<ReadItem> {
+  const out: ReadItem[] = [];
+  pushItems(value, source, line, out);
+  yield* out;
 }
 
 function parseError(e: unknown): string {
   return `invalid JSON: ${e instanceof Error ? e.message : String(e)}`;
 }
 
-function* lineItems(line: Line, source: SourceName): Generator<ReadItem> {
+function pushLineItems(line: Line, source: SourceName, out: ReadItem[]): void {
   if (line.tooLong) {
-    yield { error: 'line too long: skipped', line: line.number };
+    out.push({ error: 'line too long: skipped', line: line.number });
     return;
   }
-  if (line.text.trim() === '') return;
+  const text = line.text;
+  if (text === '' || text.trim() === '') return;
   let value: unknown;
   try {
-    value = JSON.parse(line.text);
+    value = JSON.parse(text);
   } catch (e) {
-    yield { error: parseError(e), line: line.number };
+    out.push({ error: parseError(e), line: line.number });
     return;
   }
-  yield* itemsOf(value, source, line.number);
+  pushItems(value, source, line.number, out);
+}
+
+function* lineItems(line: Line, source: SourceName): Generator<ReadItem> {
+  const out: ReadItem[] = [];
+  pushLineItems(line, source, out);
+  yield* out;
 }
 
 /**
@@ -189,6 +215,11 @@ function* lineItems(line: Line, source: SourceName): Generator<ReadItem> {
  * is read as one document (e.g. `kubectl get --raw` output), up to `maxDocumentBytes`.
  */
 export async function* readEvents(input: NodeJS.ReadableStream | string, source: SourceName, opts: ReadOptions = {}): AsyncGenerator<ReadItem> {
+  for await (const batch of readEventBatches(input, source, opts)) yield* batch;
+}
+
+/** readEvents, a batch of items per chunk read: what detection loops over. */
+export async function* readEventBatches(input: NodeJS.ReadableStream | string, source: SourceName, opts: ReadOptions = {}): AsyncGenerator<ReadItem[]> {
   const maxLineBytes = opts.maxLineBytes ?? 64 * MiB;
   const maxDocumentBytes = opts.maxDocumentBytes ?? 256 * MiB;
   let chunks: AsyncIterable<Buffer>;
@@ -198,25 +229,32 @@ export async function* readEvents(input: NodeJS.ReadableStream | string, source:
     chunks = gunzipIfNeeded(streamChunks(input));
   }
 
-  const lines = splitLines(chunks, maxLineBytes);
+  const batches = splitLineBatches(chunks, maxLineBytes)[Symbol.asyncIterator]();
   let lastLine = 0;
   try {
     let seenContent = false;
-    for await (const line of lines) {
-      lastLine = line.number;
-      if (!seenContent && !line.tooLong && line.text.trim() !== '') {
-        seenContent = true;
-        const first = line.text.trimStart()[0];
-        if ((first === '{' || first === '[') && !parsesAlone(line.text)) {
-          yield* documentOrLines(line, lines, source, maxDocumentBytes);
-          return;
+    for (let b = await batches.next(); !b.done; b = await batches.next()) {
+      const lines = b.value;
+      const out: ReadItem[] = [];
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        lastLine = line.number;
+        if (!seenContent && !line.tooLong && line.text.trim() !== '') {
+          seenContent = true;
+          const first = line.text.trimStart()[0];
+          if ((first === '{' || first === '[') && !parsesAlone(line.text)) {
+            if (out.length > 0) yield out;
+            for await (const item of documentOrLines(line, flatten(lines.slice(i + 1), batches), source, maxDocumentBytes)) yield [item];
+            return;
+          }
         }
+        pushLineItems(line, source, out);
       }
-      yield* lineItems(line, source);
+      if (out.length > 0) yield out;
     }
   } catch (e) {
     if (opts.signal?.aborted) return;
-    yield { error: `read error: ${e instanceof Error ? e.message : String(e)}`, line: lastLine + 1 };
+    yield [{ error: `read error: ${e instanceof Error ? e.message : String(e)}`, line: lastLine + 1 }];
   }
 }
 
