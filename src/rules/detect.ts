@@ -71,7 +71,7 @@ export async function detect(inputs: readonly DetectInput[], opts: DetectOptions
       source = opts.source === 'auto' ? 'k8s_audit' : opts.source;
       reader = readEventBatches(input.path, source, { follow: true, ...(opts.signal ? { signal: opts.signal } : {}) });
     } else {
-      let stream: NodeJS.ReadableStream = input.path === '-' ? (opts.stdin ?? process.stdin) : createReadStream(input.path);
+      let stream: NodeJS.ReadableStream = input.path === '-' ? (opts.stdin ?? process.stdin) : createReadStream(input.path, { highWaterMark: 1 << 20 });
       if (opts.source === 'auto') {
         const peeked = await peekSafely(stream, name, opts);
         if (!peeked) {

@@ -43,17 +43,11 @@ function prettyJson(event: K8sAuditEvent): string {
   return text;
 }
 
-// `jevt.rawtime exists` opens nearly every upstream k8s rule (macro kevt): parse once per event.
-const rawTimeCache = new WeakMap<object, string | null>();
-
+// `jevt.rawtime exists` opens nearly every upstream k8s rule (macro kevt); the rules engine
+// extracts each field once per event, so no cache of its own here.
 function rawTime(event: K8sAuditEvent): string | undefined {
   if (event === null || typeof event !== 'object') return undefined;
-  let text = rawTimeCache.get(event);
-  if (text === undefined) {
-    text = auditEventTimeNs(event)?.toString() ?? null;
-    rawTimeCache.set(event, text);
-  }
-  return text ?? undefined;
+  return auditEventTimeNs(event)?.toString();
 }
 
 function jsonExtractor(suffix: JsonFieldSpec['suffix'], arg: string | undefined): Extractor {

@@ -224,7 +224,7 @@ export async function* readEventBatches(input: NodeJS.ReadableStream | string, s
   const maxDocumentBytes = opts.maxDocumentBytes ?? 256 * MiB;
   let chunks: AsyncIterable<Buffer>;
   if (typeof input === 'string') {
-    chunks = opts.follow ? followChunks(input, opts.pollMs ?? 250, opts.signal) : gunzipIfNeeded(streamChunks(createReadStream(input)));
+    chunks = opts.follow ? followChunks(input, opts.pollMs ?? 250, opts.signal) : gunzipIfNeeded(streamChunks(createReadStream(input, { highWaterMark: 1 << 20 })));
   } else {
     chunks = gunzipIfNeeded(streamChunks(input));
   }

@@ -4,6 +4,43 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))
 
 /** RFC 3339 with optional fraction (Go's time.RFC3339Nano layout) → ns; undefined if malformed. */
 export function parseRfc3339Nanos(text: string): bigint | undefined {
+  // Events of one second share everything but the fraction: reuse the second's value.
+  const dot = text.length > 20 && text.charCodeAt(19) === 46 /* . */;
+  const zoneAt = dot ? firstZoneChar(text, 20) : 19;
+  if (zoneAt < 0) return slowParse(text);
+  const key = text.slice(0, 19) + text.slice(zoneAt);
+  let base = secondCache.get(key);
+  if (base === undefined) {
+    const parsed = slowParse(key);
+    if (parsed === undefined) return undefined;
+    if (secondCache.size >= 4096) secondCache.clear();
+    secondCache.set(key, (base = parsed));
+  }
+  if (!dot) return base;
+  const digits = zoneAt - 20;
+  if (digits < 1 || digits > 9) return undefined;
+  let frac = 0;
+  for (let i = 20; i < zoneAt; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    frac = frac * 10 + c;
+  }
+  return base + BigInt(frac * 10 ** (9 - digits));
+}
+
+const secondCache = new Map<string, bigint>();
+
+/** Index of the `Z`, `+` or `-` that starts the zone after a fraction, or -1. */
+function firstZoneChar(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 90 /* Z */ || c === 43 /* + */ || c === 45 /* - */) return i;
+    if (c < 48 || c > 57) return -1;
+  }
+  return -1;
+}
+
+function slowParse(text: string): bigint | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
