@@ -43,7 +43,8 @@ const MAX_CACHED_KEYS = 4096;
 
 class SourceIndex<P extends RuleProgram<never>> {
   private readonly programs: Array<{ program: P; sets: readonly ValueSet[] }> = [];
-  private readonly cache = new Map<string, P[]>();
+  private readonly cache = new Map<string | undefined, unknown>();
+  private cached = 0;
 
   constructor(private readonly spec: IndexSpec<never> | undefined) {}
 
@@ -57,22 +58,41 @@ class SourceIndex<P extends RuleProgram<never>> {
 
   /** The rules to try for an event, in load order. */
   candidates(event: unknown): readonly P[] {
-    const key = this.spec ? (this.spec as IndexSpec<unknown>).key(event) : [];
-    let cacheKey = '';
-    for (let i = 0; i < key.length; i++) cacheKey += key[i] === undefined ? '\u0001\u0000' : `${key[i]}\u0000`;
-    let list = this.cache.get(cacheKey);
-    if (!list) {
-      list = [];
-      for (const { program, sets } of this.programs) {
-        let ok = true;
-        for (let i = 0; i < sets.length && ok; i++) ok = admits(sets[i], key[i]);
-        if (ok) list.push(program);
+    const key = this.spec ? (this.spec as IndexSpec<unknown>).key(event) : NO_KEY;
+    // Nested maps, one level per index field: no key string to build for every event.
+    let level: Map<string | undefined, unknown> = this.cache;
+    for (let i = 0; i < key.length - 1; i++) {
+      let next = level.get(key[i]) as Map<string | undefined, unknown> | undefined;
+      if (!next) {
+        if (this.cached >= MAX_CACHED_KEYS) return this.compute(key);
+        level.set(key[i], (next = new Map()));
       }
-      if (this.cache.size < MAX_CACHED_KEYS) this.cache.set(cacheKey, list);
+      level = next;
+    }
+    const last = key.length === 0 ? undefined : key[key.length - 1];
+    let list = level.get(last) as P[] | undefined;
+    if (!list) {
+      list = this.compute(key);
+      if (this.cached < MAX_CACHED_KEYS) {
+        level.set(last, list);
+        this.cached++;
+      }
+    }
+    return list;
+  }
+
+  private compute(key: ReadonlyArray<string | undefined>): P[] {
+    const list: P[] = [];
+    for (const { program, sets } of this.programs) {
+      let ok = true;
+      for (let i = 0; i < sets.length && ok; i++) ok = admits(sets[i], key[i]);
+      if (ok) list.push(program);
     }
     return list;
   }
 }
+
+const NO_KEY: ReadonlyArray<string | undefined> = [];
 
 export class Ruleset<E = unknown, P extends RuleProgram<E> = RuleProgram<E>> {
   private readonly sources = new Map<string, SourceIndex<P>>();
