@@ -13,12 +13,87 @@ import { asText, literalKey, valueKey, type Key } from './values.js';
 export type Predicate<E> = (event: E) => boolean;
 
 export interface CompileOptions {
-  /** Reserved for source-specific switches; none yet. */
-  readonly _?: never;
+  /**
+   * Generate one JavaScript function per condition for its and/or/not structure and simple
+   * checks (default true); false keeps the plain tree of closures (the reference the
+   * generated code is tested against).
+   */
+  codegen?: boolean;
 }
 
-export function compileCondition<E>(expr: Expr, source: FieldSource<E>, _opts: CompileOptions = {}): Predicate<E> {
+export function compileCondition<E>(expr: Expr, source: FieldSource<E>, opts: CompileOptions = {}): Predicate<E> {
+  if (opts.codegen !== false) {
+    const generated = generateCondition(expr, source);
+    if (generated) return generated;
+  }
   return compileNode(expr, source);
+}
+
+/** The parts of a check made by onExtracted, for generated code to inline. */
+const PARTS = Symbol('extracted check');
+
+interface CheckParts {
+  extract: (e: never) => Extracted;
+  test: ValuePredicate;
+}
+
+/** Conditions bigger than this stay closures (generated source would only get slower to parse). */
+const MAX_GENERATED_NODES = 2000;
+const MAX_GENERATED_DEPTH = 100;
+
+/**
+ * One function per condition: and/or/not become JavaScript operators and a field check's
+ * extraction and test are called from the condition's own code, so every call site sees one
+ * target (closures sharing one body make V8's call sites megamorphic). The checks themselves
+ * are the same closures compileNode builds; nothing from the rule text enters the source.
+ */
+function generateCondition<E>(expr: Expr, source: FieldSource<E>): Predicate<E> | undefined {
+  const refs: unknown[] = [];
+  const ref = (v: unknown): string => {
+    refs.push(v);
+    return `r${refs.length - 1}`;
+  };
+  let nodes = 0;
+  const gen = (e: Expr, depth: number): string | undefined => {
+    if (++nodes > MAX_GENERATED_NODES || depth > MAX_GENERATED_DEPTH) return undefined;
+    switch (e.type) {
+      case 'and':
+      case 'or': {
+        const parts: string[] = [];
+        for (const c of e.children) {
+          const code = gen(c, depth + 1);
+          if (code === undefined) return undefined;
+          parts.push(code);
+        }
+        return `(${parts.join(e.type === 'and' ? ' && ' : ' || ')})`;
+      }
+      case 'not': {
+        const code = gen(e.child, depth + 1);
+        return code === undefined ? undefined : `!${code}`;
+      }
+      default: {
+        const check = compileNode(e, source);
+        const parts = (check as unknown as { [PARTS]?: CheckParts })[PARTS];
+        if (!parts) return `${ref(check)}(e)`;
+        const x = ref(parts.extract);
+        const t = ref(parts.test);
+        return `((x = ${x}(e)) !== undefined && (Array.isArray(x) ? anyOf(x, ${t}) : ${t}(x)))`;
+      }
+    }
+  };
+  const body = gen(expr, 0);
+  if (body === undefined) return undefined;
+  const consts = refs.map((_, i) => `const r${i} = refs[${i}];`).join('\n');
+  const factory = new Function('refs', 'anyOf', `"use strict";\n${consts}\nreturn function condition(e) { let x; return ${body}; };`) as (
+    refs: unknown[],
+    anyOf: (xs: FieldValue[], test: ValuePredicate) => boolean,
+  ) => Predicate<E>;
+  return factory(refs, anyOf);
+}
+
+function anyOf(xs: FieldValue[], test: ValuePredicate): boolean {
+  for (let i = 0; i < xs.length; i++) if (test(xs[i]!)) return true;
+  return false;
 }
 
 function compileNode<E>(expr: Expr, source: FieldSource<E>): Predicate<E> {
@@ -77,13 +152,15 @@ function present(x: Extracted): boolean {
 /** Lifts a value predicate to an extraction: missing → false; several values (an any-ancestor field) → any. */
 function onExtracted<E>(left: CompiledOperand<E>, p: ValuePredicate): Predicate<E> {
   const extract = left.extract;
-  return (e) => {
+  const check: Predicate<E> = (e) => {
     const x = extract(e);
     if (x === undefined) return false;
     if (!Array.isArray(x)) return p(x);
     for (let i = 0; i < x.length; i++) if (p(x[i]!)) return true;
     return false;
   };
+  const parts: CheckParts = { extract: extract as (e: never) => Extracted, test: p };
+  return Object.assign(check, { [PARTS]: parts });
 }
 
 const LIST_FIELD_OPS = new Set(['in', 'intersects']);
