@@ -52,7 +52,7 @@ async function rate(label: string, items: number, fn: () => unknown | Promise<un
 function ruleFiles(kind: 'k8s_audit' | 'syscall'): { files: Array<{ name: string; content: string }>; label: string } {
   const upstream = kind === 'k8s_audit' ? join(data, 'k8saudit-rules', 'k8s_audit_rules.yaml') : join(data, 'rules', 'falco_rules.yaml');
   if (existsSync(upstream)) return { files: [{ name: upstream, content: readFileSync(upstream, 'utf8') }], label: kind === 'k8s_audit' ? 'upstream k8s_audit_rules.yaml' : 'upstream falco_rules.yaml (stable)' };
-  const own = DEFAULT_RULE_FILES.filter((f) => f.includes(kind === 'k8s_audit' ? 'k8s_audit' : 'syscall'));
+  const own = DEFAULT_RULE_FILES.filter((f) => f.includes(kind === 'k8s_audit' ? 'kubernetes_audit' : 'syscall'));
   return { files: own.map((f) => ({ name: f, content: readFileSync(f, 'utf8') })), label: `Palisade's ${kind} rules (../shared/data absent)` };
 }
 

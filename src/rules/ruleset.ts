@@ -75,7 +75,7 @@ export function indexSpecs(sources: Record<string, FieldSource>): Record<string,
 }
 
 /** Palisade's own rule files, shipped in the package's rules/ folder. */
-export const DEFAULT_RULE_FILES: readonly string[] = ['palisade_syscall_rules.yaml', 'palisade_k8s_audit_rules.yaml'].map((f) =>
+export const DEFAULT_RULE_FILES: readonly string[] = ['palisade_syscall_rules.yaml', 'palisade_kubernetes_audit.yaml'].map((f) =>
   fileURLToPath(new URL(`../../rules/${f}`, import.meta.url)),
 );
 
