@@ -34,10 +34,7 @@ export interface DetectStats {
   /** Inputs that could not be read at all. */
   unreadable: number;
   alerts: number;
-  byRule: Map<string, number>;
   byPriority: Map<Priority, number>;
-  /** Events per source. */
-  bySource: Map<string, number>;
 }
 
 /** Audit events say so in their first object; anything else is taken for syscall JSON. */
@@ -61,7 +58,7 @@ async function peek(stream: NodeJS.ReadableStream): Promise<{ head: string; stre
 }
 
 export async function detect(inputs: readonly DetectInput[], opts: DetectOptions): Promise<DetectStats> {
-  const stats: DetectStats = { events: 0, malformed: 0, unreadable: 0, alerts: 0, byRule: new Map(), byPriority: new Map(), bySource: new Map() };
+  const stats: DetectStats = { events: 0, malformed: 0, unreadable: 0, alerts: 0, byPriority: new Map() };
   const { ruleset } = opts.built;
   for (const input of inputs) {
     const name = input.path === '-' ? '<stdin>' : input.path;
@@ -86,7 +83,6 @@ export async function detect(inputs: readonly DetectInput[], opts: DetectOptions
       reader = readEventBatches(stream, source, opts.signal ? { signal: opts.signal } : {});
     }
     const fieldSource = opts.sources[source];
-    let events = 0;
     for await (const batch of reader) {
       for (let i = 0; i < batch.length; i++) {
         const item = batch[i];
@@ -95,19 +91,16 @@ export async function detect(inputs: readonly DetectInput[], opts: DetectOptions
           opts.onInputError?.(`${name}:${item.line}: ${item.error}`);
           continue;
         }
-        events++;
+        stats.events++;
         const matched = ruleset.match(source, item.event);
         for (const rule of matched) {
-          const alert: Alert = makeAlert({ name: rule.rule.name, priority: rule.rule.priority, tags: rule.rule.tags, source, output: rule.output }, item.event, fieldSource, opts.alertOptions);
+          const alert: Alert = makeAlert(rule.alert, item.event, fieldSource, opts.alertOptions);
           for (const sink of opts.sinks) sink.write(alert);
           stats.alerts++;
-          stats.byRule.set(rule.rule.name, (stats.byRule.get(rule.rule.name) ?? 0) + 1);
           stats.byPriority.set(rule.rule.priority, (stats.byPriority.get(rule.rule.priority) ?? 0) + 1);
         }
       }
     }
-    stats.events += events;
-    stats.bySource.set(source, (stats.bySource.get(source) ?? 0) + events);
   }
   return stats;
 }

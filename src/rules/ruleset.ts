@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadRules, type LoadedRuleset } from './loader/index.js';
-import { compileOutput, type CompiledOutput } from './output/index.js';
+import { compileOutput, type AlertRule } from './output/index.js';
 import { createK8sAuditSource, createSyscallSource } from './sources/index.js';
 import { eventTypeSet, fieldValueSet } from './lang/index.js';
 import { Ruleset, type IndexSpec, type RuleMatching, type RuleProgram } from './engine.js';
@@ -101,7 +101,8 @@ export async function readRuleFiles(paths: readonly string[]): Promise<{ files: 
 
 /** A rule ready to run and to say what it found. */
 export interface RunnableRule extends RuleProgram {
-  output: CompiledOutput<unknown>;
+  /** What an alert of this rule needs, built once (not per alert). */
+  alert: AlertRule<unknown>;
 }
 
 export interface BuiltRuleset {
@@ -125,7 +126,8 @@ export function buildRuleset(
     if (!source || !rule.filter) return;
     // The loader has validated the output already; a failure here is a bug, reported once.
     const output = compileOutput(rule.output, source);
-    rules.push({ rule: rule as LoadedRule, order, matches: rule.filter, output });
+    const alert = { name: rule.name, priority: rule.priority, tags: rule.tags, source: rule.source, output };
+    rules.push({ rule: rule as LoadedRule, order, matches: rule.filter, alert });
   });
   return {
     loaded,
