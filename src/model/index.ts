@@ -9,5 +9,6 @@ export { LineIndex, lineOfOffset } from './lines.js';
 export * from './podspec.js';
 export { JsonPositions, splitPrettyJsonList, type JsonListItem } from './jsonlines.js';
 export { parseQuantity } from './quantity.js';
+export { memoizeString } from './memo.js';
 export { parseImage, imageMatches, type ImageRef } from './image.js';
 export { selectorMatches, isEmptySelector, labelsOf, type Labels } from './selector.js';

@@ -1,3 +1,5 @@
+import { memoizeString } from './memo.js';
+
 /**
  * Kubernetes resource quantities ("500m", "1Gi", "2", 0.5, "1e3"), as numbers in base
  * units. Manifests sometimes carry plain numbers where strings are expected; both parse.
@@ -11,16 +13,11 @@ const SUFFIX: Record<string, number> = {
 export function parseQuantity(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
-  // The same few quantities ("100m", "128Mi") repeat across a whole corpus.
-  const known = cache.get(value);
-  if (known !== undefined || cache.has(value)) return known;
-  if (cache.size >= 4096) cache.clear();
-  const parsed = parseQuantityText(value);
-  cache.set(value, parsed);
-  return parsed;
+  return parseQuantityCached(value);
 }
 
-const cache = new Map<string, number | undefined>();
+// The same few quantities ("100m", "128Mi") repeat across a whole corpus.
+const parseQuantityCached = memoizeString((value) => parseQuantityText(value));
 
 function parseQuantityText(value: string): number | undefined {
   const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(value.trim());

@@ -1,5 +1,5 @@
 /** Checks: where container images come from and whether the reference pins what runs. */
-import { asArray, containerLabel, imageMatches, parseImage, type ContainerRef, type ImageRef } from '../../model/index.js';
+import { asArray, containerLabel, imageMatches, memoizeString, parseImage, type ContainerRef, type ImageRef } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
@@ -19,21 +19,13 @@ function describeValue(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** The container's image, checked against the reference grammar the container runtimes accept. */
 /** Images repeat across a corpus (every replica of a chart): parse each string once. */
-const imageCache = new Map<string, ImageState>();
+const parseImageText = memoizeString((v) => parseImageState(v), 10_000);
 
+/** The container's image, checked against the reference grammar the container runtimes accept. */
 function imageOf(c: ContainerRef): ImageState {
   const v = c.container.image;
-  if (typeof v === 'string') {
-    let state = imageCache.get(v);
-    if (!state) {
-      if (imageCache.size >= 10_000) imageCache.clear();
-      imageCache.set(v, (state = parseImageState(v)));
-    }
-    return state;
-  }
-  return parseImageState(v);
+  return typeof v === 'string' ? parseImageText(v) : parseImageState(v);
 }
 
 function parseImageState(v: unknown): ImageState {

@@ -5,6 +5,7 @@
  */
 import type { FieldType, FieldValue } from '../types.js';
 import { ConditionCompileError } from './errors.js';
+import { memoizeString } from '../../model/index.js';
 
 export type NumericType = 'int64' | 'uint64' | 'double' | 'port' | 'reltime' | 'abstime';
 const NUMERIC = new Set<FieldType>(['int64', 'uint64', 'double', 'port', 'reltime', 'abstime']);
@@ -197,18 +198,11 @@ export function asIpAddr(v: FieldValue): IpAddr | undefined {
     return { v6: v.length === 16, value: out };
   }
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return { v6: false, value: BigInt(v) };
-  if (typeof v !== 'string') return undefined;
-  // The same few addresses recur across events: parse each once.
-  let a = ipCache.get(v);
-  if (a === undefined && !ipCache.has(v)) {
-    a = parseIpAddr(v);
-    if (ipCache.size >= 4096) ipCache.clear();
-    ipCache.set(v, a);
-  }
-  return a;
+  return typeof v === 'string' ? parseIpAddrCached(v) : undefined;
 }
 
-const ipCache = new Map<string, IpAddr | undefined>();
+// The same few addresses recur across events: parse each once.
+const parseIpAddrCached = memoizeString((text) => parseIpAddr(text));
 
 export const ipInNet = (a: IpAddr, n: IpNet) => a.v6 === n.v6 && (a.value & n.mask) === n.base;
 export const ipKey = (a: IpAddr) => `${a.v6 ? 6 : 4}:${a.value}`;

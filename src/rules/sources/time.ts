@@ -1,4 +1,5 @@
 /** Timestamps as nanoseconds since the epoch (bigint: 64-bit ns do not fit a double). */
+import { memoizeString } from '../../model/index.js';
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -9,13 +10,8 @@ export function parseRfc3339Nanos(text: string): bigint | undefined {
   const zoneAt = dot ? firstZoneChar(text, 20) : 19;
   if (zoneAt < 0) return slowParse(text);
   const key = text.slice(0, 19) + text.slice(zoneAt);
-  let base = secondCache.get(key);
-  if (base === undefined) {
-    const parsed = slowParse(key);
-    if (parsed === undefined) return undefined;
-    if (secondCache.size >= 4096) secondCache.clear();
-    secondCache.set(key, (base = parsed));
-  }
+  const base = parseSecond(key);
+  if (base === undefined) return undefined;
   if (!dot) return base;
   const digits = zoneAt - 20;
   if (digits < 1 || digits > 9) return undefined;
@@ -28,7 +24,7 @@ export function parseRfc3339Nanos(text: string): bigint | undefined {
   return base + BigInt(frac * 10 ** (9 - digits));
 }
 
-const secondCache = new Map<string, bigint>();
+const parseSecond = memoizeString((text) => slowParse(text));
 
 /** Index of the `Z`, `+` or `-` that starts the zone after a fraction, or -1. */
 function firstZoneChar(text: string, from: number): number {

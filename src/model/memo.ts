@@ -1,0 +1,17 @@
+/**
+ * A function of a string, remembered for the distinct arguments seen. Inputs repeat (the same
+ * quantities, images, addresses and timestamps across a corpus or a stream), but they come
+ * from users: the cache is emptied when it holds `max` entries, so memory stays bounded.
+ */
+export function memoizeString<V>(compute: (key: string) => V, max = 4096): (key: string) => V {
+  const cache = new Map<string, V>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined && !cache.has(key)) {
+      value = compute(key);
+      if (cache.size >= max) cache.clear();
+      cache.set(key, value);
+    }
+    return value as V;
+  };
+}
