@@ -131,3 +131,12 @@ test('detect: usage errors are one line and exit 2', () => {
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /absent\.jsonl: cannot read \(no such file\)/);
 });
+
+test('detect: a gzip audit log is recognised as audit events without --source', () => {
+  const gz = join(dir, 'auto.jsonl.gz');
+  writeFileSync(gz, gzipSync(readFileSync(dayLog)));
+  const r = run(['detect', gz, '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').length, 12);
+  assert.match(r.stderr, /1450 events, 12 alerts/);
+});

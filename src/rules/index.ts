@@ -5,10 +5,10 @@
 export * from './types.js';
 export { Ruleset, type RuleMatching, type RuleProgram } from './engine.js';
 export { buildRuleset, defaultSources, readRuleFiles, DEFAULT_RULE_FILES, type BuiltRuleset, type RuleFile, type RunnableRule } from './ruleset.js';
-export { detect, sniffSource, type DetectInput, type DetectOptions, type DetectStats } from './detect.js';
+export { detect, type DetectInput, type DetectOptions, type DetectStats } from './detect.js';
 export { formatLoadResult, ENGINE_VERSION, type LoadedRuleset, type CompiledRule, type FileLoadResult } from './loader/index.js';
 export {
   alertFormatter, fileSink, httpSink, MultiSink, parsePriority, priorityAtLeast, programSink, stdoutSink, syslogSink,
   type AlertSink, type SinkStats,
 } from './output/index.js';
-export { readEvents, type SourceName } from './sources/index.js';
+export { readEvents, sniffSource, type SourceName } from './sources/index.js';

@@ -218,17 +218,48 @@ export async function* readEvents(input: NodeJS.ReadableStream | string, source:
   for await (const batch of readEventBatches(input, source, opts)) yield* batch;
 }
 
-/** readEvents, a batch of items per chunk read: what detection loops over. */
+/** The bytes of an input: a file (followed or not) or a stream, decompressed when gzip. */
+function inputChunks(input: NodeJS.ReadableStream | string, opts: ReadOptions): AsyncIterable<Buffer> {
+  if (typeof input !== 'string') return gunzipIfNeeded(streamChunks(input));
+  return opts.follow ? followChunks(input, opts.pollMs ?? 250, opts.signal) : gunzipIfNeeded(streamChunks(createReadStream(input, { highWaterMark: 1 << 20 })));
+}
+
+/** readEvents, a batch of items per chunk read. */
 export async function* readEventBatches(input: NodeJS.ReadableStream | string, source: SourceName, opts: ReadOptions = {}): AsyncGenerator<ReadItem[]> {
+  yield* eventBatches(inputChunks(input, opts), source, opts);
+}
+
+/** Audit events say so in their first object; anything else is taken for syscall JSON. */
+export function sniffSource(head: string): SourceName {
+  return /"auditID"\s*:|"kind"\s*:\s*"Event(List)?"|"apiVersion"\s*:\s*"audit\.k8s\.io\//.test(head) ? 'k8s_audit' : 'syscall';
+}
+
+export interface OpenedEvents {
+  source: SourceName;
+  batches: AsyncGenerator<ReadItem[]>;
+}
+
+/**
+ * Opens an input for detection: its first (decompressed) bytes are read now, so an input that
+ * cannot be read fails here with its fs error, and `auto` can tell audit events from syscall
+ * events by looking at them (gzip files too).
+ */
+export async function openEvents(input: NodeJS.ReadableStream | string, source: SourceName | 'auto', opts: ReadOptions = {}): Promise<OpenedEvents> {
+  const it = inputChunks(input, opts)[Symbol.asyncIterator]();
+  const first = await it.next();
+  const head = first.done ? '' : first.value.subarray(0, 65536).toString('utf8');
+  const chosen = source === 'auto' ? sniffSource(head) : source;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    if (first.done) return;
+    yield first.value;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  }
+  return { source: chosen, batches: eventBatches(chunks(), chosen, opts) };
+}
+
+async function* eventBatches(chunks: AsyncIterable<Buffer>, source: SourceName, opts: ReadOptions): AsyncGenerator<ReadItem[]> {
   const maxLineBytes = opts.maxLineBytes ?? 64 * MiB;
   const maxDocumentBytes = opts.maxDocumentBytes ?? 256 * MiB;
-  let chunks: AsyncIterable<Buffer>;
-  if (typeof input === 'string') {
-    chunks = opts.follow ? followChunks(input, opts.pollMs ?? 250, opts.signal) : gunzipIfNeeded(streamChunks(createReadStream(input, { highWaterMark: 1 << 20 })));
-  } else {
-    chunks = gunzipIfNeeded(streamChunks(input));
-  }
-
   const batches = splitLineBatches(chunks, maxLineBytes)[Symbol.asyncIterator]();
   let lastLine = 0;
   try {
