@@ -4,7 +4,7 @@
  */
 import { makeAlert, type AlertSink, type MakeAlertOptions } from './output/index.js';
 import { openEvents, type OpenedEvents, type SourceName } from './sources/index.js';
-import type { BuiltRuleset } from './ruleset.js';
+import { unreadableReason, type BuiltRuleset } from './ruleset.js';
 import type { Alert, FieldSource, Priority } from './types.js';
 
 export interface DetectInput {
@@ -48,8 +48,7 @@ export async function detect(inputs: readonly DetectInput[], opts: DetectOptions
       });
     } catch (err) {
       stats.unreadable++;
-      const code = (err as NodeJS.ErrnoException).code;
-      opts.onInputError?.(`${name}: cannot read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(err)})`);
+      opts.onInputError?.(`${name}: cannot read (${unreadableReason(err)})`);
       continue;
     }
     const { source, batches: reader } = opened;

@@ -4,6 +4,7 @@
  * resource for audit events, an index Falco does not have), so that an event is only tested
  * against the rules that can match it.
  */
+import type { EventTypeSet } from './lang/index.js';
 import type { LoadedRule } from './types.js';
 
 /** A rule ready to run: its compiled condition. */
@@ -17,13 +18,11 @@ export interface RuleProgram<E = unknown> {
 /** Falco's `rule_matching`: stop at the first matching rule, or report every one. */
 export type RuleMatching = 'first' | 'all';
 
-/** Values of one field a rule can match: the named ones (`include`) or all but them (`exclude`, which admits a missing value too). */
-export interface ValueSet {
-  kind: 'include' | 'exclude';
-  names: ReadonlySet<string>;
-}
-
-export const ANY_VALUE: ValueSet = { kind: 'exclude', names: new Set() };
+/**
+ * Values of one field a rule can match: the named ones (`include`) or all but them
+ * (`exclude`, which admits a missing value too) — the sets lang's analysis computes.
+ */
+export type ValueSet = EventTypeSet;
 
 /** How the rules of one source are indexed. */
 export interface IndexSpec<E = unknown> {

@@ -79,6 +79,12 @@ export const DEFAULT_RULE_FILES: readonly string[] = ['palisade_syscall_rules.ya
   fileURLToPath(new URL(`../../rules/${f}`, import.meta.url)),
 );
 
+/** Why a file could not be read, in a few words. */
+export function unreadableReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(err);
+}
+
 export interface RuleFile {
   name: string;
   content: string;
@@ -92,8 +98,7 @@ export async function readRuleFiles(paths: readonly string[]): Promise<{ files: 
     try {
       files.push({ name: path, content: await readFile(path, 'utf8') });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      errors.push(`${path}: cannot read rules file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(err)})`);
+      errors.push(`${path}: cannot read rules file (${unreadableReason(err)})`);
     }
   }
   return { files, errors };
