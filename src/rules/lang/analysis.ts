@@ -39,7 +39,7 @@ export function collectFields(expr: Expr): FieldExpr[] {
  */
 export interface EventTypeSet {
   kind: 'include' | 'exclude';
-  names: Set<string>;
+  names: ReadonlySet<string>;
 }
 
 const ALL: EventTypeSet = { kind: 'exclude', names: new Set() };
@@ -121,7 +121,7 @@ export function eventTypeSet(expr: Expr, negated = false): EventTypeSet {
 }
 
 /** The event types a condition can match: a finite set, or undefined for "any type". */
-export function eventTypes(expr: Expr): Set<string> | undefined {
+export function eventTypes(expr: Expr): ReadonlySet<string> | undefined {
   const s = eventTypeSet(expr);
   return s.kind === 'include' ? s.names : undefined;
 }
