@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { buildRuleset, DEFAULT_RULE_FILES, defaultSources, detect, type AlertSink, type BuiltRuleset, type FieldSource } from '../rules/index.js';
 import { auditStream } from './audit-corpus.js';
 import { syscallStream } from './syscall-corpus.js';
+import { fmtRate, measure, progress } from './measure.js';
 
 const TARGET_E2E_SHARE = 0.75;
 const TARGET_EVAL_AUDIT = 1_000_000;
@@ -23,31 +24,8 @@ const TARGET_EVAL_SYSCALL = 3_000_000;
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const data = resolve(root, '..', 'shared', 'data', 'falco');
 
-function progress(msg: string): void {
-  process.stderr.write(`[bench] ${msg}\n`);
-}
-
-function fmtRate(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
 interface Row { name: string; value: string; target?: string; note?: string; pass?: boolean }
 const rows: Row[] = [];
-
-/** Best and median of `runs` timed calls (after one warm-up), as items/s. */
-async function rate(label: string, items: number, fn: () => unknown | Promise<unknown>, runs = 3): Promise<{ best: number; median: number; ms: number }> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    const ms = performance.now() - t0;
-    times.push(ms);
-    progress(`${label}: run ${i + 1}/${runs}: ${fmtRate(items / (ms / 1000))}/s`);
-  }
-  times.sort((a, b) => a - b);
-  return { best: items / (times[0] / 1000), median: items / (times[Math.floor(times.length / 2)] / 1000), ms: times[0] };
-}
 
 function ruleFiles(kind: 'k8s_audit' | 'syscall'): { files: Array<{ name: string; content: string }>; label: string } {
   const upstream = kind === 'k8s_audit' ? join(data, 'k8saudit-rules', 'k8s_audit_rules.yaml') : join(data, 'rules', 'falco_rules.yaml');
@@ -78,7 +56,7 @@ async function benchSource(kind: 'k8s_audit' | 'syscall', lines: string[], file:
   const bytes = lines.reduce((n, l) => n + l.length + 1, 0);
 
   // Bare decoding: the file's bytes read and every line parsed (what any reader must do).
-  const bare = await rate(`${kind} bare JSON.parse`, total, () => {
+  const bare = await measure(`${kind} bare JSON.parse`, () => {
     for (let r = 0; r < repeat; r++) {
       const text = readFileSync(file, 'utf8');
       let start = 0;
@@ -87,31 +65,35 @@ async function benchSource(kind: 'k8s_audit' | 'syscall', lines: string[], file:
         start = nl + 1;
       }
     }
+    return total;
   });
 
   // JSON.parse alone on lines already in memory: the floor the issue states its targets against.
-  const parseOnly = await rate(`${kind} JSON.parse of in-memory lines`, total, () => {
+  const parseOnly = await measure(`${kind} JSON.parse of in-memory lines`, () => {
     for (let r = 0; r < repeat; r++) for (let i = 0; i < lines.length; i++) JSON.parse(lines[i]);
+    return total;
   });
 
   // End to end through `palisade detect`'s code path: stream, split, decode, index, evaluate, alerts.
   let alerts = 0;
-  const e2e = await rate(`${kind} end to end`, total, async () => {
+  const e2e = await measure(`${kind} end to end`, async () => {
     const sink = countingSink();
     for (let r = 0; r < repeat; r++) {
       await detect([{ path: file }], { built, sources, source: kind, sinks: [sink], alertOptions: { hostname: 'bench' } });
     }
     alerts = sink.count;
+    return total;
   });
 
   // Evaluation alone: pre-decoded events, every candidate rule tested (no alert rendering).
   const events = lines.map((l) => JSON.parse(l) as unknown);
   let matched = 0;
-  const evaluation = await rate(`${kind} evaluation`, total, () => {
+  const evaluation = await measure(`${kind} evaluation`, () => {
     matched = 0;
     for (let r = 0; r < repeat; r++) {
       for (const e of events) matched += built.ruleset.match(kind, e).length;
     }
+    return total;
   });
 
   const decodeShare = (1 / bare.best) / (1 / e2e.best);
