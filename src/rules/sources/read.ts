@@ -176,12 +176,6 @@ function pushItems(value: unknown, source: SourceName, line: number, out: ReadIt
   }
 }
 
-function* itemsOf(value: unknown, source: SourceName, line: number): Generator<ReadItem> {
-  const out: ReadItem[] = [];
-  pushItems(value, source, line, out);
-  yield* out;
-}
-
 function parseError(e: unknown): string {
   return `invalid JSON: ${e instanceof Error ? e.message : String(e)}`;
 }
@@ -201,12 +195,6 @@ function pushLineItems(line: Line, source: SourceName, out: ReadItem[]): void {
     return;
   }
   pushItems(value, source, line.number, out);
-}
-
-function* lineItems(line: Line, source: SourceName): Generator<ReadItem> {
-  const out: ReadItem[] = [];
-  pushLineItems(line, source, out);
-  yield* out;
 }
 
 /**
@@ -317,12 +305,19 @@ async function* documentOrLines(first: Line, rest: AsyncIterable<Line>, source: 
   if (!overflow) {
     try {
       const value = JSON.parse(buffered.map((l) => l.text).join('\n'));
-      yield* itemsOf(value, source, first.number);
+      const out: ReadItem[] = [];
+      pushItems(value, source, first.number, out);
+      yield* out;
       return;
     } catch {
       // not one document either: fall back to lines
     }
   }
-  for (const line of buffered) yield* lineItems(line, source);
-  for (let n = await it.next(); !n.done; n = await it.next()) yield* lineItems(n.value, source);
+  const out: ReadItem[] = [];
+  for (const line of buffered) pushLineItems(line, source, out);
+  yield* out.splice(0);
+  for (let n = await it.next(); !n.done; n = await it.next()) {
+    pushLineItems(n.value, source, out);
+    yield* out.splice(0);
+  }
 }
