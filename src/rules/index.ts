@@ -4,11 +4,11 @@
  */
 export * from './types.js';
 export { Ruleset, type RuleMatching, type RuleProgram } from './engine.js';
-export { buildRuleset, defaultSources, readRuleFiles, DEFAULT_RULE_FILES, type BuiltRuleset, type RuleFile, type RunnableRule } from './ruleset.js';
+export { buildRuleset, defaultSources, readRuleFiles, unreadableReason, DEFAULT_RULE_FILES, type BuiltRuleset, type RuleFile, type RunnableRule } from './ruleset.js';
 export { detect, type DetectInput, type DetectOptions, type DetectStats } from './detect.js';
 export { formatLoadResult, ENGINE_VERSION, type LoadedRuleset, type CompiledRule, type FileLoadResult } from './loader/index.js';
 export {
-  alertFormatter, fileSink, httpSink, MultiSink, parsePriority, priorityAtLeast, programSink, stdoutSink, syslogSink,
-  type AlertSink, type SinkStats,
+  alertFormatter, fileSink, formatAlertJson, httpSink, makeAlert, MultiSink, parsePriority, priorityAtLeast, programSink, stdoutSink, syslogSink,
+  type AlertSink, type MakeAlertOptions, type SinkStats,
 } from './output/index.js';
-export { readEvents, sniffSource, type SourceName } from './sources/index.js';
+export { openEvents, readEvents, readEventBatches, sniffSource, parseRfc3339Nanos, type SourceName } from './sources/index.js';

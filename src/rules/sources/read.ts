@@ -91,6 +91,14 @@ async function* followChunks(path: string, pollMs: number, signal?: AbortSignal)
       }
       const current = await fsp.stat(path).catch(() => undefined);
       if (current && (current.ino !== ino || current.size < pos)) {
+        // Rotated: the writer may have appended to the old file between our last read and the
+        // rename; drain it before switching, so no line is lost at rotation.
+        if (current.ino !== ino) {
+          for (let r = await handle.read(buf, 0, buf.length, pos); r.bytesRead > 0; r = await handle.read(buf, 0, buf.length, pos)) {
+            pos += r.bytesRead;
+            yield Buffer.from(buf.subarray(0, r.bytesRead));
+          }
+        }
         await handle.close();
         handle = undefined; // rotated or truncated: start over on the new content
         continue;
@@ -273,8 +281,15 @@ async function* eventBatches(chunks: AsyncIterable<Buffer>, source: SourceName, 
     }
   } catch (e) {
     if (opts.signal?.aborted) return;
-    yield [{ error: `read error: ${e instanceof Error ? e.message : String(e)}`, line: lastLine + 1 }];
+    yield [{ error: readErrorText(e), line: lastLine + 1 }];
   }
+}
+
+function readErrorText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'Z_BUF_ERROR') return 'gzip data ends early (truncated file?): the events before this point were read';
+  if (code === 'Z_DATA_ERROR') return `gzip data is corrupt (${(e as Error).message}): the events before this point were read`;
+  return `read error: ${e instanceof Error ? e.message : String(e)}`;
 }
 
 function parsesAlone(text: string): boolean {

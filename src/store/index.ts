@@ -1,0 +1,2 @@
+/** The audit store: one interface, SQLite and PostgreSQL adapters. */
+export * from './types.js';
