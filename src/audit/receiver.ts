@@ -42,6 +42,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** The events of a webhook body, or why it is not audit data. */
 export function eventsOfBody(body: unknown): unknown[] | string {
   if (!isObject(body)) return 'expected an audit.k8s.io EventList object';
+  if (body.kind !== 'EventList' && body.kind !== 'Event') {
+    return `expected kind EventList or Event, got ${body.kind === undefined ? 'no kind' : JSON.stringify(body.kind)}`;
+  }
   const apiVersion = body.apiVersion;
   if (apiVersion !== undefined && apiVersion !== 'audit.k8s.io/v1' && apiVersion !== 'audit.k8s.io/v1beta1') {
     return `unsupported apiVersion ${JSON.stringify(apiVersion)} (expected audit.k8s.io/v1 or v1beta1)`;
@@ -51,8 +54,7 @@ export function eventsOfBody(body: unknown): unknown[] | string {
     if (!Array.isArray(body.items)) return 'EventList.items is not an array';
     return body.items;
   }
-  if (body.kind === 'Event') return [body];
-  return `expected kind EventList or Event, got ${body.kind === undefined ? 'no kind' : JSON.stringify(body.kind)}`;
+  return [body];
 }
 
 export class AuditReceiver {

@@ -153,3 +153,26 @@ export function summaryText(s: Summary): string {
   out.push(...(anomalies.length > 0 ? anomalies.map((a) => `  ${a}`) : ['  (none)']));
   return `${out.join('\n')}\n`;
 }
+
+/** Rows as aligned text columns (the last column is not padded). */
+export function alignColumns(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+const TABLE_COLUMNS = ['time', 'user', 'verb', 'resource', 'namespace', 'name', 'code', 'sourceIP'] as const;
+
+export function eventsTable(events: readonly StoredEvent[]): string {
+  return alignColumns(
+    TABLE_COLUMNS.map((c) => c.toUpperCase()),
+    events.map((e) => {
+      const row = eventRow(e);
+      return TABLE_COLUMNS.map((c) => (c === 'code' && row.decision === 'forbid' ? `${row.code} forbid` : row[c]));
+    }),
+  );
+}
+
+export function alertsTable(alerts: readonly StoredAlert[]): string {
+  return alignColumns(['TIME', 'PRIORITY', 'RULE', 'OUTPUT'], alerts.map((a) => [isoMicros(a.time), a.priority, a.rule, a.output]));
+}

@@ -5,6 +5,7 @@
  * writes to workloads, RBAC and ConfigMaps (the levels the recommended policy uses) — with
  * an attack sequence in the middle of the night:
  *
+ *   02:12  anonymous probing: five requests denied (403)
  *   02:13  an anonymous request is allowed (a misconfigured binding)
  *   02:14  a developer's stolen kubeconfig (dave) lists and reads Secrets in prod
  *   02:16  dave creates a privileged pod with the node's / mounted (hostPath)
@@ -181,7 +182,15 @@ function attack(r: () => number, day: number): AuditEvent[] {
   const wildcard = { kind: 'ClusterRole', apiVersion: 'rbac.authorization.k8s.io/v1', metadata: { name: 'ops-helper' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] };
   const binding = { kind: 'ClusterRoleBinding', apiVersion: 'rbac.authorization.k8s.io/v1', metadata: { name: 'ops-helper-admin' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'ops-helper', namespace: 'kube-system' }] };
   const cm = { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'backup-settings', namespace: 'prod' }, data: { 'backup.conf': 'target=s3://backups\naws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\n' } };
+  const probe = { user: 'system:anonymous', groups: ['system:unauthenticated'], ip: '203.0.113.77', agent: 'curl/8.5.0', code: 403 };
   return [
+    // Anonymous probing: what can an unauthenticated client see? Mostly nothing…
+    event(r, at(2, 12, 1), { ...probe, verb: 'list', resource: 'secrets' }),
+    event(r, at(2, 12, 2), { ...probe, verb: 'list', resource: 'pods' }),
+    event(r, at(2, 12, 4), { ...probe, verb: 'list', resource: 'secrets', namespace: 'kube-system' }),
+    event(r, at(2, 12, 6), { ...probe, verb: 'list', resource: 'clusterrolebindings', apiGroup: 'rbac.authorization.k8s.io' }),
+    event(r, at(2, 12, 9), { ...probe, verb: 'list', resource: 'nodes' }),
+    // …but a forgotten binding lets it list namespaces.
     event(r, at(2, 13, 5), { verb: 'list', user: 'system:anonymous', groups: ['system:unauthenticated'], ip: '203.0.113.77', agent: 'curl/8.5.0', resource: 'namespaces', reason: 'RBAC: allowed by ClusterRoleBinding "legacy-anonymous-view" of ClusterRole "view" to User "system:anonymous"' }),
     event(r, at(2, 14, 10), { ...dave, verb: 'list', resource: 'secrets', namespace: 'prod' }),
     event(r, at(2, 14, 31), { ...dave, verb: 'get', resource: 'secrets', namespace: 'prod', name: 'payments-db' }),
