@@ -1,0 +1,382 @@
+/**
+ * The shared store: PostgreSQL through a `pg` Pool, for when events come from more
+ * machines than one SQLite file can serve. Same tables and the same query text as SQLite
+ * (see sql.ts); times are BIGINT µs, read back as JS numbers.
+ *
+ * A batch is inserted by ONE statement: the items travel as column arrays, `unnest` turns
+ * them into rows, `INSERT … ON CONFLICT DO NOTHING RETURNING` says which were new, and
+ * data-modifying CTEs add those events' group and source-IP rows, their alerts and the
+ * totals in the same statement (one round trip, one transaction, durable once PostgreSQL
+ * acknowledges the commit with its default synchronous_commit=on).
+ *
+ * Connection URL: any libpq-style URL `pg` accepts, plus `?schema=NAME`: the tables live in
+ * that schema (created when absent; search_path is set on every connection). Tests use it
+ * to give each run its own schema.
+ */
+import pg from 'pg';
+import { META_DDL, pendingMigrations } from './schema.js';
+import {
+  alertQuerySql,
+  eventQuerySql,
+  mapAlertRow,
+  mapCounts,
+  mapEventRow,
+  mapVictimRow,
+  runRetention,
+  summarySql,
+  VICTIM_COLUMNS,
+  whoTouchedSql,
+  type Sql,
+  type Victim,
+} from './sql.js';
+import type {
+  AlertQuery,
+  EventQuery,
+  IngestItem,
+  InsertResult,
+  RetentionPolicy,
+  Store,
+  StoredAlert,
+  StoredEvent,
+  StoreStats,
+  Summary,
+  SummaryQuery,
+  WhoTouchedQuery,
+} from './types.js';
+
+export interface PostgresOptions {
+  /** Give up connecting after this long (default 10 000 ms). */
+  connectTimeoutMs?: number;
+  /** Connections in the pool (default 4). */
+  poolSize?: number;
+}
+
+/** BIGINT (int8, oid 20) as a JS number: our values (µs times, ids, counts) stay below 2^53. */
+const INT8_OID = 20;
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const INSERT_SQL = `WITH ins AS (
+  INSERT INTO events (audit_id, stage, level, time, received, user_name, user_groups, impersonated_user, verb,
+    api_group, api_version, resource, subresource, namespace, name, request_uri, code, decision, source_ips, user_agent, bytes, event)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[],
+    $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[], $18::text[], $19::text[], $20::text[],
+    $21::bigint[], $22::text[])
+  ON CONFLICT (audit_id, stage) DO NOTHING
+  RETURNING id, audit_id, stage, time, bytes
+), g AS (
+  INSERT INTO event_groups (grp, time, event_id)
+  SELECT x.v, ins.time, ins.id FROM unnest($23::text[], $24::text[], $25::text[]) AS x(audit_id, stage, v)
+  JOIN ins ON ins.audit_id = x.audit_id AND ins.stage = x.stage
+  ON CONFLICT DO NOTHING
+), s AS (
+  INSERT INTO event_source_ips (ip, time, event_id)
+  SELECT x.v, ins.time, ins.id FROM unnest($26::text[], $27::text[], $28::text[]) AS x(audit_id, stage, v)
+  JOIN ins ON ins.audit_id = x.audit_id AND ins.stage = x.stage
+  ON CONFLICT DO NOTHING
+), al AS (
+  INSERT INTO alerts (event_id, audit_id, stage, time, rule, priority, source, output, alert)
+  SELECT ins.id, x.audit_id, x.stage, x.time, x.rule, x.priority, x.source, x.output, x.alert
+  FROM unnest($29::text[], $30::text[], $31::text[], $32::text[], $33::bigint[], $34::text[], $35::text[], $36::text[], $37::text[], $38::text[])
+    WITH ORDINALITY AS x(ev_audit_id, ev_stage, audit_id, stage, time, rule, priority, source, output, alert, ord)
+  JOIN ins ON ins.audit_id = x.ev_audit_id AND ins.stage = x.ev_stage
+  ORDER BY x.ord
+  RETURNING 1
+), t AS (
+  UPDATE totals SET events = events + (SELECT count(*) FROM ins), alerts = alerts + (SELECT count(*) FROM al),
+    bytes = bytes + (SELECT coalesce(sum(bytes), 0) FROM ins) WHERE id = 1
+)
+SELECT audit_id, stage FROM ins`;
+
+const REMOVE_SQL = `WITH d AS (
+  DELETE FROM events WHERE id = ANY($1::bigint[]) RETURNING id, bytes
+), dg AS (
+  DELETE FROM event_groups WHERE (grp, time, event_id) IN (SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[]))
+), ds AS (
+  DELETE FROM event_source_ips WHERE (ip, time, event_id) IN (SELECT * FROM unnest($5::text[], $6::bigint[], $7::bigint[]))
+), da AS (
+  DELETE FROM alerts WHERE event_id IN (SELECT id FROM d) RETURNING 1
+), t AS (
+  UPDATE totals SET events = events - (SELECT count(*) FROM d), alerts = alerts - (SELECT count(*) FROM da),
+    bytes = bytes - (SELECT coalesce(sum(bytes), 0) FROM d) WHERE id = 1
+)
+SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM da)`;
+
+/** What an error message may say about where the database is: host:port/database, never credentials. */
+export interface PostgresTarget {
+  /** pg connection string without our own parameters. */
+  connectionString: string;
+  schema: string | undefined;
+  /** host:port/database */
+  label: string;
+  /** Strings to scrub from any message (the password, raw and decoded). */
+  secrets: string[];
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** Splits a postgres:// URL into what pg needs and what messages may show. Throws one-line errors without the URL. */
+export function parsePostgresUrl(spec: string): PostgresTarget {
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    throw new Error('cannot connect to PostgreSQL: the connection URL is not a valid URL');
+  }
+  const secrets = url.password ? [url.password, safeDecode(url.password)] : [];
+  const schema = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  const host = url.hostname || url.searchParams.get('host') || process.env.PGHOST || 'localhost';
+  const port = url.port || url.searchParams.get('port') || '5432';
+  const db = safeDecode(url.pathname.replace(/^\//, '')) || url.searchParams.get('dbname') || '';
+  const label = `${safeDecode(host)}:${port}/${db}`;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`cannot open PostgreSQL store at ${label}: schema must be a plain identifier (letters, digits, _), got ${JSON.stringify(schema)}`);
+  }
+  return { connectionString: url.toString(), schema, label, secrets };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function scrub(message: string, secrets: readonly string[]): string {
+  let m = message.split('\n')[0].trim();
+  for (const s of secrets) if (s) m = m.split(s).join('***');
+  return m;
+}
+
+/** A connection failure in a few words ("connection refused"), pg's own sentence otherwise. */
+export function connectReason(e: unknown, timeoutMs: number): string {
+  const errs: unknown[] = e instanceof AggregateError && e.errors.length ? e.errors : [e];
+  const first = errs[0] as { code?: string; message?: string } | undefined;
+  const code = first?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'ETIMEDOUT':
+      return `connection timed out after ${timeoutMs / 1000} s`;
+    case 'EHOSTUNREACH':
+      return 'host unreachable';
+    case 'ENETUNREACH':
+      return 'network unreachable';
+    case 'ECONNRESET':
+      return 'connection reset by the server';
+  }
+  const msg = String(first?.message ?? e);
+  if (/timeout/i.test(msg)) return `connection timed out after ${timeoutMs / 1000} s`;
+  return msg;
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly label: string,
+  ) {}
+
+  /** Connects, creates the schema when asked for one that is absent, migrates. Errors are one line naming host:port/db. */
+  static async open(spec: string, opts: PostgresOptions = {}): Promise<PostgresStore> {
+    const target = parsePostgresUrl(spec);
+    const timeout = opts.connectTimeoutMs ?? 10_000;
+    const pool = new pg.Pool({
+      connectionString: target.connectionString,
+      connectionTimeoutMillis: timeout,
+      max: opts.poolSize ?? 4,
+      types,
+      ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+    });
+    // An idle connection dropped by the server must not crash the process; the next query reports it.
+    pool.on('error', () => {});
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (e) {
+      await pool.end().catch(() => {});
+      throw new Error(`cannot connect to PostgreSQL at ${target.label}: ${scrub(connectReason(e, timeout), target.secrets)}`);
+    }
+    try {
+      await migrate(client, target.label, target.schema);
+    } catch (e) {
+      client.release(true);
+      await pool.end().catch(() => {});
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new Error(`cannot open PostgreSQL store at ${target.label}: ${scrub(msg, target.secrets)}`);
+    }
+    client.release();
+    return new PostgresStore(pool, target.label);
+  }
+
+  private async rows(q: Sql): Promise<unknown[][]> {
+    const r = await this.pool.query({ text: q.text, values: q.params, rowMode: 'array' });
+    return r.rows as unknown[][];
+  }
+
+  async insert(items: readonly IngestItem[]): Promise<InsertResult> {
+    const inserted = new Array<boolean>(items.length).fill(false);
+    if (items.length === 0) return { inserted, insertedCount: 0, duplicates: 0 };
+    // Column arrays; a key repeated inside the batch is sent once (its first item).
+    const cols: unknown[][] = Array.from({ length: 22 }, () => []);
+    const side: unknown[][] = Array.from({ length: 6 }, () => []);
+    const al: unknown[][] = Array.from({ length: 10 }, () => []);
+    const firstOf = new Map<string, number>();
+    for (let i = 0; i < items.length; i++) {
+      const { record: r, alerts } = items[i];
+      const key = `${r.auditId}\u0000${r.stage}`;
+      if (firstOf.has(key)) continue;
+      firstOf.set(key, i);
+      const v = [
+        r.auditId, r.stage, r.level, r.time, r.received, r.user, JSON.stringify(r.groups), r.impersonatedUser, r.verb,
+        r.apiGroup, r.apiVersion, r.resource, r.subresource, r.namespace, r.name, r.requestUri, r.code, r.decision,
+        JSON.stringify(r.sourceIps), r.userAgent, Buffer.byteLength(r.event, 'utf8'), r.event,
+      ];
+      for (let c = 0; c < 22; c++) cols[c].push(v[c]);
+      for (const g of r.groups) side[0].push(r.auditId), side[1].push(r.stage), side[2].push(g);
+      for (const ip of r.sourceIps) side[3].push(r.auditId), side[4].push(r.stage), side[5].push(ip);
+      for (const a of alerts) {
+        const av = [r.auditId, r.stage, a.auditId, a.stage, a.time, a.rule, a.priority, a.source, a.output, a.alert];
+        for (let c = 0; c < 10; c++) al[c].push(av[c]);
+      }
+    }
+    const res = await this.pool.query({ name: 'palisade_insert_v1', text: INSERT_SQL, values: [...cols, ...side, ...al], rowMode: 'array' });
+    let count = 0;
+    for (const row of res.rows as string[][]) {
+      const i = firstOf.get(`${row[0]}\u0000${row[1]}`);
+      if (i !== undefined && !inserted[i]) {
+        inserted[i] = true;
+        count++;
+      }
+    }
+    return { inserted, insertedCount: count, duplicates: items.length - count };
+  }
+
+  async queryEvents(q: EventQuery): Promise<StoredEvent[]> {
+    return (await this.rows(eventQuerySql('postgres', q))).map(mapEventRow);
+  }
+
+  async whoTouched(q: WhoTouchedQuery): Promise<StoredEvent[]> {
+    return (await this.rows(whoTouchedSql('postgres', q))).map(mapEventRow);
+  }
+
+  async queryAlerts(q: AlertQuery): Promise<StoredAlert[]> {
+    return (await this.rows(alertQuerySql('postgres', q))).map(mapAlertRow);
+  }
+
+  async summary(q: SummaryQuery): Promise<Summary> {
+    const s = summarySql('postgres', q);
+    const client = await this.pool.connect();
+    try {
+      // One snapshot for every figure.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const run = async (x: Sql) => (await client.query({ text: x.text, values: x.params, rowMode: 'array' })).rows as unknown[][];
+      const [o] = await run(s.overall);
+      const out: Summary = {
+        events: Number(o[0]),
+        first: o[1] === null ? null : Number(o[1]),
+        last: o[2] === null ? null : Number(o[2]),
+        topUsers: mapCounts(await run(s.topUsers)),
+        verbs: mapCounts(await run(s.verbs)),
+        topResources: mapCounts(await run(s.topResources)),
+        deniedByUser: mapCounts(await run(s.deniedByUser)),
+        anonymous: Number(o[3] ?? 0),
+        alertsByRule: mapCounts(await run(s.alertsByRule)),
+      };
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async applyRetention(p: RetentionPolicy): Promise<{ events: number; alerts: number }> {
+    return runRetention(
+      {
+        oldest: async (limit, before) =>
+          (
+            await this.rows(
+              before === undefined
+                ? { text: `SELECT ${VICTIM_COLUMNS} FROM events ORDER BY time, id LIMIT $1`, params: [limit] }
+                : { text: `SELECT ${VICTIM_COLUMNS} FROM events WHERE time < $1 ORDER BY time, id LIMIT $2`, params: [before, limit] },
+            )
+          ).map(mapVictimRow),
+        remove: async (victims: readonly Victim[]) => {
+          const a: unknown[][] = Array.from({ length: 7 }, () => []);
+          for (const v of victims) {
+            a[0].push(v.id);
+            for (const g of v.groups) a[1].push(g), a[2].push(v.time), a[3].push(v.id);
+            for (const ip of v.ips) a[4].push(ip), a[5].push(v.time), a[6].push(v.id);
+          }
+          const [r] = await this.rows({ text: REMOVE_SQL, params: a });
+          return { events: Number(r[0]), alerts: Number(r[1]) };
+        },
+        totalBytes: async () => Number((await this.rows({ text: 'SELECT bytes FROM totals WHERE id = 1', params: [] }))[0][0]),
+      },
+      p,
+    );
+  }
+
+  async stats(): Promise<StoreStats> {
+    const [r] = await this.rows({
+      text: 'SELECT t.events, t.alerts, t.bytes, (SELECT min(time) FROM events), (SELECT max(time) FROM events) FROM totals t WHERE t.id = 1',
+      params: [],
+    });
+    return {
+      events: Number(r[0]),
+      alerts: Number(r[1]),
+      bytes: Number(r[2]),
+      oldest: r[3] === null ? null : Number(r[3]),
+      newest: r[4] === null ? null : Number(r[4]),
+    };
+  }
+
+  /** Query plan of a query (for tests and tuning). */
+  async explain(q: Sql): Promise<string[]> {
+    return (await this.rows({ text: `EXPLAIN ${q.text}`, params: q.params })).map((r) => String(r[0]));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/**
+ * Creates the schema when one is named, applies missing migrations: under an advisory lock
+ * (per schema), so processes opening one database at once take turns.
+ */
+async function migrate(client: pg.PoolClient, label: string, schema: string | undefined): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query("SELECT pg_advisory_xact_lock(1346456649, hashtext(coalesce($1::text, current_schema(), '')))", [schema ?? null]);
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await client.query(META_DDL);
+    const r = await client.query<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'");
+    const current = r.rows.length ? Number(r.rows[0].value) : 0;
+    for (const m of pendingMigrations(current, `database ${label}`)) {
+      for (const s of m.postgres) await client.query(s);
+      await client.query(
+        "INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [String(m.version)],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  }
+}
