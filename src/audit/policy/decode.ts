@@ -112,7 +112,7 @@ class Decoder {
   }
 
   groupResources(v: unknown, path: readonly PathSeg[]): GroupResources {
-    if (v === null || v === undefined) return { group: '', resources: [], resourceNames: [] };
+    if (v === null || v === undefined) return { group: '', resources: [], resourceNames: [], line: this.lineOf(path) };
     if (!isRecord(v)) {
       this.error(path, `must be a mapping (group, resources, resourceNames), not ${typeName(v)}`);
       return { group: '', resources: [], resourceNames: [] };
@@ -122,6 +122,7 @@ class Decoder {
       group: this.string(v.group, [...path, 'group']),
       resources: this.strings(v.resources, [...path, 'resources']),
       resourceNames: this.strings(v.resourceNames, [...path, 'resourceNames']),
+      line: this.lineOf(path),
     };
   }
 

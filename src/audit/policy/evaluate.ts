@@ -43,6 +43,11 @@ export class PolicyEvaluator {
     this.omit = policy.rules.map((r) => sortedUnique([...policy.omitStages, ...r.omitStages]));
   }
 
+  /** The stages a rule omits once the policy's are added (sorted). */
+  ruleOmitStages(index: number): readonly Stage[] {
+    return this.omit[index];
+  }
+
   evaluate(attrs: Attributes): Evaluation {
     const rules = this.policy.rules;
     for (let i = 0; i < rules.length; i++) {

@@ -45,7 +45,7 @@ test('a valid policy loads with every rule and its line', () => {
   assert.equal(p.omitManagedFields, true);
   assert.equal(p.rulesLine, 6);
   assert.deepEqual(p.rules.map((x) => [x.index, x.line, x.level]), [[0, 7, 'None'], [1, 13, 'Metadata'], [2, 18, 'None'], [3, 20, 'Request'], [4, 22, 'RequestResponse']]);
-  assert.deepEqual(p.rules[0].resources, [{ group: '', resources: ['endpoints', 'services'], resourceNames: [] }]);
+  assert.deepEqual(p.rules[0].resources, [{ group: '', resources: ['endpoints', 'services'], resourceNames: [], line: 11 }]);
   assert.equal(p.rules[1].omitManagedFields, false);
   assert.equal(p.rules[0].omitManagedFields, undefined);
   assert.deepEqual(p.rules[3].namespaces, ['', 'kube-system']);

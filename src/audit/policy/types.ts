@@ -30,6 +30,8 @@ export interface GroupResources {
   resources: string[];
   /** Empty: every name. Only meaningful with `resources`. */
   resourceNames: string[];
+  /** 1-based line of the entry, when it came from a file. */
+  line?: number;
 }
 
 export interface PolicyRule {
