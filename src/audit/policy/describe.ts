@@ -21,7 +21,9 @@ export function describeRule(rule: PolicyRule): string {
   if (rule.resources.length > 0) parts.push(rule.resources.map(groupText).join(' + '));
   if (rule.namespaces.length > 0) parts.push(`namespaces ${list(rule.namespaces)}`);
   if (rule.namespaces.length === 0 && rule.resources.length === 0 && rule.nonResourceURLs.length > 0) parts.push(`URLs ${list(rule.nonResourceURLs)}`);
-  if (rule.namespaces.length === 0 && rule.resources.length === 0 && rule.nonResourceURLs.length === 0) parts.push('all requests');
+  if (rule.namespaces.length === 0 && rule.resources.length === 0 && rule.nonResourceURLs.length === 0) {
+    parts.push(parts.length === 0 ? 'all requests' : 'any resource or URL');
+  }
   return parts.join('; ');
 }
 
