@@ -148,8 +148,10 @@ rules:
     'p.yaml:12: rules[3].resources: must be a list of {group, resources, resourceNames}, not a mapping',
     'p.yaml:13: rules[4]: must be a mapping (a rule with a level), not a string',
   ]);
-  const ok = parsePolicyText('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Request\n  omitManagedFields: yes\n', 'p.yaml');
+  const ok = parsePolicyText('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Request\n  omitManagedFields: yes\n  users: [2001-12-14]\n', 'p.yaml');
   assert.equal(ok.policy?.rules[0].omitManagedFields, true);
+  assert.deepEqual(ok.policy?.rules[0].users, ['2001-12-14'], 'timestamps stay strings, as with go-yaml v2');
+  assert.deepEqual(messages('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: None\n  users: [on]\n'), ['p.yaml:5: rules[0].users[0]: must be a string, not a boolean']);
 });
 
 test('unknown and duplicate fields are warnings: the policy still loads (lenient decoding)', () => {
@@ -184,6 +186,10 @@ test('invalid YAML, unreadable files and extra documents: one line with file and
   ]);
   const two = parsePolicyText('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: None}]\n---\nkind: Other\n', 'p.yaml');
   assert.deepEqual(two.warnings.map(formatProblem), ['p.yaml:5: only the first YAML document is read (kube-apiserver ignores the others)']);
+  assert.deepEqual(parsePolicyText('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: None}]\n---\n# end\n', 'p.yaml').warnings, [], 'an empty document after it is nothing');
+  assert.deepEqual(messages(`apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: ${'['.repeat(50000)}${']'.repeat(50000)}\n`).map((m) => m.replace(/invalid YAML: .*/, 'invalid YAML')), ['p.yaml:3: invalid YAML']);
+  assert.deepEqual(messages('a: &a [1,2,3,4,5,6,7,8,9,10]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n'),
+    ['p.yaml:1: invalid YAML: Excessive alias count indicates a resource exhaustion attack']);
   const dir = mkdtempSync(join(tmpdir(), 'palisade-policy-'));
   try {
     assert.deepEqual(loadPolicyFile(join(dir, 'missing.yaml'), 'missing.yaml').errors.map(formatProblem), ['missing.yaml: cannot read policy: no such file or directory']);

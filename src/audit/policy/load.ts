@@ -42,10 +42,22 @@ function fail(file: string, message: string, line?: number): LoadResult {
 /** Parses and validates policy text; `file` names it in problems. */
 export function parsePolicyText(text: string, file: string): LoadResult {
   const lineCounter = new LineCounter();
-  // YAML 1.1 like the apiserver's YAML decoder (go-yaml v2): `yes`/`on` are booleans.
-  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false, lineCounter, prettyErrors: false });
-  const list = Array.isArray(docs) ? docs : [];
-  if (list.length === 0 || (list.length === 1 && list[0].contents === null && list[0].errors.length === 0)) {
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, {
+      // YAML 1.1 like the apiserver's YAML decoder (go-yaml v2): `yes`/`on` are booleans, but
+      // timestamps stay strings (go-yaml v2 keeps them so for untyped values).
+      version: '1.1',
+      customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
+      uniqueKeys: false,
+      lineCounter,
+      prettyErrors: false,
+    });
+  } catch (err) {
+    return fail(file, `invalid YAML: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`, 1);
+  }
+  const list = (Array.isArray(docs) ? docs : []) as Document[];
+  if (list.length === 0 || (list.length === 1 && isEmpty(list[0]) && list[0].errors.length === 0)) {
     return fail(file, 'empty file: expected an audit.k8s.io/v1 Policy', 1);
   }
   const doc = list[0];
@@ -65,7 +77,7 @@ export function parsePolicyText(text: string, file: string): LoadResult {
   duplicateKeys(doc.contents, [], (path, offset) => {
     warnings.push({ file, line: line(offset), message: `duplicate field "${pathText(path)}": kube-apiserver keeps the last one` });
   });
-  const extra = list.slice(1).find((d) => d.contents !== null);
+  const extra = list.slice(1).find((d) => !isEmpty(d));
   if (extra) warnings.push({ file, line: line(extra.contents?.range?.[0]), message: 'only the first YAML document is read (kube-apiserver ignores the others)' });
 
   const decoded = decodePolicy(value, file, lineOf);
@@ -78,6 +90,12 @@ export function parsePolicyText(text: string, file: string): LoadResult {
   const errors = [...decoded.errors, ...invalid].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   if (errors.length > 0) return { decoded: decoded.policy, errors, warnings };
   return { policy: decoded.policy, decoded: decoded.policy, errors, warnings };
+}
+
+/** A document with nothing in it (`---` alone, comments only). */
+function isEmpty(doc: Document): boolean {
+  const c = doc.contents;
+  return c === null || (isScalar(c) && c.value === null && (c.source ?? '') === '');
 }
 
 function keyText(key: unknown): string | undefined {
