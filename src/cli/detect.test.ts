@@ -69,9 +69,9 @@ test('detect: the audit day raises the attack alerts in Falco JSON', () => {
   assert.equal(exec.hostname, 'test-host');
   assert.equal(exec.priority, 'Notice');
   assert.equal(exec.source, 'k8s_audit');
-  assert.equal(exec.time, '2026-11-22T02:17:44.037722000Z');
+  assert.equal(exec.time, '2026-11-22T02:17:44.042107000Z');
   assert.equal(exec.output_fields['ka.uri.param[command]'], 'sh');
-  assert.match(exec.output, /^2026-11-22T02:17:44\.037722000\+0000: Notice Exec or attach into a pod \(user=dave pod=debug-tools namespace=prod action=exec command=sh container=shell\)$/);
+  assert.match(exec.output, /^2026-11-22T02:17:44\.042107000\+0000: Notice Exec or attach into a pod \(user=dave pod=debug-tools namespace=prod action=exec command=sh container=shell\)$/);
   assert.match(r.stderr, /1455 events, 12 alerts/);
 });
 

@@ -127,7 +127,7 @@ async function startServe(db: string, cert: string, key: string): Promise<{ url:
   const url = await new Promise<string>((resolveUrl, reject) => {
     child.stderr.on('data', (c: Buffer) => {
       err += c.toString();
-      const m = /listening on (\S+)/.exec(err);
+      const m = /listening on (https?:\/\/[^/\s]+)/.exec(err);
       if (m) resolveUrl(m[1]);
     });
     child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));

@@ -10,7 +10,7 @@ test('examples/audit/cluster-day.jsonl is what the generator writes (run scripts
 
 test('the audit day is in time order, in the apiserver log shape, with the attack inside the day', () => {
   const events = [...auditDay({ background: 500 })];
-  assert.equal(events.length, 510);
+  assert.equal(events.length, 515);
   let last = '';
   for (const e of events) {
     assert.equal(e.apiVersion, 'audit.k8s.io/v1');

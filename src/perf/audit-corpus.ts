@@ -100,7 +100,8 @@ function uriOf(q: Req): string {
   return u;
 }
 
-function event(r: () => number, ms: number, q: Req): AuditEvent {
+function event(r: () => number, ms: number, req: Req): AuditEvent {
+  let q = req;
   const code = q.code ?? (q.verb === 'create' ? 201 : 200);
   const ev: AuditEvent = {
     kind: 'Event',
@@ -108,7 +109,7 @@ function event(r: () => number, ms: number, q: Req): AuditEvent {
     level: q.level ?? 'Metadata',
     auditID: uuid(r),
     stage: 'ResponseComplete',
-    requestURI: uriOf(q),
+    requestURI: uriOf(req),
     verb: q.verb,
     user: { username: q.user, groups: q.groups },
     sourceIPs: [q.ip],
@@ -121,6 +122,9 @@ function event(r: () => number, ms: number, q: Req): AuditEvent {
       'authorization.k8s.io/reason': q.reason ?? (code === 403 ? '' : `RBAC: allowed by ClusterRoleBinding "${q.user.startsWith('system:') ? q.user.replace(/^system:/, 'system:') : 'developers'}"`),
     },
   };
+  // The API server fills objectRef.name of a create from the object's metadata (LogRequestObject).
+  const objectName = (q.requestObject as { metadata?: { name?: string } } | undefined)?.metadata?.name;
+  if (q.name === undefined && q.verb === 'create' && objectName !== undefined) q = { ...q, name: objectName };
   if (q.resource) {
     ev.objectRef = { resource: q.resource, apiVersion: 'v1', ...(q.apiGroup ? { apiGroup: q.apiGroup } : {}), ...(q.namespace ? { namespace: q.namespace } : {}), ...(q.name ? { name: q.name } : {}), ...(q.subresource ? { subresource: q.subresource } : {}) };
   }
