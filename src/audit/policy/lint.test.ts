@@ -153,6 +153,8 @@ test('an invalid policy: one finding per validation error at its line; unreadabl
     [6, 'high', 'audit-policy-invalid', 'rules[1].nonResourceURLs[0]', "rules[1].nonResourceURLs[0]: Invalid value: \"healthz\": non-resource URL rules must begin with a '/' character"],
   ]);
   assert.deepEqual(invalid.errors, []);
+  const empty = lint('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: []\n').findings;
+  assert.deepEqual(empty.map((f) => [f.line, f.path, f.message]), [[3, '', 'loaded illegal policy with 0 rules: a policy needs at least one rule']]);
   assert.deepEqual(invalid.warnings, ['policy.yaml: the other checks were not run: kube-apiserver would not load this policy']);
   const notPolicy = lint('apiVersion: v1\nkind: ConfigMap\n');
   assert.deepEqual(notPolicy.findings, []);

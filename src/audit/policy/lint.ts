@@ -193,6 +193,9 @@ function coverageFindings(policy: Policy, ev: PolicyEvaluator, make: FindingMake
   return out;
 }
 
+/** The field a loader message starts with: `rules[3].resources[0].group: …` */
+const FIELD_PATH = /^([A-Za-z]\w*(?:\[\d+\]|\.[A-Za-z]\w*)*): /;
+
 /** Findings, errors and warnings for one loaded policy file. */
 export function lintLoaded(loaded: LoadResult, file: string): PolicyLint {
   const warnings = loaded.warnings.map(formatProblem);
@@ -202,7 +205,7 @@ export function lintLoaded(loaded: LoadResult, file: string): PolicyLint {
     // (unreadable, not YAML, not a Policy) is an input error.
     if (!loaded.decoded) return { findings: [], errors: loaded.errors.map((e) => ({ ...e })), warnings };
     const make = new FindingMaker(loaded.decoded);
-    const findings = loaded.errors.map((e) => make.make(LINT_CHECKS.invalid, 'high', e.message, { line: e.line ?? loaded.decoded!.line, path: e.message.split(':')[0] }));
+    const findings = loaded.errors.map((e) => make.make(LINT_CHECKS.invalid, 'high', e.message, { line: e.line ?? loaded.decoded!.line, path: FIELD_PATH.exec(e.message)?.[1] ?? '' }));
     warnings.push(`${file}: the other checks were not run: kube-apiserver would not load this policy`);
     return { findings, errors: [], warnings };
   }
