@@ -4,8 +4,9 @@ import { registerScan } from './scan.js';
 import { registerChecks } from './checks.js';
 import { registerRules } from './rules.js';
 import { registerDetect } from './detect.js';
+import { registerAudit } from './audit.js';
 import { VERSION } from './version.js';
-import { UsageError } from './errors.js';
+import { FatalError, UsageError } from './errors.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command();
@@ -24,6 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerChecks(program, (code) => { exitCode = code; });
   registerRules(program, (code) => { exitCode = code; });
   registerDetect(program, (code) => { exitCode = code; });
+  registerAudit(program, (code) => { exitCode = code; });
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
@@ -31,7 +33,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version exit 0; every usage error is exit 2.
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof FatalError) {
       process.stderr.write(`palisade: ${err.message}\n`);
       return 2;
     }
