@@ -57,7 +57,7 @@ async function ingestOne(path: string, ingestor: Ingestor, opts: FileIngestOptio
         total.malformed++;
         opts.report(`${name}:${item.line}: ${item.error}`);
       } else {
-        events.push({ event: item.event, where: `${name}:${item.line}` });
+        events.push({ event: item.event, where: `${name}:${item.line}`, ...(item.text !== undefined ? { text: item.text } : {}) });
       }
     }
     if (events.length === 0) continue;

@@ -11,3 +11,4 @@ export {
   parseTimeSpec, parseDurationMicros, parseSize, parseObjectRef, resourceOf, eventRow, eventsCsv, eventsJsonLines, eventsTable,
   alertsJsonLines, alertsTable, alignColumns, summaryText, isoMicros, EVENT_COLUMNS,
 } from './timeline.js';
+export * from './policy/index.js';

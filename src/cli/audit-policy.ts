@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import {
   describeRule, evaluatePolicy, formatProblem, lintPolicyFiles, loadPolicyFile, simulatePolicy, simulationJson, simulationTable,
   type Attributes, type Policy,
-} from '../audit/policy/index.js';
+} from '../audit/index.js';
 import { exitCodeFor } from '../checks/index.js';
 import { FAIL_ON_VALUES, type FailOn } from '../policy/index.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';

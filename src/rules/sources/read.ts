@@ -11,7 +11,8 @@ import { splitAuditPayload } from './audit-events.js';
 
 export type SourceName = 'syscall' | 'k8s_audit';
 
-export type ReadItem = { event: unknown; line: number } | { error: string; line: number };
+/** `text` is the event's own JSON line, when the line held exactly that one event (stores keep it as is). */
+export type ReadItem = { event: unknown; line: number; text?: string } | { error: string; line: number };
 
 export interface ReadOptions {
   /** Keep reading a file as it grows (tail -f); ends when `signal` aborts. */
@@ -166,9 +167,13 @@ async function* flatten(first: readonly Line[], rest: AsyncIterator<Line[]>): As
 
 // --- events --------------------------------------------------------------------------------
 
-function pushItems(value: unknown, source: SourceName, line: number, out: ReadItem[]): void {
+function pushItems(value: unknown, source: SourceName, line: number, out: ReadItem[], text?: string): void {
   if (source === 'k8s_audit') {
     const { events, errors } = splitAuditPayload(value);
+    if (text !== undefined && events.length === 1 && errors.length === 0 && events[0] === value) {
+      out.push({ event: value, line, text });
+      return;
+    }
     for (const event of events) out.push({ event, line });
     for (const error of errors) out.push({ error, line });
     return;
@@ -202,7 +207,7 @@ function pushLineItems(line: Line, source: SourceName, out: ReadItem[]): void {
     out.push({ error: parseError(e), line: line.number });
     return;
   }
-  pushItems(value, source, line.number, out);
+  pushItems(value, source, line.number, out, text);
 }
 
 /**
