@@ -14,20 +14,21 @@
  * to give each run its own schema.
  */
 import pg from 'pg';
-import { META_DDL, pendingMigrations } from './schema.js';
+import { META_DDL, pendingMigrations, POSTGRES_DENIED } from './schema.js';
 import {
   alertQuerySql,
   eventQuerySql,
   mapAlertRow,
   mapCounts,
-  mapEventRow,
-  mapVictimRow,
+  mapTextEventRow,
+  PG_EVENT_COLUMNS,
   runRetention,
   summarySql,
-  VICTIM_COLUMNS,
   whoTouchedSql,
+  type Field,
   type Sql,
   type Victim,
+  type Vocab,
 } from './sql.js';
 import type {
   AlertQuery,
@@ -58,37 +59,65 @@ const types: pg.CustomTypesConfig = {
     oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+const COLUMN: Record<Field, string> = {
+  user: 'e.user_name',
+  verb: 'e.verb',
+  resource: 'e.resource',
+  subresource: 'e.subresource',
+  apiGroup: 'e.api_group',
+  namespace: 'e.namespace',
+  name: 'e.name',
+  userAgent: 'e.user_agent',
+  decision: 'e.decision',
+};
+
+const VOCAB: Vocab = {
+  dialect: 'postgres',
+  col: (f) => COLUMN[f],
+  value: (_f, s) => s,
+  eventColumns: PG_EVENT_COLUMNS,
+  denied: POSTGRES_DENIED,
+  notDenied: "(e.decision <> 'forbid' AND (e.code IS NULL OR e.code NOT IN (401, 403)))",
+  stageRank: (a) =>
+    `(CASE ${a}.stage WHEN 'ResponseComplete' THEN 4 WHEN 'Panic' THEN 3 WHEN 'ResponseStarted' THEN 2 WHEN 'RequestReceived' THEN 1 ELSE 0 END)`,
+  verbHint: () => undefined,
+  subresourceHint: "e.subresource <> ''",
+  keyOf: (f) => COLUMN[f],
+  anonymous: "e.user_name IN ('system:anonymous', '')",
+  sets: { kind: 'side', groups: 'event_groups', ips: 'event_source_ips' },
+};
+
 const INSERT_SQL = `WITH ins AS (
   INSERT INTO events (audit_id, stage, level, time, received, user_name, user_groups, impersonated_user, verb,
     api_group, api_version, resource, subresource, namespace, name, request_uri, code, decision, source_ips, user_agent, bytes, event)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[],
     $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[], $18::text[], $19::text[], $20::text[],
     $21::bigint[], $22::text[])
-  ON CONFLICT (audit_id, stage) DO NOTHING
-  RETURNING id, audit_id, stage, time, bytes
+  ON CONFLICT (received, audit_id, stage) DO NOTHING
+  RETURNING id, received, audit_id, stage, time, bytes
 ), g AS (
   INSERT INTO event_groups (grp, time, event_id)
-  SELECT x.v, ins.time, ins.id FROM unnest($23::text[], $24::text[], $25::text[]) AS x(audit_id, stage, v)
-  JOIN ins ON ins.audit_id = x.audit_id AND ins.stage = x.stage
+  SELECT x.v, ins.time, ins.id FROM unnest($23::bigint[], $24::text[], $25::text[], $26::text[]) AS x(received, audit_id, stage, v)
+  JOIN ins ON ins.received = x.received AND ins.audit_id = x.audit_id AND ins.stage = x.stage
   ON CONFLICT DO NOTHING
 ), s AS (
   INSERT INTO event_source_ips (ip, time, event_id)
-  SELECT x.v, ins.time, ins.id FROM unnest($26::text[], $27::text[], $28::text[]) AS x(audit_id, stage, v)
-  JOIN ins ON ins.audit_id = x.audit_id AND ins.stage = x.stage
+  SELECT x.v, ins.time, ins.id FROM unnest($27::bigint[], $28::text[], $29::text[], $30::text[]) AS x(received, audit_id, stage, v)
+  JOIN ins ON ins.received = x.received AND ins.audit_id = x.audit_id AND ins.stage = x.stage
   ON CONFLICT DO NOTHING
 ), al AS (
   INSERT INTO alerts (event_id, audit_id, stage, time, rule, priority, source, output, alert)
   SELECT ins.id, x.audit_id, x.stage, x.time, x.rule, x.priority, x.source, x.output, x.alert
-  FROM unnest($29::text[], $30::text[], $31::text[], $32::text[], $33::bigint[], $34::text[], $35::text[], $36::text[], $37::text[], $38::text[])
-    WITH ORDINALITY AS x(ev_audit_id, ev_stage, audit_id, stage, time, rule, priority, source, output, alert, ord)
-  JOIN ins ON ins.audit_id = x.ev_audit_id AND ins.stage = x.ev_stage
+  FROM unnest($31::bigint[], $32::text[], $33::text[], $34::text[], $35::text[], $36::bigint[], $37::text[], $38::text[], $39::text[], $40::text[], $41::text[])
+    WITH ORDINALITY AS x(ev_received, ev_audit_id, ev_stage, audit_id, stage, time, rule, priority, source, output, alert, ord)
+  JOIN ins ON ins.received = x.ev_received AND ins.audit_id = x.ev_audit_id AND ins.stage = x.ev_stage
   ORDER BY x.ord
   RETURNING 1
 ), t AS (
   UPDATE totals SET events = events + (SELECT count(*) FROM ins), alerts = alerts + (SELECT count(*) FROM al),
     bytes = bytes + (SELECT coalesce(sum(bytes), 0) FROM ins) WHERE id = 1
 )
-SELECT audit_id, stage FROM ins`;
+SELECT received, audit_id, stage FROM ins`;
 
 const REMOVE_SQL = `WITH d AS (
   DELETE FROM events WHERE id = ANY($1::bigint[]) RETURNING id, bytes
@@ -228,12 +257,12 @@ export class PostgresStore implements Store {
     if (items.length === 0) return { inserted, insertedCount: 0, duplicates: 0 };
     // Column arrays; a key repeated inside the batch is sent once (its first item).
     const cols: unknown[][] = Array.from({ length: 22 }, () => []);
-    const side: unknown[][] = Array.from({ length: 6 }, () => []);
-    const al: unknown[][] = Array.from({ length: 10 }, () => []);
+    const side: unknown[][] = Array.from({ length: 8 }, () => []);
+    const al: unknown[][] = Array.from({ length: 11 }, () => []);
     const firstOf = new Map<string, number>();
     for (let i = 0; i < items.length; i++) {
       const { record: r, alerts } = items[i];
-      const key = `${r.auditId}\u0000${r.stage}`;
+      const key = `${r.received}\u0000${r.auditId}\u0000${r.stage}`;
       if (firstOf.has(key)) continue;
       firstOf.set(key, i);
       const v = [
@@ -242,17 +271,17 @@ export class PostgresStore implements Store {
         JSON.stringify(r.sourceIps), r.userAgent, Buffer.byteLength(r.event, 'utf8'), r.event,
       ];
       for (let c = 0; c < 22; c++) cols[c].push(v[c]);
-      for (const g of r.groups) side[0].push(r.auditId), side[1].push(r.stage), side[2].push(g);
-      for (const ip of r.sourceIps) side[3].push(r.auditId), side[4].push(r.stage), side[5].push(ip);
+      for (const g of r.groups) side[0].push(r.received), side[1].push(r.auditId), side[2].push(r.stage), side[3].push(g);
+      for (const ip of r.sourceIps) side[4].push(r.received), side[5].push(r.auditId), side[6].push(r.stage), side[7].push(ip);
       for (const a of alerts) {
-        const av = [r.auditId, r.stage, a.auditId, a.stage, a.time, a.rule, a.priority, a.source, a.output, a.alert];
-        for (let c = 0; c < 10; c++) al[c].push(av[c]);
+        const av = [r.received, r.auditId, r.stage, a.auditId, a.stage, a.time, a.rule, a.priority, a.source, a.output, a.alert];
+        for (let c = 0; c < 11; c++) al[c].push(av[c]);
       }
     }
     const res = await this.pool.query({ name: 'palisade_insert_v1', text: INSERT_SQL, values: [...cols, ...side, ...al], rowMode: 'array' });
     let count = 0;
-    for (const row of res.rows as string[][]) {
-      const i = firstOf.get(`${row[0]}\u0000${row[1]}`);
+    for (const row of res.rows as unknown[][]) {
+      const i = firstOf.get(`${Number(row[0])}\u0000${row[1] as string}\u0000${row[2] as string}`);
       if (i !== undefined && !inserted[i]) {
         inserted[i] = true;
         count++;
@@ -262,19 +291,22 @@ export class PostgresStore implements Store {
   }
 
   async queryEvents(q: EventQuery): Promise<StoredEvent[]> {
-    return (await this.rows(eventQuerySql('postgres', q))).map(mapEventRow);
+    const sql = eventQuerySql(VOCAB, q);
+    return sql === null ? [] : (await this.rows(sql)).map(mapTextEventRow);
   }
 
   async whoTouched(q: WhoTouchedQuery): Promise<StoredEvent[]> {
-    return (await this.rows(whoTouchedSql('postgres', q))).map(mapEventRow);
+    const sql = whoTouchedSql(VOCAB, q);
+    return sql === null ? [] : (await this.rows(sql)).map(mapTextEventRow);
   }
 
   async queryAlerts(q: AlertQuery): Promise<StoredAlert[]> {
-    return (await this.rows(alertQuerySql('postgres', q))).map(mapAlertRow);
+    const sql = alertQuerySql('postgres', q);
+    return sql === null ? [] : (await this.rows(sql)).map(mapAlertRow);
   }
 
   async summary(q: SummaryQuery): Promise<Summary> {
-    const s = summarySql('postgres', q);
+    const s = summarySql(VOCAB, q);
     const client = await this.pool.connect();
     try {
       // One snapshot for every figure.
@@ -309,16 +341,16 @@ export class PostgresStore implements Store {
           (
             await this.rows(
               before === undefined
-                ? { text: `SELECT ${VICTIM_COLUMNS} FROM events ORDER BY time, id LIMIT $1`, params: [limit] }
-                : { text: `SELECT ${VICTIM_COLUMNS} FROM events WHERE time < $1 ORDER BY time, id LIMIT $2`, params: [before, limit] },
+                ? { text: 'SELECT id, time, bytes, user_groups, source_ips FROM events ORDER BY time, id LIMIT $1', params: [limit] }
+                : { text: 'SELECT id, time, bytes, user_groups, source_ips FROM events WHERE time < $1 ORDER BY time, id LIMIT $2', params: [before, limit] },
             )
-          ).map(mapVictimRow),
+          ).map((r): Victim => ({ id: Number(r[0]), time: Number(r[1]), bytes: Number(r[2]), groups: r[3] as string, ips: r[4] as string })),
         remove: async (victims: readonly Victim[]) => {
           const a: unknown[][] = Array.from({ length: 7 }, () => []);
           for (const v of victims) {
             a[0].push(v.id);
-            for (const g of v.groups) a[1].push(g), a[2].push(v.time), a[3].push(v.id);
-            for (const ip of v.ips) a[4].push(ip), a[5].push(v.time), a[6].push(v.id);
+            for (const g of JSON.parse(v.groups ?? '[]') as string[]) a[1].push(g), a[2].push(v.time), a[3].push(v.id);
+            for (const ip of JSON.parse(v.ips ?? '[]') as string[]) a[4].push(ip), a[5].push(v.time), a[6].push(v.id);
           }
           const [r] = await this.rows({ text: REMOVE_SQL, params: a });
           return { events: Number(r[0]), alerts: Number(r[1]) };

@@ -1,9 +1,11 @@
 /**
- * The SQL both adapters run for queries, built by one set of functions so that a filter
- * means the same on SQLite and PostgreSQL. Only placeholders (`?` / `$n`) and the collation
- * of tie-breaking sorts differ.
+ * The SQL of the store's questions, built once for both backends so that a filter means the
+ * same on SQLite and PostgreSQL. A backend describes its layout with a Vocab (which column
+ * holds a field, how a string is compared with it, its group / source-IP lookup, how a row
+ * becomes a StoredEvent); everything else — which filters, time windows, ordering, limits,
+ * one row per request, counting — is decided here.
  */
-import { DENIED_SQL, type Dialect } from './schema.js';
+import type { Dialect } from './schema.js';
 import {
   WRITE_VERBS,
   type AlertQuery,
@@ -36,37 +38,236 @@ export class Params {
   }
 }
 
-/** Column list of a StoredEvent row, in the order mapEventRow reads it (table alias e). */
-export const EVENT_COLUMNS =
-  'e.id, e.audit_id, e.stage, e.level, e.time, e.received, e.user_name, e.user_groups, e.impersonated_user, e.verb, ' +
-  'e.api_group, e.api_version, e.resource, e.subresource, e.namespace, e.name, e.request_uri, e.code, e.decision, ' +
-  'e.source_ips, e.user_agent, e.event';
+/** String fields of an event that queries compare exactly. */
+export type Field = 'user' | 'verb' | 'resource' | 'subresource' | 'apiGroup' | 'namespace' | 'name' | 'userAgent' | 'decision';
 
-export function mapEventRow(r: readonly unknown[]): StoredEvent {
-  return {
-    id: Number(r[0]),
-    auditId: r[1] as string,
-    stage: r[2] as string,
-    level: r[3] as string,
-    time: Number(r[4]),
-    received: Number(r[5]),
-    user: r[6] as string,
-    groups: JSON.parse(r[7] as string) as string[],
-    impersonatedUser: r[8] as string,
-    verb: r[9] as string,
-    apiGroup: r[10] as string,
-    apiVersion: r[11] as string,
-    resource: r[12] as string,
-    subresource: r[13] as string,
-    namespace: r[14] as string,
-    name: r[15] as string,
-    requestUri: r[16] as string,
-    code: r[17] === null || r[17] === undefined ? null : Number(r[17]),
-    decision: r[18] as string,
-    sourceIps: JSON.parse(r[19] as string) as string[],
-    userAgent: r[20] as string,
-    event: r[21] as string,
+/** Returned by Vocab.value when no stored event has that value: the query has no answer. */
+export const NONE: unique symbol = Symbol('none');
+
+/** How a backend lays events out. */
+export interface Vocab {
+  dialect: Dialect;
+  /** The column of a field on alias `e`. */
+  col(f: Field): string;
+  /** What the column is compared with for the string `s` (NONE: nothing stored has it). */
+  value(f: Field, s: string): unknown;
+  /** The select list of an event row (alias e). */
+  eventColumns: string;
+  /** Denied predicate (decision forbid, or code 401/403), word for word as the partial index has it. */
+  denied: string;
+  /** Its negation (null codes count as not denied). */
+  notDenied: string;
+  /** The stage's preference among the stages of one request (ResponseComplete highest). */
+  stageRank(alias: string): string;
+  /** Terms to add when filtering on these verb values, so a partial index is usable (SQLite). */
+  verbHint(values: readonly unknown[]): string | undefined;
+  /** Term to add when filtering on a non-empty subresource (SQLite's partial index). */
+  subresourceHint: string;
+  /** The key text of a grouped field, for summary lists. */
+  keyOf(f: Field): string;
+  /** Whether a user counts as anonymous (system:anonymous or ''). */
+  anonymous: string;
+  /** Group / source-IP filtering. */
+  sets: SetLookup;
+}
+
+/**
+ * Group and source-IP filters. `side`: a side table (value, time, event_id) drives the query
+ * (PostgreSQL). `interned`: each event has one set id per array; `ids` lists the sets that
+ * contain a value (SQLite).
+ */
+export type SetLookup =
+  | { kind: 'side'; groups: string; ips: string }
+  | { kind: 'interned'; ids(which: 'group' | 'ip', value: string): number[]; column(which: 'group' | 'ip'): string; membersSql(which: 'group' | 'ip', p: Params, value: string): string };
+
+/** At most this many sets are read one by one (each in time order) and merged; more, and the time index is walked. */
+const MAX_SET_UNION = 32;
+
+function limitOf(limit: number | undefined): number {
+  const n = limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(n) || n < 0) throw new Error(`limit must be a non-negative integer, got ${String(limit)}`);
+  return n;
+}
+
+function direction(order: 'asc' | 'desc' | undefined): 'ASC' | 'DESC' {
+  if (order === undefined || order === 'asc') return 'ASC';
+  if (order === 'desc') return 'DESC';
+  throw new Error(`order must be 'asc' or 'desc', got ${String(order)}`);
+}
+
+function checkTime(name: string, v: number | undefined): void {
+  if (v !== undefined && !Number.isFinite(v)) throw new Error(`${name} must be a number of µs since the epoch, got ${String(v)}`);
+}
+
+/** `col = value` for an exact string filter, or null when nothing can match. */
+function eq(v: Vocab, p: Params, f: Field, s: string): string | null {
+  const x = v.value(f, s);
+  return x === NONE ? null : `${v.col(f)} = ${p.add(x)}`;
+}
+
+/**
+ * The filters of an EventQuery other than group, source IP and time, on alias e; null when
+ * one of them cannot match anything.
+ */
+function columnFilters(v: Vocab, p: Params, q: EventQuery): string[] | null {
+  const where: string[] = [];
+  const add = (f: Field, s: string | undefined): boolean => {
+    if (s === undefined) return true;
+    const t = eq(v, p, f, s);
+    if (t === null) return false;
+    where.push(t);
+    return true;
   };
+  if (!add('user', q.user)) return null;
+  if (q.verb !== undefined) {
+    const verbs = (typeof q.verb === 'string' ? [q.verb] : q.verb).map((s) => v.value('verb', s)).filter((x) => x !== NONE);
+    if (verbs.length === 0) return null;
+    where.push(verbs.length === 1 ? `${v.col('verb')} = ${p.add(verbs[0])}` : `${v.col('verb')} IN (${p.list(verbs)})`);
+    const hint = v.verbHint(verbs);
+    if (hint) where.push(hint);
+  }
+  if (!add('resource', q.resource)) return null;
+  if (!add('subresource', q.subresource)) return null;
+  if (q.subresource !== undefined && q.subresource !== '') where.push(v.subresourceHint);
+  if (!add('apiGroup', q.apiGroup)) return null;
+  if (!add('namespace', q.namespace)) return null;
+  if (!add('name', q.name)) return null;
+  if (!add('userAgent', q.userAgent)) return null;
+  if (q.code !== undefined) {
+    where.push(`e.code = ${p.add(q.code)}`);
+    // Repeats the partial index's condition so SQLite may use it.
+    if (q.code >= 300) where.push('e.code >= 300');
+  }
+  if (q.denied === true) where.push(v.denied);
+  else if (q.denied === false) where.push(v.notDenied);
+  return where;
+}
+
+/**
+ * Events matching every filter, ordered by time then id; null when the answer is known to be
+ * empty without asking.
+ */
+export function eventQuerySql(v: Vocab, q: EventQuery): Sql | null {
+  checkTime('since', q.since);
+  checkTime('until', q.until);
+  const dir = direction(q.order);
+  const limit = limitOf(q.limit);
+  if (limit === 0) return null;
+  return v.sets.kind === 'side' ? sideQuery(v, v.sets, q, dir, limit) : internedQuery(v, v.sets, q, dir, limit);
+}
+
+/** A group or source-IP side table (key value, time, event id) drives the query when one is asked for. */
+function sideQuery(v: Vocab, s: { groups: string; ips: string }, q: EventQuery, dir: string, limit: number): Sql | null {
+  const p = new Params(v.dialect);
+  const where: string[] = [];
+  let from: string;
+  let t: string;
+  let id: string;
+  if (q.group !== undefined) {
+    from = `${s.groups} g CROSS JOIN events e`;
+    where.push(`g.grp = ${p.add(q.group)}`, 'e.id = g.event_id');
+    t = 'g.time';
+    id = 'g.event_id';
+    if (q.sourceIp !== undefined) {
+      where.push(`EXISTS (SELECT 1 FROM ${s.ips} s WHERE s.ip = ${p.add(q.sourceIp)} AND s.time = e.time AND s.event_id = e.id)`);
+    }
+  } else if (q.sourceIp !== undefined) {
+    from = `${s.ips} s CROSS JOIN events e`;
+    where.push(`s.ip = ${p.add(q.sourceIp)}`, 'e.id = s.event_id');
+    t = 's.time';
+    id = 's.event_id';
+  } else {
+    from = 'events e';
+    t = 'e.time';
+    id = 'e.id';
+  }
+  if (q.since !== undefined) where.push(`${t} >= ${p.add(q.since)}`);
+  if (q.until !== undefined) where.push(`${t} < ${p.add(q.until)}`);
+  const rest = columnFilters(v, p, q);
+  if (rest === null) return null;
+  where.push(...rest);
+  const text =
+    `SELECT ${v.eventColumns} FROM ${from}` +
+    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+    ` ORDER BY ${t} ${dir}, ${id} ${dir} LIMIT ${p.add(limit)}`;
+  return { text, params: p.values };
+}
+
+/**
+ * Interned sets: the sets holding the group (or IP) are few for all but the commonest
+ * values; each is read in time order from (set, time) and the streams merged by one outer
+ * ORDER BY … LIMIT. A value held by many sets is common, and walking the time index with a
+ * membership test finds its events as fast.
+ */
+function internedQuery(v: Vocab, s: Extract<SetLookup, { kind: 'interned' }>, q: EventQuery, dir: string, limit: number): Sql | null {
+  const lists: Array<{ which: 'group' | 'ip'; value: string; ids: number[] }> = [];
+  if (q.group !== undefined) lists.push({ which: 'group', value: q.group, ids: s.ids('group', q.group) });
+  if (q.sourceIp !== undefined) lists.push({ which: 'ip', value: q.sourceIp, ids: s.ids('ip', q.sourceIp) });
+  if (lists.some((l) => l.ids.length === 0)) return null;
+  const driver = lists.filter((l) => l.ids.length <= MAX_SET_UNION).sort((a, b) => a.ids.length - b.ids.length)[0];
+  const others = lists.filter((l) => l !== driver);
+
+  const p = new Params(v.dialect);
+  const member = (extra: string[]): string | null => {
+    const where = [...extra];
+    if (q.since !== undefined) where.push(`e.time >= ${p.add(q.since)}`);
+    if (q.until !== undefined) where.push(`e.time < ${p.add(q.until)}`);
+    for (const o of others) {
+      // A leading + keeps SQLite from choosing the set index for a test it cannot order by.
+      where.push(o.ids.length <= 500 ? `+${s.column(o.which)} IN (${p.list(o.ids)})` : `+${s.column(o.which)} IN (${s.membersSql(o.which, p, o.value)})`);
+    }
+    const rest = columnFilters(v, p, q);
+    if (rest === null) return null;
+    where.push(...rest);
+    return `SELECT ${v.eventColumns} FROM events e${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e.time ${dir}, e.id ${dir} LIMIT ${p.add(limit)}`;
+  };
+  if (!driver) {
+    const one = member([]);
+    return one === null ? null : { text: one, params: p.values };
+  }
+  if (driver.ids.length === 1) {
+    const one = member([`${s.column(driver.which)} = ${p.add(driver.ids[0])}`]);
+    return one === null ? null : { text: one, params: p.values };
+  }
+  const parts: string[] = [];
+  for (const setId of driver.ids) {
+    const one = member([`${s.column(driver.which)} = ${p.add(setId)}`]);
+    if (one === null) return null;
+    parts.push(`SELECT * FROM (${one})`);
+  }
+  return { text: `${parts.join(' UNION ALL ')} ORDER BY time ${dir}, id ${dir} LIMIT ${p.add(limit)}`, params: p.values };
+}
+
+/**
+ * Changes to one object, oldest first, one row per request: of the stages stored for a
+ * request (same auditID and requestReceivedTimestamp) the most complete stands for it
+ * (ResponseComplete, else Panic, else ResponseStarted, else RequestReceived), so a request
+ * whose response never arrived is still listed. Any subresource counts (pods/exec,
+ * deployments/scale, …).
+ */
+export function whoTouchedSql(v: Vocab, q: WhoTouchedQuery): Sql | null {
+  const p = new Params(v.dialect);
+  const limit = limitOf(q.limit);
+  if (limit === 0) return null;
+  const where: string[] = [];
+  for (const [f, s] of [['resource', q.resource], ['namespace', q.namespace ?? ''], ['name', q.name]] as const) {
+    const t = eq(v, p, f, s);
+    if (t === null) return null;
+    where.push(t);
+  }
+  if (q.apiGroup !== undefined) {
+    const t = eq(v, p, 'apiGroup', q.apiGroup);
+    if (t === null) return null;
+    where.push(t);
+  }
+  const verbs = (q.verbs ?? WRITE_VERBS).map((s) => v.value('verb', s)).filter((x) => x !== NONE);
+  if (verbs.length === 0) return null;
+  where.push(`${v.col('verb')} IN (${p.list(verbs)})`);
+  where.push(
+    `NOT EXISTS (SELECT 1 FROM events o WHERE o.received = e.received AND o.audit_id = e.audit_id AND ${v.stageRank('o')} > ${v.stageRank('e')})`,
+  );
+  const text = `SELECT ${v.eventColumns} FROM events e WHERE ${where.join(' AND ')} ORDER BY e.time ASC, e.id ASC LIMIT ${p.add(limit)}`;
+  return { text, params: p.values };
 }
 
 export const ALERT_COLUMNS = 'a.id, a.audit_id, a.stage, a.time, a.rule, a.priority, a.source, a.output, a.alert';
@@ -85,125 +286,22 @@ export function mapAlertRow(r: readonly unknown[]): StoredAlert {
   };
 }
 
-function limitOf(limit: number | undefined): number {
-  const n = limit ?? DEFAULT_LIMIT;
-  if (!Number.isInteger(n) || n < 0) throw new Error(`limit must be a non-negative integer, got ${String(limit)}`);
-  return n;
-}
-
-function direction(order: 'asc' | 'desc' | undefined): 'ASC' | 'DESC' {
-  if (order === undefined || order === 'asc') return 'ASC';
-  if (order === 'desc') return 'DESC';
-  throw new Error(`order must be 'asc' or 'desc', got ${String(order)}`);
-}
-
-function checkTime(name: string, v: number | undefined): void {
-  if (v !== undefined && !Number.isFinite(v)) throw new Error(`${name} must be a number of µs since the epoch, got ${String(v)}`);
-}
-
-/**
- * Events matching every filter, ordered by time then id. A group or source-IP filter makes
- * its side table drive the query (its key is value, time, event id: already in the order
- * asked for); the remaining filters are checked on the joined event row.
- */
-export function eventQuerySql(d: Dialect, q: EventQuery): Sql {
+export function alertQuerySql(d: Dialect, q: AlertQuery): Sql | null {
   const p = new Params(d);
   checkTime('since', q.since);
   checkTime('until', q.until);
-  const where: string[] = [];
-  let from: string;
-  let t: string;
-  let id: string;
-  if (q.group !== undefined) {
-    // CROSS JOIN fixes the join order in SQLite (the side table outside); an inner join elsewhere.
-    from = 'event_groups g CROSS JOIN events e';
-    where.push(`g.grp = ${p.add(q.group)}`, 'e.id = g.event_id');
-    t = 'g.time';
-    id = 'g.event_id';
-    if (q.sourceIp !== undefined) {
-      where.push(`EXISTS (SELECT 1 FROM event_source_ips s WHERE s.ip = ${p.add(q.sourceIp)} AND s.time = e.time AND s.event_id = e.id)`);
-    }
-  } else if (q.sourceIp !== undefined) {
-    from = 'event_source_ips s CROSS JOIN events e';
-    where.push(`s.ip = ${p.add(q.sourceIp)}`, 'e.id = s.event_id');
-    t = 's.time';
-    id = 's.event_id';
-  } else {
-    from = 'events e';
-    t = 'e.time';
-    id = 'e.id';
-  }
-  if (q.since !== undefined) where.push(`${t} >= ${p.add(q.since)}`);
-  if (q.until !== undefined) where.push(`${t} < ${p.add(q.until)}`);
-  if (q.user !== undefined) where.push(`e.user_name = ${p.add(q.user)}`);
-  if (q.verb !== undefined) {
-    const verbs = typeof q.verb === 'string' ? [q.verb] : q.verb;
-    where.push(verbs.length === 0 ? '1 = 0' : verbs.length === 1 ? `e.verb = ${p.add(verbs[0])}` : `e.verb IN (${p.list(verbs)})`);
-  }
-  if (q.resource !== undefined) where.push(`e.resource = ${p.add(q.resource)}`);
-  if (q.subresource !== undefined) {
-    where.push(`e.subresource = ${p.add(q.subresource)}`);
-    // Repeats the partial index's condition so SQLite may use it.
-    if (q.subresource !== '') where.push("e.subresource <> ''");
-  }
-  if (q.apiGroup !== undefined) where.push(`e.api_group = ${p.add(q.apiGroup)}`);
-  if (q.namespace !== undefined) where.push(`e.namespace = ${p.add(q.namespace)}`);
-  if (q.name !== undefined) where.push(`e.name = ${p.add(q.name)}`);
-  if (q.userAgent !== undefined) where.push(`e.user_agent = ${p.add(q.userAgent)}`);
-  if (q.code !== undefined) {
-    where.push(`e.code = ${p.add(q.code)}`);
-    if (q.code >= 300) where.push('e.code >= 300');
-  }
-  if (q.denied === true) where.push(DENIED_SQL);
-  else if (q.denied === false) where.push("(e.decision <> 'forbid' AND (e.code IS NULL OR e.code NOT IN (401, 403)))");
   const dir = direction(q.order);
-  const text =
-    `SELECT ${EVENT_COLUMNS} FROM ${from}` +
-    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-    ` ORDER BY ${t} ${dir}, ${id} ${dir} LIMIT ${p.add(limitOf(q.limit))}`;
-  return { text, params: p.values };
-}
-
-/** Preference among the stages of one request: the most complete one stands for it. */
-function stageRank(alias: string): string {
-  return `(CASE ${alias}.stage WHEN 'ResponseComplete' THEN 4 WHEN 'Panic' THEN 3 WHEN 'ResponseStarted' THEN 2 WHEN 'RequestReceived' THEN 1 ELSE 0 END)`;
-}
-
-/**
- * Changes to one object, oldest first, one row per request: of the stages stored for an
- * auditID the most complete stands for it (ResponseComplete, else Panic, else
- * ResponseStarted, else RequestReceived), so a request whose response never arrived is
- * still listed. Any subresource counts (pods/exec, deployments/scale, …).
- */
-export function whoTouchedSql(d: Dialect, q: WhoTouchedQuery): Sql {
-  const p = new Params(d);
-  const verbs = q.verbs ?? WRITE_VERBS;
-  const where = [
-    `e.resource = ${p.add(q.resource)}`,
-    `e.namespace = ${p.add(q.namespace ?? '')}`,
-    `e.name = ${p.add(q.name)}`,
-  ];
-  if (q.apiGroup !== undefined) where.push(`e.api_group = ${p.add(q.apiGroup)}`);
-  where.push(verbs.length === 0 ? '1 = 0' : `e.verb IN (${p.list(verbs)})`);
-  where.push(`NOT EXISTS (SELECT 1 FROM events o WHERE o.audit_id = e.audit_id AND o.stage <> e.stage AND ${stageRank('o')} > ${stageRank('e')})`);
-  const text = `SELECT ${EVENT_COLUMNS} FROM events e WHERE ${where.join(' AND ')} ORDER BY e.time ASC, e.id ASC LIMIT ${p.add(limitOf(q.limit))}`;
-  return { text, params: p.values };
-}
-
-export function alertQuerySql(d: Dialect, q: AlertQuery): Sql {
-  const p = new Params(d);
-  checkTime('since', q.since);
-  checkTime('until', q.until);
+  const limit = limitOf(q.limit);
+  if (limit === 0 || (q.priorities !== undefined && q.priorities.length === 0)) return null;
   const where: string[] = [];
   if (q.since !== undefined) where.push(`a.time >= ${p.add(q.since)}`);
   if (q.until !== undefined) where.push(`a.time < ${p.add(q.until)}`);
   if (q.rule !== undefined) where.push(`a.rule = ${p.add(q.rule)}`);
-  if (q.priorities !== undefined) where.push(q.priorities.length === 0 ? '1 = 0' : `a.priority IN (${p.list(q.priorities)})`);
-  const dir = direction(q.order);
+  if (q.priorities !== undefined) where.push(`a.priority IN (${p.list(q.priorities)})`);
   const text =
     `SELECT ${ALERT_COLUMNS} FROM alerts a` +
     (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-    ` ORDER BY a.time ${dir}, a.id ${dir} LIMIT ${p.add(limitOf(q.limit))}`;
+    ` ORDER BY a.time ${dir}, a.id ${dir} LIMIT ${p.add(limit)}`;
   return { text, params: p.values };
 }
 
@@ -219,43 +317,48 @@ export interface SummarySql {
 }
 
 /**
- * Counts are over stored events (one row per auditID + stage), within [since, until) of
- * the event time. Top lists are cut at `top` (default 10); verbs and alerts by rule are
+ * Counts are over stored events (one row per auditID + stage), within [since, until) of the
+ * event time. Top lists are cut at `top` (default 10); verbs and alerts by rule are
  * complete. Ties are broken by key in byte order on both backends.
  */
-export function summarySql(d: Dialect, q: SummaryQuery): SummarySql {
+export function summarySql(v: Vocab, q: SummaryQuery): SummarySql {
   checkTime('since', q.since);
   checkTime('until', q.until);
   const top = q.top ?? DEFAULT_TOP;
   if (!Number.isInteger(top) || top < 0) throw new Error(`top must be a non-negative integer, got ${String(q.top)}`);
-  const collate = d === 'postgres' ? ' COLLATE "C"' : '';
-  const range = (p: Params, col: string, extra: string[] = []): string => {
+  const collate = v.dialect === 'postgres' ? ' COLLATE "C"' : '';
+  const range = (p: Params, alias: string, extra: string[] = []): string => {
     const w = [...extra];
-    if (q.since !== undefined) w.push(`${col} >= ${p.add(q.since)}`);
-    if (q.until !== undefined) w.push(`${col} < ${p.add(q.until)}`);
+    if (q.since !== undefined) w.push(`${alias}.time >= ${p.add(q.since)}`);
+    if (q.until !== undefined) w.push(`${alias}.time < ${p.add(q.until)}`);
     return w.length ? ` WHERE ${w.join(' AND ')}` : '';
   };
-  const grouped = (table: string, keyExpr: string, extra: string[], limit: number | null): Sql => {
-    const p = new Params(d);
-    const where = range(p, 'time', extra);
+  const grouped = (keyExpr: string, groupBy: string, extra: string[], limit: number | null): Sql => {
+    const p = new Params(v.dialect);
+    const where = range(p, 'e', extra);
     const lim = limit === null ? '' : ` LIMIT ${p.add(limit)}`;
     return {
-      text: `SELECT ${keyExpr} AS k, count(*) AS c FROM ${table}${where} GROUP BY ${keyExpr} ORDER BY count(*) DESC, (${keyExpr})${collate} ASC${lim}`,
+      text: `SELECT ${keyExpr} AS k, count(*) AS c FROM events e${where} GROUP BY ${groupBy} ORDER BY count(*) DESC, ${keyExpr}${collate} ASC${lim}`,
       params: p.values,
     };
   };
-  const o = new Params(d);
+  const o = new Params(v.dialect);
   const overall: Sql = {
-    text: `SELECT count(*), min(time), max(time), sum(CASE WHEN user_name IN ('system:anonymous', '') THEN 1 ELSE 0 END) FROM events${range(o, 'time')}`,
+    text: `SELECT count(*), min(e.time), max(e.time), sum(CASE WHEN ${v.anonymous} THEN 1 ELSE 0 END) FROM events e${range(o, 'e')}`,
     params: o.values,
   };
+  const a = new Params(v.dialect);
+  const resourceKey = `${v.keyOf('resource')} || CASE WHEN ${v.col('subresource')} <> ${v.dialect === 'sqlite' ? '0' : "''"} THEN '/' || ${v.keyOf('subresource')} ELSE '' END`;
   return {
     overall,
-    topUsers: grouped('events', 'user_name', [], top),
-    verbs: grouped('events', 'verb', [], null),
-    topResources: grouped('events', "resource || CASE WHEN subresource <> '' THEN '/' || subresource ELSE '' END", ["resource <> ''"], top),
-    deniedByUser: grouped('events', 'user_name', [DENIED_SQL], top),
-    alertsByRule: grouped('alerts', 'rule', [], null),
+    topUsers: grouped(v.keyOf('user'), v.col('user'), [], top),
+    verbs: grouped(v.keyOf('verb'), v.col('verb'), [], null),
+    topResources: grouped(resourceKey, `${v.col('resource')}, ${v.col('subresource')}`, [`${v.col('resource')} <> ${v.dialect === 'sqlite' ? '0' : "''"}`], top),
+    deniedByUser: grouped(v.keyOf('user'), v.col('user'), [v.denied], top),
+    alertsByRule: {
+      text: `SELECT a.rule, count(*) FROM alerts a${range(a, 'a')} GROUP BY a.rule ORDER BY count(*) DESC, a.rule${collate} ASC`,
+      params: a.values,
+    },
   };
 }
 
@@ -266,31 +369,20 @@ export function mapCounts(rows: ReadonlyArray<readonly unknown[]>): Count[] {
 // ---------------------------------------------------------------------------------------
 // Retention, shared by both adapters: find the oldest events, delete them in chunks.
 
-/** An event about to be deleted, with what it takes to delete its side-table rows. */
+/** An event about to be deleted. */
 export interface Victim {
   id: number;
   time: number;
-  groups: string[];
-  ips: string[];
   bytes: number;
-}
-
-export const VICTIM_COLUMNS = 'id, time, user_groups, source_ips, bytes';
-
-export function mapVictimRow(r: readonly unknown[]): Victim {
-  return {
-    id: Number(r[0]),
-    time: Number(r[1]),
-    groups: JSON.parse(r[2] as string) as string[],
-    ips: JSON.parse(r[3] as string) as string[],
-    bytes: Number(r[4]),
-  };
+  /** Group / source-IP JSON texts (PostgreSQL deletes their side-table rows). */
+  groups?: string;
+  ips?: string;
 }
 
 export interface RetentionOps {
   /** Up to `limit` oldest events (by time, then id), only those with time < `before` when given. */
   oldest(limit: number, before: number | undefined): Promise<Victim[]>;
-  /** Deletes the events, their side rows and alerts in one transaction; counts what went. */
+  /** Deletes the events and their alerts (and side rows) in one transaction; counts what went. */
   remove(victims: readonly Victim[]): Promise<{ events: number; alerts: number }>;
   totalBytes(): Promise<number>;
 }
@@ -329,3 +421,36 @@ export async function runRetention(ops: RetentionOps, p: { maxAgeMicros?: number
   }
   return out;
 }
+
+/** StoredEvent from a row of plain text columns (PostgreSQL), in PG_EVENT_COLUMNS order. */
+export function mapTextEventRow(r: readonly unknown[]): StoredEvent {
+  return {
+    id: Number(r[0]),
+    auditId: r[1] as string,
+    stage: r[2] as string,
+    level: r[3] as string,
+    time: Number(r[4]),
+    received: Number(r[5]),
+    user: r[6] as string,
+    groups: JSON.parse(r[7] as string) as string[],
+    impersonatedUser: r[8] as string,
+    verb: r[9] as string,
+    apiGroup: r[10] as string,
+    apiVersion: r[11] as string,
+    resource: r[12] as string,
+    subresource: r[13] as string,
+    namespace: r[14] as string,
+    name: r[15] as string,
+    requestUri: r[16] as string,
+    code: r[17] === null || r[17] === undefined ? null : Number(r[17]),
+    decision: r[18] as string,
+    sourceIps: JSON.parse(r[19] as string) as string[],
+    userAgent: r[20] as string,
+    event: r[21] as string,
+  };
+}
+
+export const PG_EVENT_COLUMNS =
+  'e.id, e.audit_id, e.stage, e.level, e.time, e.received, e.user_name, e.user_groups, e.impersonated_user, e.verb, ' +
+  'e.api_group, e.api_version, e.resource, e.subresource, e.namespace, e.name, e.request_uri, e.code, e.decision, ' +
+  'e.source_ips, e.user_agent, e.event';
