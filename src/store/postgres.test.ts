@@ -96,7 +96,7 @@ if (!url) {
     const spec = await fresh();
     const stores = await Promise.all([openStore(spec), openStore(spec), openStore(spec)]);
     try {
-      const r = await Promise.all(stores.map((s, i) => s.insert([{ record: { auditId: 'same', stage: 'ResponseComplete', level: 'Metadata', time: i, received: i, user: 'u', groups: [], impersonatedUser: '', verb: 'get', apiGroup: '', apiVersion: 'v1', resource: 'pods', subresource: '', namespace: '', name: '', requestUri: '/', code: 200, decision: 'allow', sourceIps: [], userAgent: '', event: '{}' }, alerts: [] }])));
+      const r = await Promise.all(stores.map((s) => s.insert([{ record: { auditId: 'same', stage: 'ResponseComplete', level: 'Metadata', time: 5, received: 5, user: 'u', groups: [], impersonatedUser: '', verb: 'get', apiGroup: '', apiVersion: 'v1', resource: 'pods', subresource: '', namespace: '', name: '', requestUri: '/', code: 200, decision: 'allow', sourceIps: [], userAgent: '', event: '{}' }, alerts: [] }])));
       assert.equal(r.reduce((n, x) => n + x.insertedCount, 0), 1, 'concurrent duplicates: exactly one stored');
       assert.equal((await stores[0].stats()).events, 1);
     } finally {

@@ -182,6 +182,17 @@ export function storeSuite(b: Backend): void {
       assert.equal(st.bytes, [a, other, aReceived].reduce((n, r) => n + Buffer.byteLength(r.event), 0));
     }));
 
+  test(name('insert: the duplicate key is auditID + stage + requestReceivedTimestamp (what every copy of an event shares)'), () =>
+    withStore(async (s) => {
+      const a = rec({ auditId: 'k', time: T0 + 2 * S, received: T0 + S });
+      // The same event again, even with another stage time: a duplicate.
+      const copy = rec({ ...a, time: T0 + 3 * S, event: JSON.stringify({ copy: true }) });
+      // Same auditID and stage but another request time: the API server never writes this; both kept.
+      const other = rec({ ...a, received: T0 + 5 * S, time: T0 + 6 * S });
+      assert.deepEqual(await s.insert([item(a), item(copy), item(other)]), { inserted: [true, false, true], insertedCount: 2, duplicates: 1 });
+      assert.deepEqual((await s.queryEvents({})).map((e) => [e.received, e.time]), [[T0 + S, T0 + 2 * S], [T0 + 5 * S, T0 + 6 * S]]);
+    }));
+
   test(name('insert is all or nothing: a bad record rolls the whole batch back'), () =>
     withStore(async (s) => {
       const good = rec({ auditId: 'good' });
@@ -249,6 +260,54 @@ export function storeSuite(b: Backend): void {
       assert.deepEqual(await q({ user: 'alice', since: T0 + 2 * S, order: 'desc' }), ['e9', 'e6', 'e2']);
       await assert.rejects(s.queryEvents({ limit: -1 }), /limit must be a non-negative integer/);
       await assert.rejects(s.queryEvents({ order: 'up' as 'asc' }), /order must be 'asc' or 'desc'/);
+    }));
+
+  test(name('queryEvents: a group or source IP shared by many users (many distinct group and IP lists)'), () =>
+    withStore(async (s) => {
+      // 60 users, each with a group list of its own that holds 'shared' (and 'odd' for odd users),
+      // and an IP list of its own that holds 10.9.9.9.
+      const items: IngestItem[] = [];
+      for (let u = 0; u < 60; u++) {
+        for (let k = 0; k < 3; k++) {
+          items.push(item(rec({
+            auditId: `s-${u}-${k}`, time: T0 + (k * 60 + u) * S, user: `u${u}`,
+            groups: [`team-${u}`, 'shared', ...(u % 2 ? ['odd'] : [])], sourceIps: [`10.1.0.${u}`, '10.9.9.9'],
+          })));
+        }
+      }
+      items.push(item(rec({ auditId: 'other', time: T0 + 500 * S, groups: ['elsewhere'], sourceIps: ['10.8.8.8'] })));
+      await s.insert(items);
+      const q = async (x: Parameters<Store['queryEvents']>[0]) => ids(await s.queryEvents(x));
+      const all = await q({ group: 'shared', limit: 1000 });
+      assert.equal(all.length, 180);
+      assert.deepEqual(all.slice(0, 3), ['s-0-0', 's-1-0', 's-2-0']);
+      assert.deepEqual(all.slice(-2), ['s-58-2', 's-59-2']);
+      assert.deepEqual(await q({ group: 'shared', order: 'desc', limit: 3 }), ['s-59-2', 's-58-2', 's-57-2']);
+      assert.deepEqual(await q({ group: 'odd', order: 'desc', limit: 3 }), ['s-59-2', 's-57-2', 's-55-2']);
+      assert.equal((await q({ group: 'odd', limit: 1000 })).length, 90);
+      assert.deepEqual(await q({ sourceIp: '10.9.9.9', since: T0 + 60 * S, limit: 2 }), ['s-0-1', 's-1-1']);
+      assert.deepEqual(await q({ group: 'odd', sourceIp: '10.9.9.9', user: 'u7' }), ['s-7-0', 's-7-1', 's-7-2']);
+      assert.deepEqual(await q({ group: 'shared', sourceIp: '10.1.0.5' }), ['s-5-0', 's-5-1', 's-5-2']);
+      assert.deepEqual(await q({ group: 'team-5', sourceIp: '10.9.9.9', order: 'desc' }), ['s-5-2', 's-5-1', 's-5-0']);
+      assert.deepEqual(await q({ group: 'shared', sourceIp: '10.8.8.8' }), []);
+      assert.deepEqual(await q({ group: 'elsewhere' }), ['other']);
+      assert.deepEqual(await q({ group: 'shared', until: T0 + 2 * S }), ['s-0-0', 's-1-0']);
+    }));
+
+  test(name('groups and source IPs that look alike stay apart (newlines, order, repeats, empty)'), () =>
+    withStore(async (s) => {
+      const lists: string[][] = [['a\nb'], ['a', 'b'], ['b', 'a'], ['a', 'a'], [], ['']];
+      await s.insert(lists.map((g, k) => item(rec({ auditId: `l${k}`, time: T0 + k, groups: g, sourceIps: g }))));
+      await s.insert(lists.map((g, k) => item(rec({ auditId: `m${k}`, time: T0 + 10 + k, groups: g, sourceIps: g }))));
+      const evs = await s.queryEvents({});
+      assert.deepEqual(evs.map((e) => e.groups), [...lists, ...lists]);
+      assert.deepEqual(evs.map((e) => e.sourceIps), [...lists, ...lists]);
+      const q = async (x: Parameters<Store['queryEvents']>[0]) => ids(await s.queryEvents(x));
+      assert.deepEqual(await q({ group: 'a\nb' }), ['l0', 'm0']);
+      assert.deepEqual(await q({ group: 'a' }), ['l1', 'l2', 'l3', 'm1', 'm2', 'm3']);
+      assert.deepEqual(await q({ sourceIp: 'b' }), ['l1', 'l2', 'm1', 'm2']);
+      assert.deepEqual(await q({ group: '' }), ['l5', 'm5']);
+      assert.deepEqual(await q({ group: 'a\n' }), []);
     }));
 
   test(name('queryEvents: the default limit is 1000; ties in time are ordered by id'), () =>
