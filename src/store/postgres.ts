@@ -81,6 +81,7 @@ const VOCAB: Vocab = {
   stageRank: (a) =>
     `(CASE ${a}.stage WHEN 'ResponseComplete' THEN 4 WHEN 'Panic' THEN 3 WHEN 'ResponseStarted' THEN 2 WHEN 'RequestReceived' THEN 1 ELSE 0 END)`,
   verbHint: () => undefined,
+  touchHint: () => undefined,
   subresourceHint: "e.subresource <> ''",
   keyOf: (f) => COLUMN[f],
   anonymous: "e.user_name IN ('system:anonymous', '')",

@@ -69,6 +69,9 @@ export const SEEDED: Readonly<Record<string, number>> = {
   '[]': 20,
 };
 
+/** WRITE_VERBS as ids: the verbs of the who-touched index. */
+export const WRITE_VERB_IDS = [SEEDED.create, SEEDED.update, SEEDED.patch, SEEDED.delete, SEEDED.deletecollection];
+
 /** Verbs without an entry in the SQLite verb index: common enough that a walk by time finds them. */
 export const COMMON_VERB_IDS = [SEEDED.get, SEEDED.list, SEEDED.watch, SEEDED.update, SEEDED.patch];
 
@@ -78,6 +81,7 @@ export const COMMON_VERB_IDS = [SEEDED.get, SEEDED.list, SEEDED.watch, SEEDED.up
  */
 export const SQLITE_DENIED = `(decision_id = ${SEEDED.forbid} OR code IN (401, 403))`;
 export const SQLITE_RARE_VERB = `verb_id NOT IN (${COMMON_VERB_IDS.join(', ')})`;
+export const SQLITE_WRITE_VERB = `verb_id IN (${WRITE_VERB_IDS.join(', ')})`;
 export const POSTGRES_DENIED = "(decision = 'forbid' OR code IN (401, 403))";
 
 /** set_members.kind */
@@ -117,7 +121,10 @@ function sqliteV1(): string[] {
     )`,
     'CREATE INDEX events_time ON events (time)',
     'CREATE INDEX events_user_time ON events (user_id, time)',
-    'CREATE INDEX events_object_time ON events (resource_id, namespace_id, name_id, time)',
+    // who-touched: the changes to an object in time order (reads of a much-read object are not in the way) …
+    `CREATE INDEX events_object_writes_time ON events (resource_id, namespace_id, name_id, time) WHERE ${SQLITE_WRITE_VERB}`,
+    // … and every request on it, the verb in the entry so other verb lists are checked without reading rows.
+    'CREATE INDEX events_object_time ON events (resource_id, namespace_id, name_id, time, verb_id)',
     'CREATE INDEX events_namespace_time ON events (namespace_id, time)',
     'CREATE INDEX events_name_time ON events (name_id, time)',
     'CREATE INDEX events_agent_time ON events (agent_id, time)',

@@ -61,6 +61,8 @@ export interface Vocab {
   stageRank(alias: string): string;
   /** Terms to add when filtering on these verb values, so a partial index is usable (SQLite). */
   verbHint(values: readonly unknown[]): string | undefined;
+  /** The same for who-touched's verb list. */
+  touchHint(values: readonly unknown[]): string | undefined;
   /** Term to add when filtering on a non-empty subresource (SQLite's partial index). */
   subresourceHint: string;
   /** The key text of a grouped field, for summary lists. */
@@ -263,6 +265,8 @@ export function whoTouchedSql(v: Vocab, q: WhoTouchedQuery): Sql | null {
   const verbs = (q.verbs ?? WRITE_VERBS).map((s) => v.value('verb', s)).filter((x) => x !== NONE);
   if (verbs.length === 0) return null;
   where.push(`${v.col('verb')} IN (${p.list(verbs)})`);
+  const hint = v.touchHint(verbs);
+  if (hint) where.push(hint);
   where.push(
     `NOT EXISTS (SELECT 1 FROM events o WHERE o.received = e.received AND o.audit_id = e.audit_id AND ${v.stageRank('o')} > ${v.stageRank('e')})`,
   );

@@ -18,6 +18,8 @@ import {
   SET_IPS,
   SQLITE_DENIED,
   SQLITE_RARE_VERB,
+  SQLITE_WRITE_VERB,
+  WRITE_VERB_IDS,
 } from './schema.js';
 import {
   alertQuerySql,
@@ -266,6 +268,7 @@ export class SqliteStore implements Store {
       stageRank: (a) =>
         `(CASE ${a}.stage_id WHEN ${SEEDED.ResponseComplete} THEN 4 WHEN ${SEEDED.Panic} THEN 3 WHEN ${SEEDED.ResponseStarted} THEN 2 WHEN ${SEEDED.RequestReceived} THEN 1 ELSE 0 END)`,
       verbHint: (ids) => (ids.every((id) => !COMMON_VERB_IDS.includes(id as number)) ? SQLITE_RARE_VERB : undefined),
+      touchHint: (ids) => (ids.every((id) => WRITE_VERB_IDS.includes(id as number)) ? SQLITE_WRITE_VERB : undefined),
       subresourceHint: 'subresource_id <> 0',
       keyOf: (f) => `(SELECT s FROM dict WHERE id = ${COLUMN[f]})`,
       anonymous: `e.user_id IN (${SEEDED['']}, ${SEEDED['system:anonymous']})`,
@@ -487,6 +490,8 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.closed = true;
     try {
+      // Statistics for the planner, sampled (a bounded cost even on a large file).
+      this.db.pragma('analysis_limit = 1000');
       this.db.pragma('optimize');
     } finally {
       this.db.close();
