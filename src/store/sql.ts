@@ -61,8 +61,8 @@ export interface Vocab {
   stageRank(alias: string): string;
   /** Terms to add when filtering on these verb values, so a partial index is usable (SQLite). */
   verbHint(values: readonly unknown[]): string | undefined;
-  /** The same for who-touched's verb list. */
-  touchHint(values: readonly unknown[]): string | undefined;
+  /** The same for who-touched's verb list: a term to add and the index to read (SQLite), or nothing. */
+  touchHint(values: readonly unknown[]): { term?: string; indexedBy: string } | undefined;
   /** Term to add when filtering on a non-empty subresource (SQLite's partial index). */
   subresourceHint: string;
   /** The key text of a grouped field, for summary lists. */
@@ -266,11 +266,12 @@ export function whoTouchedSql(v: Vocab, q: WhoTouchedQuery): Sql | null {
   if (verbs.length === 0) return null;
   where.push(`${v.col('verb')} IN (${p.list(verbs)})`);
   const hint = v.touchHint(verbs);
-  if (hint) where.push(hint);
+  if (hint?.term) where.push(hint.term);
   where.push(
     `NOT EXISTS (SELECT 1 FROM events o WHERE o.received = e.received AND o.audit_id = e.audit_id AND ${v.stageRank('o')} > ${v.stageRank('e')})`,
   );
-  const text = `SELECT ${v.eventColumns} FROM events e WHERE ${where.join(' AND ')} ORDER BY e.time ASC, e.id ASC LIMIT ${p.add(limit)}`;
+  const from = hint ? `events e INDEXED BY ${hint.indexedBy}` : 'events e';
+  const text = `SELECT ${v.eventColumns} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY e.time ASC, e.id ASC LIMIT ${p.add(limit)}`;
   return { text, params: p.values };
 }
 

@@ -98,7 +98,8 @@ test('sqlite: the planner uses the indexes meant for each question', async () =>
     assert.match(who, /SEARCH e USING INDEX events_object_writes_time \(resource_id=\? AND namespace_id=\? AND name_id=\?\)/);
     const reads = plan(s.sqlOf('whoTouched', { resource: 'pods', namespace: 'prod', name: 'web-1', verbs: ['get', 'create'] }));
     assert.match(reads, /SEARCH e USING INDEX events_object_time \(resource_id=\? AND namespace_id=\? AND name_id=\?\)/);
-    assert.doesNotMatch(reads, /TEMP B-TREE/);
+    // Ties in time are put in id order per time value (the verb sits between them in the index); rows still stream.
+    assert.doesNotMatch(reads.replace('USE TEMP B-TREE FOR LAST TERM OF ORDER BY', ''), /TEMP B-TREE/);
     assert.match(who, /SEARCH o USING COVERING INDEX sqlite_autoindex_events_1 \(received=\? AND audit_id=\?\)/);
     assert.doesNotMatch(who, /TEMP B-TREE/, 'rows come in time order from the index');
     assert.match(plan(s.sqlOf('summary', {}).deniedByUser), /USING (COVERING )?INDEX events_denied_user_time/);

@@ -268,7 +268,11 @@ export class SqliteStore implements Store {
       stageRank: (a) =>
         `(CASE ${a}.stage_id WHEN ${SEEDED.ResponseComplete} THEN 4 WHEN ${SEEDED.Panic} THEN 3 WHEN ${SEEDED.ResponseStarted} THEN 2 WHEN ${SEEDED.RequestReceived} THEN 1 ELSE 0 END)`,
       verbHint: (ids) => (ids.every((id) => !COMMON_VERB_IDS.includes(id as number)) ? SQLITE_RARE_VERB : undefined),
-      touchHint: (ids) => (ids.every((id) => WRITE_VERB_IDS.includes(id as number)) ? SQLITE_WRITE_VERB : undefined),
+      // The planner, without statistics, may pick (name, time) and read every request on a much-read name.
+      touchHint: (ids) =>
+        ids.every((id) => WRITE_VERB_IDS.includes(id as number))
+          ? { term: SQLITE_WRITE_VERB, indexedBy: 'events_object_writes_time' }
+          : { indexedBy: 'events_object_time' },
       subresourceHint: 'subresource_id <> 0',
       keyOf: (f) => `(SELECT s FROM dict WHERE id = ${COLUMN[f]})`,
       anonymous: `e.user_id IN (${SEEDED['']}, ${SEEDED['system:anonymous']})`,
