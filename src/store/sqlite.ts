@@ -464,7 +464,8 @@ export class SqliteStore implements Store {
   async stats(): Promise<StoreStats> {
     return this.db.transaction((): StoreStats => {
       const [t] = this.rows({ text: 'SELECT events, alerts, bytes FROM totals WHERE id = 1', params: [] });
-      const [r] = this.rows({ text: 'SELECT min(time), max(time) FROM events', params: [] });
+      // Two subqueries: SQLite answers min() or max() from the index only when a query has just one of them.
+      const [r] = this.rows({ text: 'SELECT (SELECT min(time) FROM events), (SELECT max(time) FROM events)', params: [] });
       return {
         events: Number(t[0]),
         alerts: Number(t[1]),
