@@ -61,6 +61,12 @@ export interface SqliteOptions {
    * may lose the last transactions on power loss (never corrupts): for bulk loads only.
    */
   synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+  /**
+   * WAL pages after which a commit copies the WAL into the database (default 10000). Index
+   * pages rewritten by every batch are copied once per checkpoint, so fewer checkpoints write
+   * less: at 10 M events, 6.6 KiB per event instead of 8.7 with SQLite's default of 1000.
+   */
+  walAutocheckpoint?: number;
   /** Page size of a new database file, bytes (default 16384: fewer, larger WAL writes per batch measured fastest; an existing file keeps its own). */
   pageSize?: number;
 }
@@ -250,6 +256,9 @@ export class SqliteStore implements Store {
       db.pragma(`cache_size = ${-1024 * (opts.cacheMiB ?? 256)}`);
       db.pragma(`mmap_size = ${(opts.mmapMiB ?? 0) * 1024 * 1024}`);
       db.pragma('temp_store = MEMORY');
+      db.pragma(`wal_autocheckpoint = ${opts.walAutocheckpoint ?? 10_000}`);
+      // After a checkpoint the WAL file is cut back to this size.
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
       db.pragma('busy_timeout = 10000');
       this.migrate();
     } catch (e) {
