@@ -4,7 +4,15 @@
  * else (uint, timestamps, durations) goes to @bufbuild/cel through the bridge.
  */
 import { callBuf } from './bridge.js';
-import { CelEvalError, checkedInt, isList, type Value } from './values.js';
+import { timeParts } from './equality.js';
+import { noSuchOverload } from './registry.js';
+import { CelEvalError, checkedInt, isList, isUint, type Value } from './values.js';
+
+/** Only uint, timestamp and duration arithmetic is left to @bufbuild/cel; other mixes are type errors. */
+function other(op: string, args: Value[]): Value {
+  if (args.some((a) => isUint(a) || timeParts(a) !== undefined)) return callBuf(op, false, args);
+  return noSuchOverload(op, args);
+}
 
 export function add(a: Value, b: Value): Value {
   if (typeof a === 'bigint' && typeof b === 'bigint') return checkedInt(a + b);
@@ -17,19 +25,19 @@ export function add(a: Value, b: Value): Value {
     out.set(b, a.length);
     return out;
   }
-  return callBuf('_+_', false, [a, b]);
+  return other('_+_', [a, b]);
 }
 
 export function sub(a: Value, b: Value): Value {
   if (typeof a === 'bigint' && typeof b === 'bigint') return checkedInt(a - b);
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return callBuf('_-_', false, [a, b]);
+  return other('_-_', [a, b]);
 }
 
 export function mul(a: Value, b: Value): Value {
   if (typeof a === 'bigint' && typeof b === 'bigint') return checkedInt(a * b);
   if (typeof a === 'number' && typeof b === 'number') return a * b;
-  return callBuf('_*_', false, [a, b]);
+  return other('_*_', [a, b]);
 }
 
 export function div(a: Value, b: Value): Value {
@@ -38,7 +46,7 @@ export function div(a: Value, b: Value): Value {
     return checkedInt(a / b);
   }
   if (typeof a === 'number' && typeof b === 'number') return a / b;
-  return callBuf('_/_', false, [a, b]);
+  return other('_/_', [a, b]);
 }
 
 export function mod(a: Value, b: Value): Value {
@@ -46,13 +54,13 @@ export function mod(a: Value, b: Value): Value {
     if (b === 0n) return new CelEvalError('modulus by zero');
     return a % b;
   }
-  return callBuf('_%_', false, [a, b]);
+  return other('_%_', [a, b]);
 }
 
 export function neg(a: Value): Value {
   if (typeof a === 'bigint') return checkedInt(-a);
   if (typeof a === 'number') return -a;
-  return callBuf('-_', false, [a]);
+  return other('-_', [a]);
 }
 
 /** Go's `%g` (strconv 'g', shortest): how cel-go turns a double into a string. */

@@ -67,6 +67,7 @@ export function convert(e: PExpr, pm: PosMap): Node {
       const operand = s.operand ? convert(s.operand, pm) : { t: 'invalid' as const, pos, message: 'invalid select' };
       if (s.field.startsWith(OPT_SELECT_PREFIX)) {
         const field = s.field.slice(OPT_SELECT_PREFIX.length);
+        if (field === '') return { t: 'invalid', pos, message: "Syntax error: expected a field name after '.?'" };
         if (s.testOnly) return { t: 'invalid', pos, message: 'has() does not take an optional field selection' };
         return { t: 'select', pos, operand, field, test: false, opt: true };
       }
