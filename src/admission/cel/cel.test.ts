@@ -145,6 +145,12 @@ test('declared object types reject unknown fields at compile time', () => {
   assert.throws(() => e.compile('request.operaton'), /undefined field 'operaton'/);
 });
 
+test('hidden variables keep their slot but are not visible', () => {
+  const e = env.with({ hidden: ['params'] });
+  assert.throws(() => e.compile('params.x'), /undeclared reference to 'params'/);
+  assert.equal(e.compile('object.a').evaluate({ vars: [fromJson({ a: 1 }), null] }).value, 1n);
+});
+
 test('expected result types (validations must be bool)', () => {
   assert.throws(() => env.compile("'x'", { types: [T.bool], what: 'must evaluate to bool' }), /must evaluate to bool, found 'string'/);
   assert.equal(env.compile('object.spec.replicas', { types: [T.bool], what: 'must evaluate to bool' }).type.k, 'dyn');
@@ -160,7 +166,7 @@ test('the cost limit stops runaway comprehensions with an error value', () => {
 });
 
 test('lazy variables are evaluated once per evaluation, on first use', () => {
-  const e = env.withLazy({ name: 'variables', fields: [['a', T.dyn], ['b', T.dyn]] });
+  const e = env.with({ lazy: { name: 'variables', fields: [['a', T.dyn], ['b', T.dyn]] } });
   let calls = 0;
   const lazy = (i: number): Value => {
     calls++;

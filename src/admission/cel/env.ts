@@ -62,6 +62,12 @@ export interface CelEnvOptions {
    * evaluation (Kubernetes' `variables`): name and field types in declaration order.
    */
   lazy?: { name: string; fields: [string, CelT][] };
+  /**
+   * Variables that keep their position in the activation but are not visible to
+   * expressions (Kubernetes hides `authorizer` from messageExpression, `params` from
+   * policies without paramKind), so several environments can share one activation.
+   */
+  hidden?: string[];
 }
 
 export interface EvalOptions {
@@ -118,11 +124,17 @@ export class CelEnv {
   private readonly names: string[];
   private readonly types: Map<string, CelT>;
   private readonly lazy: CelEnvOptions['lazy'];
+  private readonly hidden: readonly string[];
+
+  private readonly declared: Record<string, CelT>;
 
   constructor(opts: CelEnvOptions, registry: Registry = kubernetesRegistry()) {
     this.registry = registry;
+    this.declared = { ...opts.variables };
     this.names = Object.keys(opts.variables);
     this.types = new Map(Object.entries(opts.variables));
+    this.hidden = opts.hidden ?? [];
+    for (const h of this.hidden) this.types.delete(h);
     this.lazy = opts.lazy;
     if (this.lazy !== undefined) {
       this.types.set(this.lazy.name, T.struct(this.lazy.name, Object.fromEntries(this.lazy.fields)));
@@ -138,12 +150,15 @@ export class CelEnv {
     return this.names;
   }
 
-  /** A copy of this environment with a different set of lazy variables. */
-  withLazy(lazy: CelEnvOptions['lazy']): CelEnv {
-    const vars: Record<string, CelT> = {};
-    for (const n of this.names) vars[n] = this.types.get(n) as CelT;
-    return new CelEnv({ variables: vars, lazy }, this.registry);
+  /** A copy of this environment with different lazy variables and hidden names (same activation layout). */
+  with(change: { lazy?: CelEnvOptions['lazy']; hidden?: string[] }): CelEnv {
+    return new CelEnv({
+      variables: this.declared,
+      lazy: 'lazy' in change ? change.lazy : this.lazy,
+      hidden: change.hidden ?? [...this.hidden],
+    }, this.registry);
   }
+
 
   /**
    * Parses, checks and compiles. Throws CelCompileError with cel-go style messages (one per
