@@ -6,7 +6,7 @@
  */
 import { isDNS1035Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../cel/go/validation.js';
 import {
-  duplicate, forbidden, invalid, notSupported, required, tooMany, wrongType, type FieldError, type FieldPath,
+  duplicate, fieldString, forbidden, invalid, notSupported, required, tooMany, wrongType, type FieldError, type FieldPath,
 } from './field.js';
 import type { JsonObject } from './types.js';
 
@@ -51,7 +51,7 @@ export interface Checked {
 
 function unknownFields(v: JsonObject, kind: keyof typeof KNOWN, path: FieldPath, out: FieldError[]): void {
   for (const k of Object.keys(v)) {
-    if (!KNOWN[kind].includes(k)) out.push({ path: [...path, k], message: `unknown field "${[...path, k].map(String).join('.')}"` });
+    if (!KNOWN[kind].includes(k)) out.push({ path: [...path, k], message: `unknown field "${fieldString([...path, k])}"` });
   }
 }
 
