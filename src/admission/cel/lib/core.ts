@@ -107,13 +107,17 @@ export function registerCore(reg: Registry): void {
   reg.fn('matches', [T.string, T.string], T.bool, matches);
 
   // Conversions: cel-go's spelling where bufbuild's differs, bufbuild's for the rest.
+  // Common conversions natively (they sit in message expressions); the rest through the bridge.
+  reg.fn('string', [T.string], T.string, (x: string) => x);
+  reg.fn('string', [T.int], T.string, (x: bigint) => x.toString());
+  reg.fn('string', [T.bool], T.string, (x: boolean) => (x ? 'true' : 'false'));
   reg.fn('string', [T.double], T.string, formatDouble);
   reg.fn('string', [T.timestamp], T.string, (t: Value) => {
     const p = timeParts(t);
     return p ? formatTimestamp(p.seconds, p.nanos) : fail('invalid timestamp');
   });
   for (const name of ['int', 'uint', 'double', 'string', 'bool', 'bytes', 'timestamp', 'duration']) {
-    importBuf(reg, name, (o) => name === 'string' && (o.params[0] === T.double || o.params[0] === T.timestamp));
+    importBuf(reg, name, (o) => name === 'string' && [T.double, T.timestamp, T.string, T.int, T.bool].includes(o.params[0]));
   }
   reg.fn('dyn', [A], T.dyn, (x: Value) => x);
   reg.fn('type', [A], T.type(A), (x: Value) => typeValue(typeNameOf(x)));
