@@ -161,6 +161,11 @@ function postgresPlace(url: string, keep: boolean): Place {
   };
 }
 
+/** The insert target is SQLite's (the embedded ingest path); PostgreSQL has none of its own. */
+function insertTarget(place: Place, rate: number): Pick<Row, 'target' | 'pass'> {
+  return place.label === 'SQLite' ? { target: `≥ ${fmtRate(TARGET_INSERT)}/s`, pass: rate >= TARGET_INSERT } : {};
+}
+
 async function insertAll(store: Store, items: readonly IngestItem[], batch: number): Promise<number> {
   let n = 0;
   for (let i = 0; i < items.length; i += batch) n += (await store.insert(items.slice(i, i + batch))).insertedCount;
@@ -198,8 +203,7 @@ async function insertRate(place: Place, count: number): Promise<void> {
   rows.push({
     name: `(a) insert into a new ${place.label} store, batches of ${BATCH}`,
     value: `${fmtRate(m.best)} records/s`,
-    target: `≥ ${fmtRate(TARGET_INSERT)}/s`,
-    pass: m.best >= TARGET_INSERT,
+    ...insertTarget(place, m.best),
     note: `${count.toLocaleString('en-US')} records of ${Math.round(bytes / count)} bytes, one transaction (fsync) per batch; median ${fmtRate(m.median)}/s`,
   });
 }
@@ -298,8 +302,7 @@ async function main(argv: string[]): Promise<void> {
       rows.push({
         name: `(a) insert into the loaded store, batches of ${BATCH}`,
         value: `${fmtRate(rate)} records/s`,
-        target: `≥ ${fmtRate(TARGET_INSERT)}/s`,
-        pass: rate >= TARGET_INSERT,
+        ...insertTarget(place, rate),
         note: `${n.toLocaleString('en-US')} records into ${args.events.toLocaleString('en-US')}`,
       });
 

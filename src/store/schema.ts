@@ -83,6 +83,7 @@ export const SQLITE_DENIED = `(decision_id = ${SEEDED.forbid} OR code IN (401, 4
 export const SQLITE_RARE_VERB = `verb_id NOT IN (${COMMON_VERB_IDS.join(', ')})`;
 export const SQLITE_WRITE_VERB = `verb_id IN (${WRITE_VERB_IDS.join(', ')})`;
 export const POSTGRES_DENIED = "(decision = 'forbid' OR code IN (401, 403))";
+export const POSTGRES_WRITE_VERB = "verb IN ('create', 'update', 'patch', 'delete', 'deletecollection')";
 
 /** set_members.kind */
 export const SET_GROUPS = 1;
@@ -170,7 +171,8 @@ function postgresV1(): string[] {
     'CREATE INDEX events_time ON events (time)',
     'CREATE INDEX events_user_time ON events (user_name, time)',
     'CREATE INDEX events_verb_time ON events (verb, time)',
-    'CREATE INDEX events_object_time ON events (resource, namespace, name, time)',
+    `CREATE INDEX events_object_writes_time ON events (resource, namespace, name, time) WHERE ${POSTGRES_WRITE_VERB}`,
+    'CREATE INDEX events_object_time ON events (resource, namespace, name, time, verb)',
     'CREATE INDEX events_namespace_time ON events (namespace, time)',
     'CREATE INDEX events_name_time ON events (name, time)',
     'CREATE INDEX events_agent_time ON events (user_agent, time)',

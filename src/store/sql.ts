@@ -62,7 +62,7 @@ export interface Vocab {
   /** Terms to add when filtering on these verb values, so a partial index is usable (SQLite). */
   verbHint(values: readonly unknown[]): string | undefined;
   /** The same for who-touched's verb list: a term to add and the index to read (SQLite), or nothing. */
-  touchHint(values: readonly unknown[]): { term?: string; indexedBy: string } | undefined;
+  touchHint(values: readonly unknown[]): { term?: string; indexedBy?: string } | undefined;
   /** Term to add when filtering on a non-empty subresource (SQLite's partial index). */
   subresourceHint: string;
   /** The key text of a grouped field, for summary lists. */
@@ -270,7 +270,7 @@ export function whoTouchedSql(v: Vocab, q: WhoTouchedQuery): Sql | null {
   where.push(
     `NOT EXISTS (SELECT 1 FROM events o WHERE o.received = e.received AND o.audit_id = e.audit_id AND ${v.stageRank('o')} > ${v.stageRank('e')})`,
   );
-  const from = hint ? `events e INDEXED BY ${hint.indexedBy}` : 'events e';
+  const from = hint?.indexedBy ? `events e INDEXED BY ${hint.indexedBy}` : 'events e';
   const text = `SELECT ${v.eventColumns} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY e.time ASC, e.id ASC LIMIT ${p.add(limit)}`;
   return { text, params: p.values };
 }
