@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -150,6 +150,19 @@ spec:
   assert.match(down.stdout, /denied request: failed expression: object\.spec\.replicas >= oldObject\.spec\.replicas/);
   const up = await palisade(['vap', 'test', '--policy', ratchet, '--operation', 'UPDATE', '--old', old, deployments]);
   assert.equal(up.code, 0, up.stdout);
+});
+
+test('directories are walked for .yaml/.yml/.json files', async () => {
+  const pdir = join(dir, 'policies');
+  const rdir = join(dir, 'manifests');
+  mkdirSync(pdir);
+  mkdirSync(rdir);
+  writeFileSync(join(pdir, 'p.yaml'), readFileSync(policy, 'utf8'));
+  writeFileSync(join(pdir, 'README.md'), 'not a manifest');
+  writeFileSync(join(rdir, 'd.yaml'), readFileSync(deployments, 'utf8'));
+  const r = await palisade(['vap', 'test', '--policy', pdir, rdir]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /Deployment shop\/big \(.*d\.yaml:9\) CREATE: denied/);
 });
 
 test('bad input: one line per problem naming file:line, exit 2, nothing evaluated', async () => {

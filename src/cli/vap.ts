@@ -52,13 +52,13 @@ export function registerVap(program: Command, setExit: (code: number) => void, i
     .option('--group <group>', 'a group of the user (repeat; default system:masters, system:authenticated)', collect, [])
     .option('--dry-run', 'mark the request as a dry run (request.dryRun)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((resources: string[], flags: TestFlags) => {
+    .action(async (resources: string[], flags: TestFlags) => {
       if (flags.policy.length === 0) throw new UsageError('--policy FILE is required');
       if (flags.operation !== 'UPDATE' && flags.operation !== 'DELETE' && flags.old.length > 0) {
         throw new UsageError(`--old applies to UPDATE and DELETE, not ${flags.operation}`);
       }
       const groups = flags.group.length > 0 ? flags.group : ['system:masters', 'system:authenticated'];
-      const outcome = tryPolicies({
+      const outcome = await tryPolicies({
         policyFiles: flags.policy,
         bindingFiles: flags.binding,
         paramFiles: flags.params,

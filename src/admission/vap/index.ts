@@ -9,7 +9,7 @@ export { matchResources, ruleMatches } from './match.js';
 export { collectParams } from './params.js';
 export { fieldString } from './field.js';
 export * from './types.js';
-export { loadFile, loadFiles, checkPolicy, checkBinding, isPolicy, isBinding, describe, type Loaded, type LoadResult, type CheckResult } from './load.js';
+export { loadFile, loadFiles, loadInputs, checkPolicy, checkBinding, isPolicy, isBinding, describe, type Loaded, type LoadResult, type CheckResult } from './load.js';
 export { requestForManifest, resourceForKind, type ManifestRequestOptions } from './request.js';
 export { tryPolicies, IMPLICIT_BINDING_SUFFIX, type TryOptions, type TryOutcome, type TriedResource } from './try.js';
 export { textReport, jsonReport, oneLine } from './report.js';

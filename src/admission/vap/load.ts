@@ -5,7 +5,7 @@
  * one line naming file:line.
  */
 import { readFileSync } from 'node:fs';
-import { describeFsError, parseJsonText, parseYamlText, type ParseResult, type Resource } from '../../model/index.js';
+import { collectInputs, describeFsError, parseJsonText, parseYamlText, type ParseResult, type Resource } from '../../model/index.js';
 import { compiledPolicy } from './evaluate.js';
 import { fieldString, type FieldError } from './field.js';
 import { validateBindingObject, validatePolicyObject } from './validate.js';
@@ -27,8 +27,8 @@ export interface LoadResult {
 }
 
 /** Reads one file ('-' is standard input) into objects; read and parse errors are problems. */
-export function loadFile(path: string, readStdin: () => string = () => readFileSync(0, 'utf8')): LoadResult {
-  const display = path === '-' ? '<stdin>' : path;
+export function loadFile(path: string, readStdin: () => string = () => readFileSync(0, 'utf8'), shown?: string): LoadResult {
+  const display = shown ?? (path === '-' ? '<stdin>' : path);
   let text: string;
   try {
     text = path === '-' ? readStdin() : readFileSync(path, 'utf8');
@@ -47,6 +47,25 @@ export function loadFile(path: string, readStdin: () => string = () => readFileS
     objects: parsed.resources.map((r) => ({ resource: r, object: r.object as JsonObject })),
     errors: parsed.errors.map((e) => ({ file: e.file, line: e.line, message: e.message })),
   };
+}
+
+/**
+ * Files, directories (walked for .yaml/.yml/.json, as `palisade scan` walks them) and '-':
+ * the project's input collection, then each file read as loadFile does.
+ */
+export async function loadInputs(args: readonly string[], readStdin?: () => string): Promise<LoadResult> {
+  const out: LoadResult = { objects: [], errors: [] };
+  if (args.length === 0) return out;
+  const collected = await collectInputs(args);
+  out.errors.push(...collected.errors.map((e) => ({ file: e.file, line: e.line, message: e.message })));
+  let stdinText: string | undefined;
+  const stdin = (): string => (stdinText ??= (readStdin ?? (() => readFileSync(0, 'utf8')))());
+  for (const input of collected.inputs) {
+    const r = input.kind === 'stdin' ? loadFile('-', stdin) : loadFile(input.path, stdin, input.display);
+    out.objects.push(...r.objects);
+    out.errors.push(...r.errors);
+  }
+  return out;
 }
 
 export function loadFiles(paths: readonly string[], readStdin?: () => string): LoadResult {

@@ -5,7 +5,7 @@
  * bound with validationActions [Deny] and no params; the result says so.
  */
 import { evaluateVap } from './evaluate.js';
-import { checkBinding, checkPolicy, describe, isBinding, isPolicy, loadFiles, type Loaded } from './load.js';
+import { checkBinding, checkPolicy, describe, isBinding, isPolicy, loadInputs, type Loaded } from './load.js';
 import { requestForManifest } from './request.js';
 import type { JsonObject, Operation, UserInfo, VapProblem, VapResult } from './types.js';
 
@@ -43,13 +43,13 @@ function key(o: JsonObject): string {
   return `${String(o.kind)}/${String(m.namespace ?? '')}/${String(m.name ?? '')}`;
 }
 
-export function tryPolicies(opts: TryOptions): TryOutcome {
+export async function tryPolicies(opts: TryOptions): Promise<TryOutcome> {
   const out: TryOutcome = { errors: [], warnings: [], notes: [], results: [] };
-  const policyLoad = loadFiles(opts.policyFiles, opts.readStdin);
-  const bindingLoad = loadFiles(opts.bindingFiles ?? [], opts.readStdin);
-  const paramLoad = loadFiles(opts.paramFiles ?? [], opts.readStdin);
-  const resourceLoad = loadFiles(opts.resourceFiles, opts.readStdin);
-  const oldLoad = loadFiles(opts.oldFiles ?? [], opts.readStdin);
+  const policyLoad = await loadInputs(opts.policyFiles, opts.readStdin);
+  const bindingLoad = await loadInputs(opts.bindingFiles ?? [], opts.readStdin);
+  const paramLoad = await loadInputs(opts.paramFiles ?? [], opts.readStdin);
+  const resourceLoad = await loadInputs(opts.resourceFiles, opts.readStdin);
+  const oldLoad = await loadInputs(opts.oldFiles ?? [], opts.readStdin);
   for (const l of [policyLoad, bindingLoad, paramLoad, resourceLoad, oldLoad]) out.errors.push(...l.errors);
 
   // Policy files may also hold bindings and parameters (documentation examples often do).
