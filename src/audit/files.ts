@@ -12,6 +12,8 @@ export interface FileIngestOptions {
   signal?: AbortSignal;
   /** One line per problem: `file:line: message`. */
   report: (message: string) => void;
+  /** Events per store transaction when reading (not following) a file (default 20,000). */
+  transactionEvents?: number;
   /** Called after each stored batch (progress). */
   onBatch?: (total: IngestStats) => void;
 }
@@ -50,8 +52,18 @@ async function ingestOne(path: string, ingestor: Ingestor, opts: FileIngestOptio
     opts.report(`${name}: cannot read (${unreadableReason(err)})`);
     return;
   }
+  // Reading a file, events are gathered into large transactions (a commit costs an fsync and
+  // index page writes); following a live file, each read is stored at once.
+  const gather = opts.follow ? 1 : opts.transactionEvents ?? 20_000;
+  let events: IncomingEvent[] = [];
+  const flush = async () => {
+    if (events.length === 0) return;
+    const chunk = events;
+    events = [];
+    addStats(total, await ingestor.ingest(chunk, opts.report));
+    opts.onBatch?.(total);
+  };
   for await (const batch of batches) {
-    const events: IncomingEvent[] = [];
     for (const item of batch) {
       if ('error' in item) {
         total.malformed++;
@@ -60,8 +72,7 @@ async function ingestOne(path: string, ingestor: Ingestor, opts: FileIngestOptio
         events.push({ event: item.event, where: `${name}:${item.line}`, ...(item.text !== undefined ? { text: item.text } : {}) });
       }
     }
-    if (events.length === 0) continue;
-    addStats(total, await ingestor.ingest(events, opts.report));
-    opts.onBatch?.(total);
+    if (events.length >= gather) await flush();
   }
+  await flush();
 }

@@ -71,3 +71,10 @@ test('an event without a usable time is rejected with a reason; one without an a
   assert.match(a.warning ?? '', /no auditID/);
   assert.deepEqual(toAuditRecord([1, 2]), { error: 'not an audit event: expected a JSON object' });
 });
+
+test('a create without objectRef.name takes the name from the request object', () => {
+  const r = toAuditRecord({ auditID: 'c', verb: 'create', stageTimestamp: '2026-11-22T00:00:00Z', objectRef: { resource: 'pods', namespace: 'prod' }, requestObject: { metadata: { name: 'web-0' } } });
+  assert.ok('record' in r && r.record.name === 'web-0');
+  const get = toAuditRecord({ auditID: 'g', verb: 'list', stageTimestamp: '2026-11-22T00:00:00Z', objectRef: { resource: 'pods' }, requestObject: { metadata: { name: 'x' } } });
+  assert.ok('record' in get && get.record.name === '');
+});

@@ -102,7 +102,8 @@ export function toAuditRecord(event: unknown, text?: string): RecordResult {
     resource: str(ref?.resource),
     subresource: str(ref?.subresource),
     namespace: str(ref?.namespace),
-    name: str(ref?.name),
+    // A create's objectRef may lack the name (older API servers, other producers): take the object's.
+    name: str(ref?.name) || (str(e.verb) === 'create' && ref ? str(obj(obj(e.requestObject)?.metadata)?.name) : ''),
     requestUri: str(e.requestURI),
     code,
     decision: str(annotations?.['authorization.k8s.io/decision']),

@@ -65,7 +65,7 @@ export interface IngestItem {
 }
 
 export interface InsertResult {
-  /** inserted[i] is false when items[i] was a duplicate (same auditID + stage already stored). */
+  /** inserted[i] is false when items[i] was a duplicate (same auditID, stage and requestReceivedTimestamp already stored). */
   inserted: boolean[];
   insertedCount: number;
   duplicates: number;
@@ -175,7 +175,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /**
    * Inserts a batch in one transaction, durable when the promise resolves (an acknowledged
-   * event survives kill -9). Duplicates by (auditId, stage) are skipped along with their alerts.
+   * event survives kill -9). Duplicates (same auditId, stage and received time — every copy of
+   * one event has all three) are skipped along with their alerts.
    */
   insert(items: readonly IngestItem[]): Promise<InsertResult>;
   queryEvents(q: EventQuery): Promise<StoredEvent[]>;
