@@ -8,7 +8,7 @@
 import { celEnv, isCelError, isCelList, isCelMap, isCelType, plan, type CelType, type CelValue } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { T, type CelT } from './types.js';
-import { CelEvalError, typeValue, type MapKey, type Value } from './values.js';
+import { CelEvalError, noteUintKey, typeValue, type MapKey, type Value } from './values.js';
 import type { Overload, Registry } from './registry.js';
 
 const env = celEnv({ funcs: strings });
@@ -60,7 +60,10 @@ export function fromBuf(v: CelValue): Value {
   if (isCelList(v)) return Array.from(v, (x) => fromBuf(x));
   if (isCelMap(v)) {
     const m = new Map<MapKey, Value>();
-    for (const [k, x] of v.entries()) m.set(k as MapKey, fromBuf(x));
+    for (const [k, x] of v.entries()) {
+      m.set(k as MapKey, fromBuf(x));
+      noteUintKey(m, k as MapKey);
+    }
     return m;
   }
   if (isCelType(v)) return typeValue(v.name);

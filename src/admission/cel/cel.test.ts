@@ -184,3 +184,14 @@ test('values and JSON round-trip', () => {
   assert.deepEqual(toJson(v), { a: [1, 2.5, 'x', null, true], b: { c: '9007199254740992' } });
   assert.ok(Optional.of(1).hasValue);
 });
+
+test('hostile input: deep nesting is a compile error, big comprehensions stay linear', () => {
+  assert.throws(() => env.compile(`${'('.repeat(20000)}1${')'.repeat(20000)}`), (e: Error) => e instanceof CelCompileError);
+  const t0 = Date.now();
+  const m = env.compile('lists.range(50000).transformMap(i, v, v * 2)').eval();
+  assert.ok(m instanceof Map && m.size === 50000 && m.get(49999n) === 99998n);
+  const l = env.compile('lists.range(50000).map(x, x + 1).filter(x, x % 2 == 0)').eval();
+  assert.ok(Array.isArray(l) && l.length === 25000);
+  assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+  assert.deepEqual(run('lists.range(2000000)'), { error: COST_EXCEEDED });
+});

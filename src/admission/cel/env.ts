@@ -166,13 +166,19 @@ export class CelEnv {
    * requires bool for validations, string or null for audit annotation values).
    */
   compile(expression: string, expect?: { types: CelT[]; what: string }): CelProgram {
-    let root;
     try {
-      root = parseCel(expression);
+      return this.compileUnguarded(expression, expect);
     } catch (err) {
+      if (err instanceof CelCompileError) throw err;
       if (err instanceof CelSyntaxError) throw new CelCompileError(err.message);
+      // Hostile nesting overflows the parser's or the checker's recursion: refuse, never crash.
+      if (err instanceof RangeError) throw new CelCompileError(formatIssue(expression, 0, 'expression nests too deeply'));
       throw err;
     }
+  }
+
+  private compileUnguarded(expression: string, expect?: { types: CelT[]; what: string }): CelProgram {
+    const root = parseCel(expression);
     const { checked, issues } = check(root, {
       vars: this.types,
       registry: this.registry,

@@ -16,7 +16,7 @@ import { compareOp, inOp, size } from './lib/core.js';
 import { sortValues } from './lib/lists.js';
 import { candidates, dispatch, fits, noSuchOverload, toEvalError, type Registry } from './registry.js';
 import {
-  CelEvalError, Optional, display, isError, isUint, isList, isMap, isValidMapKey, mapGet, typeNameOf,
+  CelEvalError, Optional, display, isError, isUint, noteUintKey, isList, isMap, isValidMapKey, mapGet, typeNameOf,
   type MapKey, type MapValue, type Value,
 } from './values.js';
 
@@ -339,7 +339,8 @@ export function compileNode(root: Node, ctx: CompileContext): { run: Eval; local
           v = v.value;
         }
         if (mapGet(m, k) !== undefined) return new CelEvalError(`Failed with repeated key: ${display(k)}`);
-        m.set(typeof k === 'number' ? BigInt(k) : k, v);
+        m.set(k, v);
+        noteUintKey(m, k);
       }
       return m;
     };
@@ -403,6 +404,8 @@ export function compileNode(root: Node, ctx: CompileContext): { run: Eval; local
         finish: () => err ?? !stopOn,
       };
     }
+    const mapLoop = specialMapLoop(n, isAccu);
+    if (mapLoop !== undefined) return mapLoop;
     const appendOf = (x: Node): Node | undefined =>
       x.t === 'call' && x.fn === '_+_' && x.args.length === 2 && isAccu(x.args[0]) && x.args[1].t === 'list'
         && x.args[1].elems.length === 1 && x.args[1].optional.size === 0 ? x.args[1].elems[0] : undefined;
@@ -431,6 +434,60 @@ export function compileNode(root: Node, ctx: CompileContext): { run: Eval; local
         const v = produce(f);
         if (isError(v)) return v;
         out.push(v);
+        return undefined;
+      },
+      finish: () => out,
+    };
+  }
+
+  /**
+   * transformMap / transformMapEntry: `@mapInsert(accu, k, v)` or `@mapInsert(accu, entries)`,
+   * possibly behind a filter, inserted into one Map instead of copying it at every step.
+   */
+  function specialMapLoop(n: Extract<Node, { t: 'comp' }>, isAccu: (x: Node) => boolean): LoopBody | undefined {
+    if (n.init.t !== 'map' || n.init.entries.length !== 0 || !isAccu(n.result)) return undefined;
+    const insertOf = (x: Node): Node[] | undefined =>
+      x.t === 'call' && x.fn === '@mapInsert' && x.args.length >= 2 && isAccu(x.args[0]) ? x.args.slice(1) : undefined;
+    let parts = insertOf(n.step);
+    let filter: Eval | undefined;
+    if (parts === undefined && n.step.t === 'call' && n.step.fn === '_?_:_' && isAccu(n.step.args[2])) {
+      parts = insertOf(n.step.args[1]);
+      if (parts !== undefined) filter = c(n.step.args[0]);
+    }
+    if (parts === undefined) return undefined;
+    const evals = parts.map(c);
+    let out = new Map<MapKey, Value>();
+    const insert = (k: Value, v: Value): Value => {
+      if (!isValidMapKey(k)) return new CelEvalError(`unsupported key type: ${typeNameOf(k)}`);
+      if (mapGet(out, k) !== undefined) return new CelEvalError(`insert failed: key ${display(k)} already exists`);
+      out.set(k, v);
+      noteUintKey(out, k);
+      return undefined;
+    };
+    return {
+      start: () => {
+        out = new Map();
+        return undefined;
+      },
+      each: (f) => {
+        if (filter !== undefined) {
+          const k = filter(f);
+          if (k === false) return undefined;
+          if (k !== true) return isError(k) ? k : noSuchOverload('_?_:_', [k]);
+        }
+        const vals: Value[] = [];
+        for (const e of evals) {
+          const v = e(f);
+          if (isError(v)) return v;
+          vals.push(v);
+        }
+        if (vals.length === 2) return insert(vals[0], vals[1]);
+        const entries = vals[0];
+        if (!isMap(entries)) return noSuchOverload('@mapInsert', [out, entries]);
+        for (const [k, v] of entries) {
+          const r = insert(k, v);
+          if (r !== undefined) return r;
+        }
         return undefined;
       },
       finish: () => out,

@@ -156,7 +156,26 @@ export function mapGet(m: MapValue, key: Value): Value | undefined {
   }
 }
 
+/**
+ * Maps holding uint keys. Such maps are rare (JSON has only string keys), so only they pay
+ * for the scan that finds `1u` by `1`; a plain miss stays a hash lookup.
+ */
+const uintKeyed = new WeakSet<MapValue>();
+
+/** Records that `m` has a uint key (call after inserting one). */
+export function noteUintKey(m: MapValue, key: MapKey): void {
+  if (isCelUint(key)) uintKeyed.add(m);
+}
+
+/** A mutable copy of a map (keeping its uint-key mark). */
+export function copyMap(m: MapValue): Map<MapKey, Value> {
+  const out = new Map(m);
+  if (uintKeyed.has(m)) uintKeyed.add(out);
+  return out;
+}
+
 function uintKeyScan(m: MapValue, n: bigint): Value | undefined {
+  if (!uintKeyed.has(m)) return undefined;
   for (const [k, v] of m) if (isCelUint(k) && k.value === n) return v;
   return undefined;
 }

@@ -213,3 +213,12 @@ test('compiled once: repeated evaluation of the same policy object reuses its pr
   const perCall = Number(process.hrtime.bigint() - t0) / 2000 / 1e6;
   assert.ok(perCall < 1, `one evaluation took ${perCall.toFixed(3)} ms`);
 });
+
+test('a hostile object (deep nesting) is an evaluation error under failurePolicy, not a crash', () => {
+  let deep: JsonObject = { leaf: true };
+  for (let i = 0; i < 20000; i++) deep = { x: deep };
+  const obj = { ...deployment(1), spec: { replicas: 1, deep } };
+  const r = evaluateVap({ policies: [maxFive], bindings: [binding('b', 'max-five')], namespaces }, createRequest(obj));
+  assert.equal(r.allowed, false);
+  assert.match(r.denials[0].detail, /object nests too deeply to evaluate/);
+});

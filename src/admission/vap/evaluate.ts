@@ -88,15 +88,15 @@ class RequestContext {
   constructor(readonly req: AdmissionRequestLike, readonly input: VapInput, readonly lookup: NamespaceLookup) {}
 
   object(): Value {
-    return (this.objectVal ??= this.req.object === undefined ? null : fromJson(this.req.object));
+    return (this.objectVal ??= this.req.object === undefined ? null : safeFromJson(this.req.object));
   }
 
   oldObject(): Value {
-    return (this.oldObjectVal ??= this.req.oldObject === undefined ? null : fromJson(this.req.oldObject));
+    return (this.oldObjectVal ??= this.req.oldObject === undefined ? null : safeFromJson(this.req.oldObject));
   }
 
   request(): Value {
-    return (this.requestVal ??= fromJson(admissionRequestForCel(this.req)));
+    return (this.requestVal ??= safeFromJson(admissionRequestForCel(this.req)));
   }
 
   namespaceObject(name: string): Value {
@@ -128,6 +128,16 @@ class RequestContext {
       fieldSelector: '',
       labelSelector: '',
     }));
+  }
+}
+
+/** JSON to CEL values; a hostile nesting depth becomes an error value (expressions reading it fail), not a crash. */
+function safeFromJson(v: unknown): Value {
+  try {
+    return fromJson(v);
+  } catch (err) {
+    if (err instanceof RangeError) return new CelEvalError('object nests too deeply to evaluate');
+    throw err;
   }
 }
 
@@ -217,7 +227,7 @@ function validate(policy: CompiledPolicy, ctx: RequestContext, param: JsonObject
     ctx.oldObject(),
     ctx.request(),
     ctx.namespaceObject(isNamespace ? '' : req.namespace ?? ''),
-    param === null ? null : fromJson(param),
+    param === null ? null : safeFromJson(param),
     ctx.authorizer(),
     ctx.requestResourceCheck(),
   ];

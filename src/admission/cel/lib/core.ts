@@ -9,7 +9,9 @@ import { compare, equals, timeParts } from '../equality.js';
 import { compileRe2 } from '../regex.js';
 import type { Registry } from '../registry.js';
 import { A, B, T, type CelT } from '../types.js';
-import { CelEvalError, fail, isList, isMap, mapGet, typeNameOf, typeValue, type Value } from '../values.js';
+import {
+  CelEvalError, copyMap, display, fail, isList, isMap, isValidMapKey, mapGet, noteUintKey, typeNameOf, typeValue, type MapValue, type Value,
+} from '../values.js';
 
 const NUMS: CelT[] = [T.int, T.uint, T.double];
 const ORDERED: CelT[][] = [
@@ -132,18 +134,21 @@ export function registerCore(reg: Registry): void {
   reg.fn('@not_strictly_false', [T.bool], T.bool, (b: Value) => b !== false);
 }
 
-function mapInsert(m: Map<Value, Value>, k: Value, v: Value): Value {
-  if (mapGet(m as never, k) !== undefined) return new CelEvalError(`insert failed: key ${String(k)} already exists`);
-  const out = new Map(m);
+function mapInsert(m: MapValue, k: Value, v: Value): Value {
+  if (!isValidMapKey(k)) return new CelEvalError(`unsupported key type: ${typeNameOf(k)}`);
+  if (mapGet(m, k) !== undefined) return new CelEvalError(`insert failed: key ${display(k)} already exists`);
+  const out = copyMap(m);
   out.set(k, v);
+  noteUintKey(out, k);
   return out;
 }
 
-function mapMerge(m: Map<Value, Value>, entry: Map<Value, Value>): Value {
-  const out = new Map(m);
+function mapMerge(m: MapValue, entry: MapValue): Value {
+  const out = copyMap(m);
   for (const [k, v] of entry) {
-    if (mapGet(out as never, k) !== undefined) return new CelEvalError(`insert failed: key ${String(k)} already exists`);
+    if (mapGet(out, k) !== undefined) return new CelEvalError(`insert failed: key ${display(k)} already exists`);
     out.set(k, v);
+    noteUintKey(out, k);
   }
   return out;
 }

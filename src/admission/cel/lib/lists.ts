@@ -103,7 +103,8 @@ export function sortValues(l: ListValue, keys: ListValue = l): Value {
 }
 
 function range(n: bigint): Value {
-  if (n > 10_000_000n) return new CelEvalError('lists.range: size too large');
+  // As cel-go charges one unit per element, a range beyond the per-expression limit cannot finish.
+  if (n > 1_000_000n) return new CelEvalError('operation cancelled: actual cost limit exceeded');
   const out: bigint[] = [];
   for (let i = 0n; i < n; i++) out.push(i);
   return out;
