@@ -195,6 +195,8 @@ export function check(root: Node, decls: Declarations): { checked: Checked; issu
         const b: Bindings = new Map();
         if (!assignable(T.bool, types[0], b)) return { node, type: noMatch(n, types) };
         const [x, y] = [types[1], types[2]];
+        const isNullT = (t: CelT): boolean => t.k === 'prim' && t.name === 'null_type';
+        if (isNullT(x) || isNullT(y)) return { node, type: isNullT(x) ? y : x };
         if (!assignable(x, y, new Map()) && !assignable(y, x, new Map())) return { node, type: noMatch(n, types) };
         return { node, type: x.k === 'dyn' || y.k === 'dyn' ? T.dyn : x };
       }

@@ -88,10 +88,13 @@ export function assignable(param: CelT, arg: CelT, b: Bindings): boolean {
       return true;
     case 'param': {
       const bound = b.get(param.name);
-      if (bound === undefined) {
-        b.set(param.name, arg);
+      if (bound === undefined || isNull(bound)) {
+        if (bound === undefined || !isNull(arg)) b.set(param.name, arg);
         return true;
       }
+      // `null` fits where a value is expected (`cond ? 'text' : null`, `x == null`): lenient,
+      // so that nothing cel-go accepts is refused here.
+      if (isNull(arg)) return true;
       if (assignable(bound, arg, b)) return true;
       // The bound type may be the less specific one (`[]` then `[1]`): widen it.
       if (assignable(arg, bound, new Map(b))) {
@@ -114,6 +117,10 @@ export function assignable(param: CelT, arg: CelT, b: Bindings): boolean {
     case 'struct':
       return arg.k === 'struct' && arg.name === param.name;
   }
+}
+
+function isNull(t: CelT): boolean {
+  return t.k === 'prim' && t.name === 'null_type';
 }
 
 /** `t` with its type parameters replaced by what they were bound to (unbound ones: dyn). */

@@ -222,3 +222,13 @@ test('a hostile object (deep nesting) is an evaluation error under failurePolicy
   assert.equal(r.allowed, false);
   assert.match(r.denials[0].detail, /object nests too deeply to evaluate/);
 });
+
+test("the documentation's audit annotation (cond ? text : null) compiles and publishes only when the condition holds", () => {
+  const p = policy('demo-policy.example.com', {
+    auditAnnotations: [{ key: 'high-replica-count', valueExpression: "object.spec.replicas > 50 ? 'Deployment spec.replicas set to ' + string(object.spec.replicas) : null" }],
+    validations: [{ expression: 'object.spec.replicas <= 128' }],
+  });
+  const b = [binding('b', 'demo-policy.example.com')];
+  assert.deepEqual(run({ policies: [p], bindings: b }, 128).auditAnnotations, { 'demo-policy.example.com/high-replica-count': 'Deployment spec.replicas set to 128' });
+  assert.deepEqual(run({ policies: [p], bindings: b }, 3).auditAnnotations, {});
+});
