@@ -3,7 +3,7 @@
  * ingest, and the timeline questions asked of the store.
  */
 export { toAuditRecord, redactEvent, micros, type RecordResult } from './record.js';
-export { Ingestor, emptyStats, addStats, type IngestOptions, type IngestStats, type IncomingEvent } from './ingest.js';
+export { Ingestor, emptyStats, addStats, type IngestOptions, type IngestStats, type IncomingEvent, type Outcome } from './ingest.js';
 export { ingestFiles, type FileIngestOptions, type FileIngestStats } from './files.js';
 export { AuditReceiver, eventsOfBody, type ReceiverOptions, type ReceiverAnswer, type ReceiverCounters } from './receiver.js';
 export { webhookKubeconfig, type WebhookConfigOptions } from './webhook-config.js';

@@ -44,6 +44,9 @@ export interface IncomingEvent {
   where: string;
 }
 
+/** What became of one event of a batch. */
+export type Outcome = 'stored' | 'duplicate' | 'rejected';
+
 export function emptyStats(): IngestStats {
   return { received: 0, stored: 0, duplicates: 0, rejected: 0, alerts: 0 };
 }
@@ -68,26 +71,30 @@ export class Ingestor {
    * Stores a batch of events (in transactions of at most maxBatch), durable when the promise
    * resolves. Problems with single events go to `report` as `where: message`; the rest is stored.
    */
-  async ingest(events: readonly IncomingEvent[], report: (message: string) => void): Promise<IngestStats> {
+  async ingest(events: readonly IncomingEvent[], report: (message: string) => void, outcomes?: Outcome[]): Promise<IngestStats> {
     const stats = emptyStats();
     for (let start = 0; start < events.length; start += this.maxBatch) {
-      addStats(stats, await this.ingestChunk(events.slice(start, start + this.maxBatch), report));
+      addStats(stats, await this.ingestChunk(events.slice(start, start + this.maxBatch), report, outcomes, start));
     }
     return stats;
   }
 
-  private async ingestChunk(events: readonly IncomingEvent[], report: (message: string) => void): Promise<IngestStats> {
+  private async ingestChunk(events: readonly IncomingEvent[], report: (message: string) => void, outcomes?: Outcome[], offset = 0): Promise<IngestStats> {
     const stats = emptyStats();
     const items: IngestItem[] = [];
+    const positions: number[] = [];
     const pending: ReturnType<typeof makeAlert>[][] = [];
-    for (const incoming of events) {
+    for (let k = 0; k < events.length; k++) {
+      const incoming = events[k];
       stats.received++;
       const result = toAuditRecord(incoming.event, incoming.text);
       if ('error' in result) {
         stats.rejected++;
+        if (outcomes) outcomes[offset + k] = 'rejected';
         report(`${incoming.where}: ${result.error}`);
         continue;
       }
+      positions.push(offset + k);
       if (result.warning) report(`${incoming.where}: ${result.warning}`);
       const alerts = this.detect(incoming.event);
       pending.push(alerts);
@@ -99,6 +106,7 @@ export class Ingestor {
     stats.duplicates += duplicates;
     const sinks = this.opts.sinks ?? [];
     for (let i = 0; i < items.length; i++) {
+      if (outcomes) outcomes[positions[i]] = inserted[i] ? 'stored' : 'duplicate';
       if (!inserted[i]) continue;
       for (const alert of pending[i]) {
         stats.alerts++;

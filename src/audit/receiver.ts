@@ -9,7 +9,7 @@
  *    API server will anyway — the reason is in our log, once per request);
  *  - 503 when the store fails, so the batch comes back later instead of being lost.
  */
-import type { Ingestor, IncomingEvent, IngestStats } from './ingest.js';
+import { emptyStats, type Ingestor, type IncomingEvent, type IngestStats, type Outcome } from './ingest.js';
 
 export interface ReceiverOptions {
   /** Events accepted but not yet stored, beyond which new batches get 429 (default 50,000). */
@@ -66,6 +66,49 @@ export class AuditReceiver {
     this.maxPending = opts.maxPendingEvents ?? 50_000;
   }
 
+  /**
+   * Group commit: batches that arrive while a commit is being prepared share one store
+   * transaction (one fsync), and each request is answered with its own events' outcome.
+   */
+  private queue: Array<{ events: IncomingEvent[]; resolve: (s: IngestStats) => void; reject: (e: unknown) => void }> = [];
+  private scheduled = false;
+
+  private commit(events: IncomingEvent[]): Promise<IngestStats> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const group = this.queue;
+    this.queue = [];
+    const all = group.flatMap((g) => g.events);
+    const outcomes: Outcome[] = new Array(all.length);
+    try {
+      const total = await this.ingestor.ingest(all, this.opts.report, outcomes);
+      let at = 0;
+      for (const g of group) {
+        const stats = emptyStats();
+        for (let i = 0; i < g.events.length; i++, at++) {
+          stats.received++;
+          if (outcomes[at] === 'stored') stats.stored++;
+          else if (outcomes[at] === 'duplicate') stats.duplicates++;
+          else stats.rejected++;
+        }
+        // Alerts are counted for the group; credit them to its first request.
+        if (g === group[0]) stats.alerts = total.alerts;
+        g.resolve(stats);
+      }
+    } catch (err) {
+      for (const g of group) g.reject(err);
+    }
+  }
+
   /** Events accepted and not yet stored. */
   get pendingEvents(): number {
     return this.pending;
@@ -89,7 +132,7 @@ export class AuditReceiver {
     this.pending += events.length;
     let stats: IngestStats;
     try {
-      stats = await this.ingestor.ingest(incoming, this.opts.report);
+      stats = await this.commit(incoming);
     } catch (err) {
       this.opts.report(`${from}: store failed, batch not acknowledged (the API server will resend it): ${err instanceof Error ? err.message : String(err)}`);
       return { status: 503, body: { error: 'the event store is unavailable; retry later' }, headers: { 'retry-after': '5' } };

@@ -5,6 +5,7 @@ import { registerChecks } from './checks.js';
 import { registerRules } from './rules.js';
 import { registerDetect } from './detect.js';
 import { registerAudit } from './audit.js';
+import { registerVap } from './vap.js';
 import { VERSION } from './version.js';
 import { FatalError, UsageError } from './errors.js';
 
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRules(program, (code) => { exitCode = code; });
   registerDetect(program, (code) => { exitCode = code; });
   registerAudit(program, (code) => { exitCode = code; });
+  registerVap(program, (code) => { exitCode = code; });
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

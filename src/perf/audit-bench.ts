@@ -8,7 +8,7 @@
  *     5,000 events/s for 20 s: acknowledgement latency p50/p99. Target p99 < 50 ms, every batch 200.
  *     Then as fast as 4 concurrent clients can send: the receiver's ceiling.
  *
- *   node dist/perf/audit-bench.js [--events N] [--big]
+ *   node dist/perf/audit-bench.js [--events N] [--big] [--only ingest|memory|webhook]
  *
  * `--big` makes the memory check's large log 10 GB, as the issue states it (slow: minutes).
  */
@@ -30,6 +30,8 @@ const args = process.argv.slice(2);
 const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const EVENTS = Number(flag('--events') ?? 1_000_000);
 const BIG = args.includes('--big');
+/** `--only ingest|memory|webhook` runs one part. */
+const ONLY = flag('--only');
 
 const dir = mkdtempSync(join(tmpdir(), 'palisade-audit-bench-'));
 const rows: string[] = [];
@@ -206,9 +208,9 @@ async function webhook(): Promise<void> {
 }
 
 try {
-  await ingestRate();
-  await memoryFlat();
-  await webhook();
+  if (!ONLY || ONLY === 'ingest') await ingestRate();
+  if (!ONLY || ONLY === 'memory') await memoryFlat();
+  if (!ONLY || ONLY === 'webhook') await webhook();
   process.stdout.write(`\nPalisade audit ingestion benchmark (${new Date().toISOString()})\n${rows.join('\n')}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
