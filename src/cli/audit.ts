@@ -27,7 +27,7 @@ interface DbFlags {
  */
 async function open(flags: DbFlags, durable = true): Promise<Store> {
   try {
-    return await openStore(flags.db || process.env.PALISADE_DB || undefined, durable ? {} : { sqlite: { synchronous: 'NORMAL' } });
+    return await openStore(flags.db || process.env.PALISADE_DB || undefined, durable ? {} : { sqlite: { synchronous: 'NORMAL', mmapMiB: 0 } });
   } catch (err) {
     throw new FatalError(err instanceof Error ? err.message : String(err));
   }
