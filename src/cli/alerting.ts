@@ -116,3 +116,17 @@ export function limitedReporter(limit = 20): { report: (message: string) => void
     count: () => n,
   };
 }
+
+/** Runs `work` with a signal that Ctrl-C or SIGTERM aborts (how --follow stops cleanly). */
+export async function untilInterrupted<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await work(abort.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

@@ -10,7 +10,7 @@ import {
 } from '../audit/index.js';
 import { buildServer, DEFAULT_BODY_LIMIT, listen, parseListen, readTlsFiles } from '../server/index.js';
 import { openStore, type EventQuery, type RetentionPolicy, type Store } from '../store/index.js';
-import { addOutputOptions, addRuleOptions, closeSinks, limitedReporter, loadRulesFromFlags, sinksFor, type OutputFlags, type RuleFlags } from './alerting.js';
+import { addOutputOptions, addRuleOptions, closeSinks, limitedReporter, loadRulesFromFlags, sinksFor, untilInterrupted, type OutputFlags, type RuleFlags } from './alerting.js';
 import { registerAuditPolicy } from './audit-policy.js';
 import { FatalError, UsageError } from './errors.js';
 
@@ -90,26 +90,17 @@ function registerIngest(audit: Command, setExit: (code: number) => void): void {
       setExit(1);
       return;
     }
-    const abort = new AbortController();
-    const stop = () => abort.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-      await withStore(flags, async (store) => {
-        const ingestor = new Ingestor({
-          store, sinks, ...(rules ? { built: rules.built, source: rules.sources.k8s_audit } : {}),
-          alertOptions: flags.hostname ? { hostname: flags.hostname } : {},
-        });
-        const problems = limitedReporter();
-        const stats = await ingestFiles(logs.length > 0 ? logs : ['-'], ingestor, { follow: flags.follow === true, signal: abort.signal, report: problems.report });
-        const dropped = await closeSinks(sinks);
-        process.stderr.write(ingestSummary(stats, dropped));
-        setExit(stats.unreadable > 0 ? 2 : 0);
-      }, false);
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
+    await untilInterrupted((signal) => withStore(flags, async (store) => {
+      const ingestor = new Ingestor({
+        store, sinks, ...(rules ? { built: rules.built, source: rules.sources.k8s_audit } : {}),
+        alertOptions: flags.hostname ? { hostname: flags.hostname } : {},
+      });
+      const problems = limitedReporter();
+      const stats = await ingestFiles(logs.length > 0 ? logs : ['-'], ingestor, { follow: flags.follow === true, signal, report: problems.report });
+      const dropped = await closeSinks(sinks);
+      process.stderr.write(ingestSummary(stats, dropped));
+      setExit(stats.unreadable > 0 ? 2 : 0);
+    }, false));
   });
 }
 

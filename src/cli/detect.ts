@@ -1,7 +1,7 @@
 /** `palisade detect`: Falco-syntax rules over syscall or Kubernetes audit events. */
 import { Command, Option } from 'commander';
 import { detect, type SourceName } from '../rules/index.js';
-import { addOutputOptions, addRuleOptions, closeSinks, limitedReporter, loadRulesFromFlags, sinksFor, type OutputFlags, type RuleFlags } from './alerting.js';
+import { addOutputOptions, addRuleOptions, closeSinks, limitedReporter, loadRulesFromFlags, sinksFor, untilInterrupted, type OutputFlags, type RuleFlags } from './alerting.js';
 
 interface DetectFlags extends OutputFlags, RuleFlags {
   source: SourceName | 'auto';
@@ -25,19 +25,15 @@ export function registerDetect(program: Command, setExit: (code: number) => void
       setExit(1);
       return;
     }
-    const abort = new AbortController();
-    const stop = () => abort.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
     const problems = limitedReporter();
-    try {
+    await untilInterrupted(async (signal) => {
       const stats = await detect((inputs.length > 0 ? inputs : ['-']).map((path) => ({ path })), {
         built: rules.built,
         sources: rules.sources,
         source: flags.source,
         sinks,
         follow: flags.follow === true,
-        signal: abort.signal,
+        signal,
         alertOptions: flags.hostname ? { hostname: flags.hostname } : {},
         onInputError: problems.report,
       });
@@ -49,9 +45,6 @@ export function registerDetect(program: Command, setExit: (code: number) => void
           `${dropped > 0 ? `, ${dropped} alerts not delivered by an output channel` : ''}\n`,
       );
       setExit(stats.unreadable > 0 ? 2 : 0);
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
+    });
   });
 }
