@@ -171,3 +171,19 @@ test('audit serve: an acknowledged batch survives kill -9', async () => {
     await store.close();
   }
 });
+
+test('prune: retention by size deletes the oldest events and their alerts; by age everything before the cut', () => {
+  const pruneDb = join(dir, 'prune.db');
+  assert.equal(palisade(['audit', 'ingest', '--db', pruneDb, '--no-stdout', dayLog]).code, 0);
+  const bySize = palisade(['audit', 'prune', '--db', pruneDb, '--retain-size', '200KB']);
+  assert.equal(bySize.code, 0, bySize.stderr);
+  const deleted = Number(/palisade: (\d+) events and (\d+) alerts deleted/.exec(bySize.stderr)?.[1]);
+  assert.ok(deleted > 1000 && deleted < 1455, bySize.stderr);
+  const left = JSON.parse(palisade(['audit', 'summary', '--db', pruneDb, '--format', 'json']).stdout);
+  assert.equal(left.events, 1455 - deleted);
+  assert.ok(left.first > Date.parse('2026-11-22T12:00:00Z') * 1000, 'the oldest went first');
+  assert.equal(left.alertsByRule.length, 0, 'the night\'s alerts went with their events');
+  const byAge = palisade(['audit', 'prune', '--db', pruneDb, '--retain-age', '1h']); // the day is in the past: all of it is older
+  assert.match(byAge.stderr, new RegExp(`palisade: ${1455 - deleted} events and 0 alerts deleted`));
+  assert.equal(palisade(['audit', 'prune', '--db', pruneDb]).stderr, 'palisade: prune: give --retain-age, --retain-size or both\n');
+});
