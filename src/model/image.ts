@@ -42,10 +42,16 @@ export function parseImage(image: string): ImageRef | undefined {
   return { registry, repository, tag, digest, name: `${registry}/${repository}` };
 }
 
-/** Whether an image name (`registry/repository`) falls under a list entry (a registry, or a repository prefix). */
+/**
+ * Whether an image name (`registry/repository`) falls under a list entry: a registry, a
+ * repository prefix, or `*.example.com` for every registry host under a domain.
+ */
 export function imageMatches(ref: ImageRef, entry: string): boolean {
   let e = entry.trim().replace(/\/+$/, '');
   if (e === '') return false;
+  if (e.startsWith('*.') && !e.includes('/')) {
+    return ref.registry.toLowerCase().replace(/:\d+$/, '').endsWith(e.slice(1).toLowerCase());
+  }
   if (!e.includes('/') && !e.includes('.') && !e.includes(':') && e !== 'localhost') e = `docker.io/library/${e}`;
   if (e === 'docker.io' || e === 'index.docker.io') return ref.registry === 'docker.io';
   return ref.name === e || ref.name.startsWith(`${e}/`) || ref.registry === e;

@@ -150,15 +150,6 @@ function strings(v: unknown): string[] {
   return asArray(v).filter((e): e is string => typeof e === 'string' && e.trim() !== '').map((e) => e.trim());
 }
 
-/** imageMatches, plus `*.example.com` for every registry host under a domain. */
-function entryMatches(ref: ImageRef, entry: string): boolean {
-  if (entry.startsWith('*.') && !entry.includes('/')) {
-    const domain = entry.slice(1).toLowerCase();
-    return ref.registry.toLowerCase().replace(/:\d+$/, '').endsWith(domain);
-  }
-  return imageMatches(ref, entry);
-}
-
 const registryNotAllowed = defineCheck({
   id: 'image/registry-not-allowed',
   title: 'Image from a registry that is not allowed',
@@ -186,10 +177,10 @@ containers:
     const denied = strings(ctx.params.deniedRegistries);
     if (allowed.length === 0 && denied.length === 0) return;
     for (const { c, text, ref } of validImages(ctx)) {
-      const deny = denied.find((e) => entryMatches(ref, e));
+      const deny = denied.find((e) => imageMatches(ref, e));
       if (deny !== undefined) {
         ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${text} (${ref.name}) matches deniedRegistries entry ${JSON.stringify(deny)}`);
-      } else if (allowed.length > 0 && !allowed.some((e) => entryMatches(ref, e))) {
+      } else if (allowed.length > 0 && !allowed.some((e) => imageMatches(ref, e))) {
         const shown = allowed.slice(0, 3).join(', ') + (allowed.length > 3 ? ', …' : '');
         ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${text} (${ref.name}) is not from an allowed registry (${shown})`);
       }
