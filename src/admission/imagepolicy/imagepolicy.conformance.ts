@@ -13,8 +13,8 @@ test('api-testdata ImageReview (JSON and YAML) is decoded and answered', () => {
   let passed = 0;
   let failed = 0;
   for (const name of ['json', 'yaml'] as const) {
-    const text = readFileSync(join(dir, 'api-testdata', `imagepolicy.k8s.io.v1alpha1.ImageReview.${name}`), 'utf8');
-    const fixture = name === 'json' ? JSON.parse(text) : parse(text);
+    const text: string = readFileSync(join(dir, 'api-testdata', `imagepolicy.k8s.io.v1alpha1.ImageReview.${name}`), 'utf8');
+    const fixture: { spec?: unknown } = name === 'json' ? JSON.parse(text) : parse(text);
     const r = reviewImages(fixture, { allowedRegistries: ['registry.example.com'] });
     try {
       assert.ok('review' in r, JSON.stringify(r));
