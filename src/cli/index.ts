@@ -1,13 +1,30 @@
 /** The `palisade` command line: one file per command; this file wires them together. */
 import { Command, CommanderError } from 'commander';
-import { registerScan } from './scan.js';
-import { registerChecks } from './checks.js';
-import { registerRules } from './rules.js';
-import { registerDetect } from './detect.js';
-import { registerAudit } from './audit.js';
-import { registerVap } from './vap.js';
+import type { Command as CommandType } from 'commander';
 import { VERSION } from './version.js';
 import { FatalError, UsageError } from './errors.js';
+
+type Register = (program: CommandType, setExit: (code: number) => void) => void;
+
+/**
+ * The commands, in help order, each loaded only when needed: a command's modules (the rules
+ * engine, SQLite and PostgreSQL drivers, fastify, the CEL interpreter) cost tens to hundreds of
+ * milliseconds to import, and `palisade scan` should not pay for `palisade audit serve`.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  scan: async () => (await import('./scan.js')).registerScan,
+  checks: async () => (await import('./checks.js')).registerChecks,
+  rules: async () => (await import('./rules.js')).registerRules,
+  detect: async () => (await import('./detect.js')).registerDetect,
+  audit: async () => (await import('./audit.js')).registerAudit,
+  vap: async () => (await import('./vap.js')).registerVap,
+};
+
+/** The command the arguments name, or every command (help, --version, a typo commander should point out). */
+function commandsFor(argv: readonly string[]): string[] {
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  return first !== undefined && first in COMMANDS ? [first] : Object.keys(COMMANDS);
+}
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command();
@@ -22,12 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       outputError: (s, write) => write(`palisade: ${s.replace(/^error: /, '').trim()}\n`),
     })
     .showHelpAfterError('(run palisade --help for usage)');
-  registerScan(program, (code) => { exitCode = code; });
-  registerChecks(program, (code) => { exitCode = code; });
-  registerRules(program, (code) => { exitCode = code; });
-  registerDetect(program, (code) => { exitCode = code; });
-  registerAudit(program, (code) => { exitCode = code; });
-  registerVap(program, (code) => { exitCode = code; });
+  for (const name of commandsFor(argv)) (await COMMANDS[name]())(program, (code) => { exitCode = code; });
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
