@@ -4,13 +4,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { postJson } from '../server/https-post.js';
-import { testCertificate } from '../server/test-tls.js';
+import { writeTestCertificate } from '../server/test-tls.js';
+import { spawnServe } from '../server/spawn-serve.js';
 import { openStore } from '../store/index.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -140,29 +141,16 @@ test('webhook-config prints the kubeconfig for the API server', () => {
 });
 
 test('audit serve: an acknowledged batch survives kill -9', async () => {
-  const tls = await testCertificate();
-  writeFileSync(join(dir, 'tls.crt'), tls.cert);
-  writeFileSync(join(dir, 'tls.key'), tls.key, { mode: 0o600 });
+  const tls = await writeTestCertificate(dir);
   const serveDb = join(dir, 'serve.db');
-  const child = spawn(process.execPath, [bin, 'audit', 'serve', '--listen', '127.0.0.1:0', '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--db', serveDb, '--no-stdout'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-      const m = /listening on (https?:\/\/[^/\s]+)/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-  const exited = new Promise((r) => child.once('exit', r));
+  const server = await spawnServe(['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--db', serveDb, '--no-stdout']);
   try {
     const body = `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[${dayLines.slice(0, 300).join(',')}]}`;
-    const answer = await postJson(`${url}/audit`, body, { ca: tls.cert });
+    const answer = await postJson(`${server.url}/audit`, body, { ca: tls.cert });
     assert.equal(answer.status, 200);
     assert.deepEqual(JSON.parse(answer.body), { stored: 300, duplicates: 0, rejected: 0 });
   } finally {
-    child.kill('SIGKILL');
-    await exited;
+    await server.stop('SIGKILL');
   }
   const store = await openStore(serveDb);
   try {

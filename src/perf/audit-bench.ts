@@ -12,20 +12,20 @@
  *
  * `--big` makes the memory check's large log 10 GB, as the issue states it (slow: minutes).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { postJson } from '../server/https-post.js';
-import { testCertificate } from '../server/test-tls.js';
+import { writeTestCertificate } from '../server/test-tls.js';
+import { spawnServe } from '../server/spawn-serve.js';
 import { auditStream } from './audit-corpus.js';
-import { fmtMB, fmtRate, median, progress } from './measure.js';
+import { fmtMB, fmtRate, median, percentile, printRows, progress, type BenchRow } from './measure.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const bin = join(root, 'bin', 'palisade.js');
 const args = process.argv.slice(2);
 const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const EVENTS = Number(flag('--events') ?? 1_000_000);
@@ -34,37 +34,27 @@ const BIG = args.includes('--big');
 const ONLY = flag('--only');
 
 const dir = mkdtempSync(join(tmpdir(), 'palisade-audit-bench-'));
-const rows: string[] = [];
-const row = (label: string, value: string, note = '') => {
-  rows.push(`${label.padEnd(52)} ${value}${note ? `   ${note}` : ''}`);
-  progress(`${label}: ${value} ${note}`);
+const rows: BenchRow[] = [];
+const row = (r: BenchRow) => {
+  rows.push(r);
+  progress(`${r.name}: ${r.value} ${r.note ?? ''}`);
 };
 
-/** Writes `count` events (distinct auditIDs: seed varies) as the log backend would; returns bytes. */
-async function writeLog(path: string, count: number, seed: number): Promise<number> {
+/**
+ * Writes events as the log backend would, in chunks of 20,000 with a new seed each (distinct
+ * auditIDs), until `stop` (an event count or a byte size) is reached; returns the file's size.
+ */
+async function writeLog(path: string, stop: { events: number } | { bytes: number }, seed: number): Promise<number> {
   const out = createWriteStream(path);
-  let buf = '';
-  for (const ev of auditStream(count, seed)) {
-    buf += `${JSON.stringify(ev)}\n`;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
-      buf = '';
-    }
-  }
-  out.write(buf);
-  await new Promise<void>((r) => out.end(() => r()));
-  return statSync(path).size;
-}
-
-/** Logs for the memory check are the same events repeated (different seeds) up to a byte size. */
-async function writeLogOfSize(path: string, bytes: number): Promise<number> {
-  const out = createWriteStream(path);
-  let written = 0;
-  let seed = 100;
-  while (written < bytes) {
+  let events = 0;
+  let bytes = 0;
+  const more = () => ('events' in stop ? events < stop.events : bytes < stop.bytes);
+  while (more()) {
+    const n = 'events' in stop ? Math.min(20_000, stop.events - events) : 20_000;
     let buf = '';
-    for (const ev of auditStream(20_000, seed++)) buf += `${JSON.stringify(ev)}\n`;
-    written += Buffer.byteLength(buf);
+    for (const ev of auditStream(n, seed++)) buf += `${JSON.stringify(ev)}\n`;
+    events += n;
+    bytes += Buffer.byteLength(buf);
     if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
@@ -91,7 +81,7 @@ function runIngest(log: string, db: string): { ms: number; maxRssKb: number; std
 async function ingestRate(): Promise<void> {
   const log = join(dir, 'audit.log');
   progress(`writing ${EVENTS} events`);
-  const bytes = await writeLog(log, EVENTS, 7);
+  const bytes = await writeLog(log, { events: EVENTS }, 7);
   const rates: number[] = [];
   for (let i = 0; i < 3; i++) {
     const db = join(dir, `ingest-${i}.db`);
@@ -101,7 +91,13 @@ async function ingestRate(): Promise<void> {
     progress(`ingest run ${i + 1}: ${fmtRate(rate)} events/s (${(run.ms / 1000).toFixed(1)} s, peak RSS ${fmtMB(run.maxRssKb * 1024)} MB) ${run.stderr.split('\n').find((l) => l.includes('events read'))?.trim() ?? ''}`);
     for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
   }
-  row(`ingest + detection → SQLite${hasTaskset ? ' (taskset -c 0)' : ''}, ${fmtRate(EVENTS)} events, ${fmtMB(bytes)} MB`, `${fmtRate(Math.max(...rates))} events/s best, ${fmtRate(median(rates))} median`, `target ≥ 50,000 ${Math.max(...rates) >= 50_000 ? '✓' : '✗'} (CLI start-up and rule loading included)`);
+  row({
+    name: `ingest + detection → SQLite${hasTaskset ? ' (taskset -c 0)' : ''}, ${fmtRate(EVENTS)} events, ${fmtMB(bytes)} MB`,
+    value: `${fmtRate(Math.max(...rates))} events/s`,
+    target: '≥ 50,000 events/s',
+    pass: Math.max(...rates) >= 50_000,
+    note: `best of 3 (median ${fmtRate(median(rates))}); CLI start-up and rule loading included`,
+  });
   rmSync(log, { force: true });
 }
 
@@ -112,32 +108,15 @@ async function memoryFlat(): Promise<void> {
   for (const size of sizes) {
     const log = join(dir, `mem-${size}.log`);
     progress(`writing a ${fmtMB(size)} MB log`);
-    const bytes = await writeLogOfSize(log, size);
+    const bytes = await writeLog(log, { bytes: size }, 100);
     const db = join(dir, 'mem.db');
     const run = runIngest(log, db);
     peaks.push(run.maxRssKb * 1024);
-    row(`ingest peak RSS, ${fmtMB(bytes)} MB log`, `${fmtMB(run.maxRssKb * 1024)} MB`, `${fmtRate(bytes / (run.ms / 1000) / 1e6)} MB/s`);
+    row({ name: `ingest peak RSS, ${fmtMB(bytes)} MB log`, value: `${fmtMB(run.maxRssKb * 1024)} MB`, note: `${fmtRate(bytes / (run.ms / 1000) / 1e6)} MB/s` });
     for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
     rmSync(log, { force: true });
   }
-  row('ingest peak RSS growth for 4× the log', `${(peaks[1] / peaks[0]).toFixed(2)}×`, `flat ${peaks[1] / peaks[0] < 1.25 ? '✓' : '✗'}`);
-}
-
-async function startServe(db: string, cert: string, key: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [bin, 'audit', 'serve', '--listen', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', key, '--db', db, '--no-stdout'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-      const m = /listening on (https?:\/\/[^/\s]+)/.exec(err);
-      if (m) resolveUrl(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-  return {
-    url,
-    stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }),
-  };
+  row({ name: 'ingest peak RSS growth for 4× the log', value: `${(peaks[1] / peaks[0]).toFixed(2)}×`, target: '< 1.25× (flat)', pass: peaks[1] / peaks[0] < 1.25 });
 }
 
 function batches(count: number, seed: number): string[] {
@@ -153,18 +132,10 @@ function batches(count: number, seed: number): string[] {
   return out;
 }
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
 
 async function webhook(): Promise<void> {
-  const tls = await testCertificate();
-  const cert = join(dir, 'tls.crt');
-  const key = join(dir, 'tls.key');
-  writeFileSync(cert, tls.cert);
-  writeFileSync(key, tls.key, { mode: 0o600 });
-  const server = await startServe(join(dir, 'serve.db'), cert, key);
+  const tls = await writeTestCertificate(dir);
+  const server = await spawnServe(['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--db', join(dir, 'serve.db'), '--no-stdout']);
   const agent = new Agent({ keepAlive: true, ca: tls.cert, maxSockets: 8 });
   try {
     // Steady: 50 EventLists of 100 a second for 20 s, each sent on schedule (open loop).
@@ -184,9 +155,14 @@ async function webhook(): Promise<void> {
     }));
     const wall = (performance.now() - t0) / 1000;
     const ok = statuses.get(200) ?? 0;
-    row(`webhook, ${fmtRate(bodies.length * 100 / wall)} events/s offered (EventLists of 100, HTTPS)`,
-      `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
-      `${ok}/${bodies.length} answered 200; target p99 < 50 ms ${percentile(latencies, 99) < 50 && ok === bodies.length ? '✓' : '✗'}`);
+    const p99 = percentile(latencies, 99);
+    row({
+      name: `webhook, ${fmtRate(bodies.length * 100 / wall)} events/s offered (EventLists of 100, HTTPS)`,
+      value: `p99 ${p99.toFixed(1)} ms`,
+      target: 'p99 < 50 ms, all 200',
+      pass: p99 < 50 && ok === bodies.length,
+      note: `p50 ${percentile(latencies, 50).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms; ${ok}/${bodies.length} answered 200`,
+    });
 
     // Ceiling: 4 clients back to back for 10 s.
     const more = batches(400_000, 12);
@@ -200,10 +176,10 @@ async function webhook(): Promise<void> {
         if (answer.status === 200) sent += 100;
       }
     }));
-    row('webhook ceiling (4 clients back to back)', `${fmtRate(sent / ((performance.now() - t1) / 1000))} events/s stored and acknowledged`);
+    row({ name: 'webhook ceiling (4 clients back to back)', value: `${fmtRate(sent / ((performance.now() - t1) / 1000))} events/s`, note: 'stored and acknowledged' });
   } finally {
     agent.destroy();
-    await server.stop();
+    await server.stop('SIGTERM');
   }
 }
 
@@ -211,7 +187,7 @@ try {
   if (!ONLY || ONLY === 'ingest') await ingestRate();
   if (!ONLY || ONLY === 'memory') await memoryFlat();
   if (!ONLY || ONLY === 'webhook') await webhook();
-  process.stdout.write(`\nPalisade audit ingestion benchmark (${new Date().toISOString()})\n${rows.join('\n')}\n`);
+  printRows(`Palisade audit ingestion benchmark — node ${process.version} (${new Date().toISOString()})`, rows);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

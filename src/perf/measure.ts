@@ -114,3 +114,29 @@ export function fmtRate(n: number): string {
 export function fmtMB(bytes: number): string {
   return (bytes / (1 << 20)).toFixed(1);
 }
+
+/** One line of a benchmark's report; `pass` set when the figure has a target. */
+export interface BenchRow {
+  name: string;
+  value: string;
+  target?: string;
+  note?: string;
+  pass?: boolean;
+}
+
+/** The report: aligned rows under a title, then PASS / BELOW TARGET for every figure with a target. */
+export function printRows(title: string, rows: readonly BenchRow[]): void {
+  const w = Math.max(...rows.map((r) => r.name.length));
+  const v = Math.max(...rows.map((r) => r.value.length));
+  const t = Math.max(...rows.map((r) => (r.target ?? '').length));
+  process.stdout.write(`\n${title}\n\n`);
+  for (const r of rows) process.stdout.write(`${r.name.padEnd(w)}  ${r.value.padStart(v)}  ${(r.target ?? '').padEnd(t)}  ${r.note ?? ''}\n`);
+  process.stdout.write('\n');
+  for (const r of rows) if (r.pass !== undefined) process.stdout.write(`${r.pass ? 'PASS        ' : 'BELOW TARGET'}  ${r.name}: ${r.value} (${r.target})\n`);
+}
+
+/** Nearest-rank percentile (p in 0–100) of a sample. */
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}

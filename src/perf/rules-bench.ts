@@ -12,10 +12,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildRuleset, DEFAULT_RULE_FILES, defaultSources, detect, type AlertSink, type BuiltRuleset, type FieldSource } from '../rules/index.js';
+import { buildRuleset, DEFAULT_RULE_FILES, defaultSources, detect, type AlertSink, type BuiltRuleset } from '../rules/index.js';
 import { auditStream } from './audit-corpus.js';
 import { syscallStream } from './syscall-corpus.js';
-import { fmtRate, measure, progress } from './measure.js';
+import { fmtRate, measure, printRows, progress, type BenchRow } from './measure.js';
 
 const TARGET_E2E_SHARE = 0.75;
 const TARGET_EVAL_AUDIT = 1_000_000;
@@ -24,8 +24,7 @@ const TARGET_EVAL_SYSCALL = 3_000_000;
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const data = resolve(root, '..', 'shared', 'data', 'falco');
 
-interface Row { name: string; value: string; target?: string; note?: string; pass?: boolean }
-const rows: Row[] = [];
+const rows: BenchRow[] = [];
 
 function ruleFiles(kind: 'k8s_audit' | 'syscall'): { files: Array<{ name: string; content: string }>; label: string } {
   const upstream = kind === 'k8s_audit' ? join(data, 'k8saudit-rules', 'k8s_audit_rules.yaml') : join(data, 'rules', 'falco_rules.yaml');
@@ -46,7 +45,6 @@ function countingSink(): AlertSink & { count: number } {
 
 async function benchSource(kind: 'k8s_audit' | 'syscall', lines: string[], file: string, repeat: number): Promise<void> {
   const sources = defaultSources();
-  const source: FieldSource = sources[kind];
   const { files, label } = ruleFiles(kind);
   const built: BuiltRuleset = buildRuleset(files, { sources });
   const enabled = built.ruleset.count(kind);
@@ -139,13 +137,7 @@ async function main(argv: string[]): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const w = Math.max(...rows.map((r) => r.name.length));
-  const v = Math.max(...rows.map((r) => r.value.length));
-  const t = Math.max(...rows.map((r) => (r.target ?? '').length));
-  process.stdout.write(`\nPalisade rules-engine benchmark — node ${process.version}, one core\n\n`);
-  for (const r of rows) process.stdout.write(`${r.name.padEnd(w)}  ${r.value.padStart(v)}  ${(r.target ?? '').padEnd(t)}  ${r.note ?? ''}\n`);
-  process.stdout.write('\n');
-  for (const r of rows) if (r.pass !== undefined) process.stdout.write(`${r.pass ? 'PASS        ' : 'BELOW TARGET'}  ${r.name}: ${r.value} (${r.target})\n`);
+  printRows(`Palisade rules-engine benchmark — node ${process.version}, one core`, rows);
 }
 
 main(process.argv.slice(2)).catch((err) => {

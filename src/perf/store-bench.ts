@@ -26,7 +26,7 @@ import pg from 'pg';
 import { toAuditRecord } from '../audit/index.js';
 import { isPostgresSpec, openStore, type EventQuery, type IngestItem, type Store, type WhoTouchedQuery } from '../store/index.js';
 import { auditStream } from './audit-corpus.js';
-import { collectGarbage, fmtMB, fmtRate, measure, median, progress } from './measure.js';
+import { collectGarbage, fmtMB, fmtRate, measure, median, percentile, printRows, progress, type BenchRow } from './measure.js';
 
 const TARGET_INSERT = 120_000;
 const TARGET_WHO_P99_MS = 100;
@@ -34,8 +34,7 @@ const BATCH = 1000;
 /** Transaction size of the bulk load (the store's insert is one transaction per call). */
 const LOAD_BATCH = 20_000;
 
-interface Row { name: string; value: string; target?: string; note?: string; pass?: boolean }
-const rows: Row[] = [];
+const rows: BenchRow[] = [];
 
 interface Args { events: number; db: string | undefined; insert: number; keep: boolean }
 
@@ -86,10 +85,6 @@ function take<T>(it: Iterator<T>, n: number): T[] {
   return out;
 }
 
-function percentile(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-}
 
 /** Where each store lives: new SQLite files in one directory, or new PostgreSQL schemas. */
 interface Place {
@@ -162,7 +157,7 @@ function postgresPlace(url: string, keep: boolean): Place {
 }
 
 /** The insert target is SQLite's (the embedded ingest path); PostgreSQL has none of its own. */
-function insertTarget(place: Place, rate: number): Pick<Row, 'target' | 'pass'> {
+function insertTarget(place: Place, rate: number): Pick<BenchRow, 'target' | 'pass'> {
   return place.label === 'SQLite' ? { target: `≥ ${fmtRate(TARGET_INSERT)}/s`, pass: rate >= TARGET_INSERT } : {};
 }
 
@@ -340,13 +335,7 @@ async function main(argv: string[]): Promise<void> {
     await place.cleanup();
   }
 
-  const w = Math.max(...rows.map((r) => r.name.length));
-  const v = Math.max(...rows.map((r) => r.value.length));
-  const t = Math.max(...rows.map((r) => (r.target ?? '').length));
-  process.stdout.write(`\nPalisade audit store benchmark — node ${process.version}, ${place.label}, one core\n\n`);
-  for (const r of rows) process.stdout.write(`${r.name.padEnd(w)}  ${r.value.padStart(v)}  ${(r.target ?? '').padEnd(t)}  ${r.note ?? ''}\n`);
-  process.stdout.write('\n');
-  for (const r of rows) if (r.pass !== undefined) process.stdout.write(`${r.pass ? 'PASS        ' : 'BELOW TARGET'}  ${r.name}: ${r.value} (${r.target})\n`);
+  printRows(`Palisade audit store benchmark — node ${process.version}, ${place.label}, one core`, rows);
 }
 
 main(process.argv.slice(2)).catch((err) => {
