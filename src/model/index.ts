@@ -1,6 +1,6 @@
 export * from './types.js';
 export { Resource, type Origin } from './resource.js';
-export { type Locator, YamlLocator, JsonFileLocator, fixedLocator } from './locate.js';
+export { type Locator, YamlLocator, JsonFileLocator, fixedLocator, yamlOffset } from './locate.js';
 export { parseYamlChunk, parseJsonText, parseYamlText, MAX_DEPTH, type ParseResult } from './parse.js';
 export { YamlDocSplitter, splitYamlDocuments, hasContent, type DocChunk } from './split.js';
 export { collectInputs, displayPath, describeFsError, type InputSource, type CollectResult } from './inputs.js';

@@ -3,7 +3,7 @@
  * without, so documents are parsed fast first and only the ones that get findings are
  * parsed again here to learn where a JSON path sits.
  */
-import { isMap, isPair, isScalar, isSeq, isAlias, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, isAlias, parseDocument, type Document, type Node } from 'yaml';
 import { JsonPositions } from './jsonlines.js';
 import { LineIndex } from './lines.js';
 import { BlockLineFinder } from './blocklines.js';
@@ -57,13 +57,19 @@ export class YamlLocator implements Locator {
   }
 }
 
-function yamlOffset(doc: Document, path: JsonPath): number {
+/**
+ * Where a JSON path starts in a parsed YAML document: the offset of the field's key or the list
+ * item's first character (the deepest part of the path that exists). With duplicate keys the
+ * last one counts, as for every YAML decoder that tolerates them.
+ */
+export function yamlOffset(doc: Document, path: JsonPath): number {
   let node: Node | null | undefined = doc.contents as Node | null;
   let best = node?.range?.[0] ?? firstContentOffset(doc);
   for (const seg of path) {
     if (isAlias(node)) node = node.resolve(doc) as Node | undefined;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyString(p.key) === String(seg));
+      let pair: (typeof node.items)[number] | undefined;
+      for (let i = node.items.length - 1; i >= 0 && !pair; i--) if (keyString(node.items[i].key) === String(seg)) pair = node.items[i];
       if (!pair) break;
       const key = pair.key as Node | null;
       best = key?.range?.[0] ?? best;

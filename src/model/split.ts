@@ -12,8 +12,6 @@ export interface DocChunk {
   startLine: number;
 }
 
-const MARKER = /^(?:---|\.\.\.)(?:[ \t\r\n]|$)/;
-
 /** True when the text holds something other than blank lines and comments. */
 export function hasContent(text: string): boolean {
   let i = 0;

@@ -4,8 +4,8 @@
  * its line. Problems are values (file, line, one sentence); nothing here throws.
  */
 import { readFileSync } from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
-import { describeFsError } from '../../model/index.js';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { describeFsError, yamlOffset } from '../../model/index.js';
 import { decodePolicy, pathText, type LineOf, type PathSeg } from './decode.js';
 import { validatePolicy } from './validate.js';
 import type { Policy, PolicyProblem } from './types.js';
@@ -72,7 +72,7 @@ export function parsePolicyText(text: string, file: string): LoadResult {
   } catch (err) {
     return fail(file, `invalid YAML: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`, line(doc.contents?.range?.[0]));
   }
-  const lineOf: LineOf = (path) => line(offsetOf(doc, path));
+  const lineOf: LineOf = (path) => line(yamlOffset(doc, path));
   const warnings: PolicyProblem[] = [];
   duplicateKeys(doc.contents, [], (path, offset) => {
     warnings.push({ file, line: line(offset), message: `duplicate field "${pathText(path)}": kube-apiserver keeps the last one` });
@@ -100,30 +100,6 @@ function isEmpty(doc: Document): boolean {
 
 function keyText(key: unknown): string | undefined {
   return isScalar(key) ? String(key.value) : undefined;
-}
-
-/** Where a path starts in the text: the key of a field, the first character of a list item. */
-function offsetOf(doc: Document, path: readonly PathSeg[]): number {
-  let node = doc.contents as Node | null;
-  let best = node?.range?.[0] ?? 0;
-  for (const seg of path) {
-    if (isAlias(node)) node = node.resolve(doc) as Node | null;
-    if (isMap(node)) {
-      // The last of duplicate keys is the one that counts.
-      const pair = [...node.items].reverse().find((p) => isPair(p) && keyText(p.key) === String(seg));
-      if (!pair) break;
-      best = (pair.key as Node | null)?.range?.[0] ?? best;
-      node = pair.value as Node | null;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      const item = node.items[seg] as Node | null | undefined;
-      if (!item) break;
-      best = item.range?.[0] ?? best;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  return best;
 }
 
 function duplicateKeys(node: unknown, path: PathSeg[], report: (path: PathSeg[], offset: number) => void, depth = 0): void {
