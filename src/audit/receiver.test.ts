@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { openStore } from '../store/index.js';
+import { interceptInsert } from '../store/intercept.js';
 import { AuditReceiver, eventsOfBody } from './receiver.js';
 import { Ingestor } from './ingest.js';
 
@@ -11,9 +12,7 @@ const list = (items: unknown[]) => ({ kind: 'EventList', apiVersion: 'audit.k8s.
 test('batches arriving together share one commit, and each is answered with its own outcome', async () => {
   const store = await openStore(':memory:');
   let inserts = 0;
-  const counting = new Proxy(store, {
-    get: (t, k) => (k === 'insert' ? (items: Parameters<typeof store.insert>[0]) => { inserts++; return t.insert(items); } : typeof Reflect.get(t, k) === 'function' ? Reflect.get(t, k).bind(t) : Reflect.get(t, k)),
-  });
+  const counting = interceptInsert(store, (insert, items) => { inserts++; return insert(items); });
   const receiver = new AuditReceiver(new Ingestor({ store: counting }), { report: () => {} });
   try {
     const [a, b, c] = await Promise.all([

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { AuditReceiver, ingestFiles, Ingestor } from '../audit/index.js';
 import { buildRuleset, DEFAULT_RULE_FILES, defaultSources, readRuleFiles, type Alert } from '../rules/index.js';
 import { openStore, type Store } from '../store/index.js';
+import { interceptInsert } from '../store/intercept.js';
 import { buildServer } from './app.js';
 import { listen } from './listen.js';
 import { postJson } from './https-post.js';
@@ -133,10 +134,7 @@ test('over capacity the receiver answers 429 so the API server backs off; a fail
   // The real store behind a gate: inserts wait until the test opens it, so requests pile up.
   let open!: () => void;
   const gate = new Promise<void>((resolve) => { open = resolve; });
-  const gatedInsert = async (items: Parameters<Store['insert']>[0]) => { await gate; return real.insert(items); };
-  const gated = new Proxy(real, {
-    get: (target, key) => (key === 'insert' ? gatedInsert : typeof Reflect.get(target, key) === 'function' ? Reflect.get(target, key).bind(target) : Reflect.get(target, key)),
-  });
+  const gated = interceptInsert(real, async (insert, items) => { await gate; return insert(items); });
   const server = await startServer(gated, { maxPending: 150 });
   try {
     const first = postJson(server.url, eventList(dayLines.slice(0, 100)), { ca: server.ca });
