@@ -61,8 +61,8 @@ function retentionFrom(flags: { retainAge?: string; retainSize?: string }): Rete
   return p.maxAgeMicros === undefined && p.maxBytes === undefined ? undefined : p;
 }
 
-function ingestSummary(s: FileIngestStats | { received: number; stored: number; duplicates: number; rejected: number; alerts: number }, dropped: number): string {
-  const malformed = 'malformed' in s && s.malformed > 0 ? `, ${s.malformed} malformed lines skipped` : '';
+function ingestSummary(s: FileIngestStats, dropped: number): string {
+  const malformed = s.malformed > 0 ? `, ${s.malformed} malformed lines skipped` : '';
   return `palisade: ${s.received} events read, ${s.stored} stored, ${s.duplicates} duplicates, ${s.rejected} rejected${malformed}, ${s.alerts} alerts` +
     `${dropped > 0 ? `, ${dropped} alerts not delivered by an output channel` : ''}\n`;
 }
