@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
-  alertsJsonLines, alertsTable, AuditReceiver, eventsCsv, eventsJsonLines, eventsTable, ingestFiles, Ingestor, parseDurationMicros,
+  alertsJsonLines, alertsTable, eventsCsv, eventsJsonLines, eventsTable, ingestFiles, Ingestor,
   parseObjectRef, parseSize, parseTimeSpec, summaryText, webhookKubeconfig, type FileIngestStats,
 } from '../audit/index.js';
-import { buildServer, DEFAULT_BODY_LIMIT, listen, parseListen, readTlsFiles } from '../server/index.js';
-import { openStore, type EventQuery, type RetentionPolicy, type Store } from '../store/index.js';
+import { buildServer, DEFAULT_BODY_LIMIT } from '../server/index.js';
+import { addAuditBackendOptions, addServerOptions, retentionFrom, serveUntilSignal, serverFromFlags, startAuditBackend, type AuditBackendFlags, type ServerFlags } from './serving.js';
+import { openStore, type EventQuery, type Store } from '../store/index.js';
 import { addOutputOptions, addRuleOptions, closeSinks, limitedReporter, loadRulesFromFlags, sinksFor, untilInterrupted, type OutputFlags, type RuleFlags } from './alerting.js';
 import { registerAuditPolicy } from './audit-policy.js';
 import { FatalError, UsageError } from './errors.js';
@@ -48,17 +49,6 @@ function usage<T>(run: () => T): T {
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-}
-
-function retentionFrom(flags: { retainAge?: string; retainSize?: string }): RetentionPolicy | undefined {
-  const p: RetentionPolicy = {};
-  if (flags.retainAge !== undefined) {
-    const age = parseDurationMicros(flags.retainAge);
-    if (age === undefined) throw new UsageError(`--retain-age: expected a duration such as 30d or 12h, got "${flags.retainAge}"`);
-    p.maxAgeMicros = age;
-  }
-  if (flags.retainSize !== undefined) p.maxBytes = usage(() => parseSize(flags.retainSize!, '--retain-size'));
-  return p.maxAgeMicros === undefined && p.maxBytes === undefined ? undefined : p;
 }
 
 function ingestSummary(s: FileIngestStats, dropped: number): string {
@@ -104,90 +94,19 @@ function registerIngest(audit: Command, setExit: (code: number) => void): void {
   });
 }
 
-interface ServeFlags extends DbFlags, OutputFlags, RuleFlags {
-  listen: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  insecure?: boolean;
-  maxBody: string;
-  maxPending: string;
-  detect: boolean;
-  retainAge?: string;
-  retainSize?: string;
-}
-
 function registerServe(audit: Command): void {
   const cmd = audit
     .command('serve')
-    .description("The audit webhook backend: receives the API server's EventList POSTs at /audit, stores them before answering, runs the k8s_audit rules")
-    .option('--listen <host:port>', 'address to listen on', '0.0.0.0:8443')
-    .option('--tls-cert <file>', 'PEM certificate (with its chain) for HTTPS')
-    .option('--tls-key <file>', 'PEM private key for HTTPS')
-    .option('--insecure', 'plain HTTP instead of HTTPS (local testing only)')
-    .option('--db <spec>', DB_HELP)
-    .option('--max-body <size>', 'largest request body; bigger ones get 413', '64MiB')
-    .option('--max-pending <events>', 'events waiting for the store beyond which requests get 429', '50000')
-    .option('--retain-age <duration>', 'delete stored events older than this (e.g. 30d), checked every 10 minutes')
-    .option('--retain-size <size>', 'delete the oldest events beyond this much stored event data (e.g. 20GB)')
-    .option('--no-detect', 'store only, run no rules');
-  addRuleOptions(cmd);
-  addOutputOptions(cmd);
-  cmd.action(async (flags: ServeFlags) => {
-    const { host, port } = usage(() => parseListen(flags.listen));
-    if (!flags.insecure && (!flags.tlsCert || !flags.tlsKey)) {
-      throw new UsageError('HTTPS needs --tls-cert and --tls-key (or --insecure for plain HTTP on a test machine)');
-    }
-    const tls = flags.insecure ? undefined : usage(() => readTlsFiles(flags.tlsCert!, flags.tlsKey!));
+    .description("The audit webhook backend: receives the API server's EventList POSTs at /audit, stores them before answering, runs the k8s_audit rules");
+  addServerOptions(cmd);
+  addAuditBackendOptions(cmd, DB_HELP);
+  cmd.option('--max-body <size>', 'largest request body; bigger ones get 413', '64MiB');
+  cmd.action(async (flags: ServerFlags & AuditBackendFlags & { maxBody: string }) => {
+    const server = serverFromFlags(flags);
     const bodyLimit = usage(() => parseSize(flags.maxBody, '--max-body'));
-    const maxPending = Number(flags.maxPending);
-    if (!Number.isInteger(maxPending) || maxPending < 1) throw new UsageError(`--max-pending: expected a positive number of events, got "${flags.maxPending}"`);
-    const retention = retentionFrom(flags);
-    const sinks = sinksFor(flags);
-    const rules = flags.detect ? await loadRulesFromFlags(flags) : undefined;
-    if (flags.detect && !rules) {
-      await closeSinks(sinks);
-      throw new FatalError('not serving without the rules (use --no-detect to store only)');
-    }
-    const store = await open(flags);
-    const log = (line: string) => process.stderr.write(`palisade: ${line}\n`);
-    const ingestor = new Ingestor({
-      store, sinks, ...(rules ? { built: rules.built, source: rules.sources.k8s_audit } : {}),
-      alertOptions: flags.hostname ? { hostname: flags.hostname } : {},
-      maxBatch: 5000,
-    });
-    const receiver = new AuditReceiver(ingestor, { maxPendingEvents: maxPending, report: limitedReporter(1000).report });
-    const app = buildServer({ ...(tls ? { tls } : {}), bodyLimit: bodyLimit || DEFAULT_BODY_LIMIT, audit: receiver, log });
-    let url: string;
-    try {
-      url = await listen(app, host, port, tls !== undefined);
-    } catch (err) {
-      await store.close();
-      throw new FatalError((err as Error).message);
-    }
-    log(`audit webhook listening on ${url}/audit (store: ${store.kind})`);
-    const prune = async () => {
-      if (!retention) return;
-      try {
-        const removed = await store.applyRetention(retention);
-        if (removed.events > 0) log(`retention: ${removed.events} events and ${removed.alerts} alerts deleted`);
-      } catch (err) {
-        log(`retention failed: ${(err as Error).message}`);
-      }
-    };
-    await prune();
-    const timer = retention ? setInterval(() => void prune(), 10 * 60_000) : undefined;
-    timer?.unref();
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    if (timer) clearInterval(timer);
-    await app.close(); // finishes the requests in flight: what they acknowledge is stored
-    await closeSinks(sinks);
-    await store.close();
-    const c = receiver.counters;
-    log(`stopped: ${c.requests} requests, ${c.events} events, ${c.stored} stored, ${c.duplicates} duplicates, ${c.rejected} rejected, ${c.alerts} alerts`);
+    const backend = await startAuditBackend(flags, (f) => open(f));
+    const app = buildServer({ ...(server.tls ? { tls: server.tls } : {}), bodyLimit: bodyLimit || DEFAULT_BODY_LIMIT, audit: backend.receiver, log: server.log });
+    await serveUntilSignal(app, server, `audit webhook listening on {url}/audit (store: ${backend.storeKind})`, backend.stop);
   });
 }
 

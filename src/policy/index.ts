@@ -34,3 +34,8 @@ export {
   annotationIgnores,
   type AnnotationIgnore,
 } from './suppress.js';
+export {
+  defaultAdmissionConfig, ADMISSION_LEVELS, THRESHOLDS,
+  type AdmissionConfig, type AdmissionLevel, type SeverityThreshold, type ModeSet, type NamespaceModes, type NamespaceOverride,
+  type HardeningSwitches, type ImageRulesConfig,
+} from './admission.js';

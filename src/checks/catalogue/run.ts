@@ -73,6 +73,12 @@ export class CatalogueRunner {
     this.inventoryIndex = new KindIndex(this.inventoryChecks);
   }
 
+  /** Whether any active check looks at this kind by name (checks for every kind do not count). */
+  handles(kind: string): boolean {
+    const named = (c: { kinds: readonly string[] | 'workload' }) => c.kinds !== 'workload' && c.kinds.includes(kind);
+    return this.resourceChecks.some(named) || this.inventoryChecks.some(named);
+  }
+
   run(resource: Resource, ignores: () => AnnotationIgnore[]): ResourceRun {
     const out: ResourceRun = { findings: [], facts: [], warnings: [] };
     if (this.resourceChecks.length === 0 && this.inventoryChecks.length === 0) return out;
