@@ -7,7 +7,7 @@ import { podSpecOf, type KubeObject } from '../model/index.js';
 import { reviewImages, type ImagePolicy } from './imagepolicy/index.js';
 import { applyJsonPatch, hardeningPatch } from './mutate/index.js';
 import { parseAdmissionReview, reviewResponse, type AdmissionDecision, type AdmissionRequest } from './review.js';
-import type { Reason, Validator, Verdict } from './validate.js';
+import { unreviewedOperation, type Reason, type Validator, type Verdict } from './validate.js';
 
 export type Outcome = 'allowed' | 'denied' | 'warned' | 'patched' | 'skipped' | 'error' | 'bad-request';
 
@@ -67,7 +67,8 @@ export class AdmissionService {
 
   private harden(req: AdmissionRequest): Verdict {
     const skip = (why: string): Verdict => ({ decision: { allowed: true }, reasons: [], skipped: why });
-    if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return skip('operation');
+    const unreviewed = unreviewedOperation(req);
+    if (unreviewed) return unreviewed;
     if (req.subResource !== undefined) return skip('subresource');
     const obj = req.object as KubeObject;
     if (!podSpecOf(obj)) return skip('kind');

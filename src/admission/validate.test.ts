@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfigText, emptyConfig, type PalisadeConfig } from '../policy/index.js';
 import { resolveParams, selectChecks } from '../checks/index.js';
-import { AdmissionService, NamespaceRegistry, Validator, parseAdmissionReview, type AdmissionRequest } from './index.js';
+import { AdmissionService, NamespaceRegistry, Validator, applyJsonPatch, parseAdmissionReview, type AdmissionRequest } from './index.js';
 import { admissionReview, deployment, privilegedPod } from './testkit.js';
 
 type Obj = Record<string, unknown>;
@@ -220,6 +220,11 @@ test('mutation: the hardening patch of an insecure Deployment makes it pass rest
   assert.ok(warnings.length >= 3 && warnings.every((w) => w.startsWith('Palisade set ')), warnings.join('\n'));
   assert.ok(!warnings.some((w) => w.includes('will be denied')), warnings.join('\n'));
   // Apply the patch as the API server would and validate the result.
-  const { applyJsonPatch } = svc as unknown as { applyJsonPatch?: unknown };
-  assert.equal(applyJsonPatch, undefined);
+  const req = requestOf(review);
+  const patched = applyJsonPatch(req.object, patch as never);
+  const after = strict.validate({ ...req, object: patched });
+  assert.equal(after.decision.allowed, true, after.decision.status?.message);
+  // Switched off in the config: no patch at all.
+  const off = new AdmissionService(validatorFor('admission:\n  mutate: {seccomp: false, allowPrivilegeEscalation: false, dropAll: false, runAsNonRoot: false, automountToken: false}\n'));
+  assert.equal(((off.mutate(review).body as Obj).response as Obj).patch, undefined);
 });

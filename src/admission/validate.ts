@@ -122,11 +122,8 @@ export class Validator {
   }
 
   private decide(req: AdmissionRequest): Verdict {
-    if (!OPERATIONS.has(req.operation)) {
-      // Not a request kube-apiserver makes; answer it, but say nothing was checked.
-      return { decision: { allowed: true, warnings: [`unknown operation ${JSON.stringify(req.operation)}: not reviewed by Palisade`] }, reasons: [], skipped: 'operation' };
-    }
-    if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return { decision: { allowed: true }, reasons: [], skipped: 'operation' };
+    const unreviewed = unreviewedOperation(req);
+    if (unreviewed) return unreviewed;
     const obj = req.object as KubeObject;
     const kind = req.kind.kind;
 
@@ -264,6 +261,15 @@ export class Validator {
     }
     return { decision: warnings.length > 0 ? { allowed: true, warnings } : { allowed: true }, reasons };
   }
+}
+
+/** The answer for DELETE and CONNECT (allowed) and for operations the API server never sends (allowed, saying so). */
+export function unreviewedOperation(req: AdmissionRequest): Verdict | undefined {
+  if (!OPERATIONS.has(req.operation)) {
+    return { decision: { allowed: true, warnings: [`unknown operation ${JSON.stringify(req.operation)}: not reviewed by Palisade`] }, reasons: [], skipped: 'operation' };
+  }
+  if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return { decision: { allowed: true }, reasons: [], skipped: 'operation' };
+  return undefined;
 }
 
 function exempt(why: string): Verdict {

@@ -146,7 +146,7 @@ test('wrong types are reported', () => {
     },
   ]);
   assert.deepEqual(parseConfigText('- failOn: high\n', 'p.yaml').errors, [
-    { file: 'p.yaml', line: 1, message: 'the config file must be a mapping with keys failOn, pss, profile, checks, skipChecks, params, ignore (found a list)' },
+    { file: 'p.yaml', line: 1, message: 'the config file must be a mapping with keys failOn, pss, profile, checks, skipChecks, params, ignore, admission (found a list)' },
   ]);
 });
 
@@ -231,4 +231,43 @@ test('isPssVersion accepts latest and v1.0 … v1.37', () => {
     ['latest', 'v1.0', 'v1.25', 'v1.37', 'v1.38', 'v1.01', '1.25', 'v2.0', 'Latest'].map(isPssVersion),
     [true, true, true, true, false, false, false, false, false],
   );
+});
+
+test('the admission: section is read with a line for each problem; what is valid loads', () => {
+  const text = [
+    'admission:',
+    '  enforce: restricted',
+    '  warn: strict',
+    '  checks: {enforce: high, warn: sometimes}',
+    '  namespaces:',
+    '    - names: ["prod-*"]',
+    '      enforce: baseline',
+    '    - enforce: restricted',
+    '  exemptions:',
+    '    usernames: [ci-bot]',
+    '  mutate: {runAsNonRoot: false}',
+    '  images:',
+    '    allowedRegistries: [registry.example.com]',
+    '    breakGlassAnnotation: my/reason',
+    '  onError: allow',
+    '',
+  ].join('\n');
+  const { config, errors } = parseConfigText(text, 'p.yaml');
+  assert.deepEqual(errors.map((e) => `${e.line}: ${e.message}`), [
+    '3: admission.warn: expected one of privileged, baseline, restricted (got "strict")',
+    '4: admission.checks.warn: expected one of critical, high, medium, low, info, none (got "sometimes")',
+    '8: admission.namespaces[1]: "names" (namespace names or globs) is required; entry skipped',
+    '14: admission.images.breakGlassAnnotation: expected a key containing ".image-policy.k8s.io/" (the API server sends no other annotations), or "" to turn break-glass off (got "my/reason")',
+  ]);
+  const a = config.admission!;
+  assert.equal(a.defaults.pss.enforce, 'restricted');
+  assert.equal(a.defaults.pss.warn, 'restricted'); // the default stays
+  assert.equal(a.defaults.checks.enforce, 'high');
+  assert.equal(a.namespaces.length, 1);
+  assert.deepEqual(a.namespaces[0].names, ['prod-*']);
+  assert.deepEqual(a.exemptions, { namespaces: ['kube-system'], usernames: ['ci-bot'], runtimeClasses: [] });
+  assert.equal(a.mutate.runAsNonRoot, false);
+  assert.equal(a.mutate.seccomp, true);
+  assert.deepEqual(a.images.allowedRegistries, ['registry.example.com']);
+  assert.equal(a.onError, 'allow');
 });
