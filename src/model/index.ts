@@ -12,3 +12,4 @@ export { parseQuantity } from './quantity.js';
 export { memoizeString } from './memo.js';
 export { parseImage, imageMatches, type ImageRef } from './image.js';
 export { selectorMatches, isEmptySelector, labelsOf, type Labels } from './selector.js';
+export { webhookUrl, webhookKubeconfigDocument, type WebhookKubeconfigOptions } from './kubeconfig.js';
