@@ -8,3 +8,4 @@ export { NamespaceRegistry, invalidPssLabels, pssLabels, PSS_LABEL_PREFIX } from
 export { parseAdmissionReview, reviewResponse, MAX_WARNINGS, type AdmissionRequest, type AdmissionDecision, type JsonPatchOperation } from './review.js';
 export { reviewImages, imageProblem, DEFAULT_BREAK_GLASS, type ImagePolicy } from './imagepolicy/index.js';
 export { hardeningPatch, applyJsonPatch } from './mutate/index.js';
+export { inClusterSource, readNamespaces, syncNamespaces, IN_CLUSTER_DIR, type ClusterSource } from './cluster-namespaces.js';

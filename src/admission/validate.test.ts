@@ -228,3 +228,44 @@ test('mutation: the hardening patch of an insecure Deployment makes it pass rest
   const off = new AdmissionService(validatorFor('admission:\n  mutate: {seccomp: false, allowPrivilegeEscalation: false, dropAll: false, runAsNonRoot: false, automountToken: false}\n'));
   assert.equal(((off.mutate(review).body as Obj).response as Obj).patch, undefined);
 });
+
+test('namespace labels are read from the API server (a NamespaceList over HTTPS with the service account token)', async () => {
+  const { createServer } = await import('node:https');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { testCertificate } = await import('../server/test-tls.js');
+  const { readNamespaces, inClusterSource } = await import('./index.js');
+  const tls = await testCertificate();
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-sa-'));
+  writeFileSync(join(dir, 'token'), 'token-1\n');
+  writeFileSync(join(dir, 'ca.crt'), tls.cert);
+  const seen: string[] = [];
+  const api = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({
+      kind: 'NamespaceList', apiVersion: 'v1', metadata: { resourceVersion: '42' },
+      items: [{ metadata: { name: 'payments', labels: { 'kubernetes.io/metadata.name': 'payments', 'pod-security.kubernetes.io/enforce': 'restricted' } } }],
+    }));
+  });
+  await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
+  const port = (api.address() as { port: number }).port;
+  try {
+    const source = inClusterSource({ KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(port) }, dir);
+    assert.ok(source);
+    assert.equal(inClusterSource({}, dir), undefined);
+    const registry = new NamespaceRegistry();
+    assert.equal(await readNamespaces(source, registry), 1);
+    assert.deepEqual(seen, ['GET /api/v1/namespaces?limit=5000 Bearer token-1']);
+    const val = validatorFor(undefined, { namespaces: registry });
+    assert.equal(val.validate(requestOf(admissionReview(deployment({ namespace: 'payments' })))).decision.allowed, false);
+    // A wrong CA: an error with a reason, the labels already known kept.
+    writeFileSync(join(dir, 'ca.crt'), (await testCertificate()).cert);
+    await assert.rejects(readNamespaces(source, registry), /self-signed|certificate|verify/i);
+    assert.equal(registry.size, 1);
+  } finally {
+    api.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { parseSize } from '../audit/index.js';
-import { AdmissionService, NamespaceRegistry, Validator } from '../admission/index.js';
+import { AdmissionService, NamespaceRegistry, Validator, inClusterSource, syncNamespaces } from '../admission/index.js';
 import { checkBinding, checkPolicy, isBinding, isPolicy, loadInputs, type VapInput, type VapProblem } from '../admission/vap/index.js';
 import { PROFILES, resolveParams, selectChecks, type Profile } from '../checks/index.js';
 import { loadConfig } from '../policy/index.js';
@@ -21,6 +21,7 @@ interface ServeFlags extends ServerFlags, AuditBackendFlags {
   maxBody: string;
   audit?: boolean;
   auditMaxBody: string;
+  clusterNamespaces: boolean;
 }
 
 function problemLine(p: VapProblem): string {
@@ -58,6 +59,7 @@ export function registerServe(program: Command): void {
     .option('--config <file>', 'config file with the admission: policy, ignore rules and check parameters (default: ./.palisade.yaml if present)')
     .option('--profile <name>', `catalogue checks that take part: ${PROFILES.join(', ')} (default: the config's, else cks)`)
     .option('--namespaces <files...>', 'Namespace objects whose pod-security.kubernetes.io labels set their levels')
+    .option('--no-cluster-namespaces', "in a pod, do not read Namespace labels from the API server (read every 30 s with the pod's service account)")
     .option('--vap <files...>', 'ValidatingAdmissionPolicy, binding and parameter objects evaluated on every request')
     .option('--max-body <size>', 'largest AdmissionReview, ImageReview or /scan body; bigger ones get 413', '8MiB')
     .option('--audit', 'also serve the audit webhook backend at /audit (store and rules as in `palisade audit serve`)')
@@ -86,6 +88,8 @@ export function registerServe(program: Command): void {
 
     const namespaces = new NamespaceRegistry();
     await loadNamespaces(flags.namespaces ?? [], namespaces);
+    const cluster = flags.clusterNamespaces ? inClusterSource() : undefined;
+    const stopSync = cluster ? syncNamespaces(cluster, namespaces, server.log) : () => {};
     const vap = await loadVap(flags.vap ?? []);
     const validator = new Validator({
       ...(config.admission ? { admission: config.admission } : {}),
@@ -114,6 +118,10 @@ export function registerServe(program: Command): void {
     const parts = [`${selection.checks.length} checks`, `enforce ${validator.admission.defaults.pss.enforce}`, `warn ${validator.admission.defaults.pss.warn}`];
     if (vap) parts.push(`${vap.policies.length} ValidatingAdmissionPolicies`);
     if (audit) parts.push(`/audit into ${audit.storeKind}`);
-    await serveUntilSignal(app, server, `admission server listening on {url} (${parts.join(', ')})`, async () => { await audit?.stop(); });
+    if (cluster) parts.push(`namespace labels from ${cluster.server}`);
+    await serveUntilSignal(app, server, `admission server listening on {url} (${parts.join(', ')})`, async () => {
+      stopSync();
+      await audit?.stop();
+    });
   });
 }
