@@ -143,7 +143,7 @@ test('webhook-config prints the kubeconfig for the API server', () => {
 test('audit serve: an acknowledged batch survives kill -9', async () => {
   const tls = await writeTestCertificate(dir);
   const serveDb = join(dir, 'serve.db');
-  const server = await spawnServe(['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--db', serveDb, '--no-stdout']);
+  const server = await spawnServe(['audit', 'serve', '--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--db', serveDb, '--no-stdout']);
   try {
     const body = `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[${dayLines.slice(0, 300).join(',')}]}`;
     const answer = await postJson(`${server.url}/audit`, body, { ca: tls.cert });

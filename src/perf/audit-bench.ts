@@ -135,7 +135,7 @@ function batches(count: number, seed: number): string[] {
 
 async function webhook(): Promise<void> {
   const tls = await writeTestCertificate(dir);
-  const server = await spawnServe(['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--db', join(dir, 'serve.db'), '--no-stdout']);
+  const server = await spawnServe(['audit', 'serve', '--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--db', join(dir, 'serve.db'), '--no-stdout']);
   const agent = new Agent({ keepAlive: true, ca: tls.cert, maxSockets: 8 });
   try {
     // Steady: 50 EventLists of 100 a second for 20 s, each sent on schedule (open loop).
