@@ -3,33 +3,17 @@
  * accepts (VerifyAdmissionResponse: exact apiVersion/kind, the request's uid echoed, a patch
  * only from a mutating webhook, base64 JSONPatch with patchType).
  */
-export interface GroupVersionKind { group: string; version: string; kind: string }
-export interface GroupVersionResource { group: string; version: string; resource: string }
+import type { AdmissionRequestLike, GroupVersionKind, GroupVersionResource, UserInfo } from './vap/index.js';
 
-export interface AdmissionUser {
-  username?: string;
-  uid?: string;
-  groups?: string[];
-  extra?: Record<string, string[]>;
-}
+export type AdmissionUser = UserInfo;
 
-export interface AdmissionRequest {
+/** A decoded AdmissionReview v1 `request`: the shape policies see, with what the API server always sends made required. */
+export interface AdmissionRequest extends AdmissionRequestLike {
   uid: string;
   kind: GroupVersionKind;
-  resource: GroupVersionResource;
-  subResource?: string;
-  requestKind?: GroupVersionKind;
-  requestResource?: GroupVersionResource;
-  requestSubResource?: string;
-  name?: string;
-  namespace?: string;
   /** CREATE, UPDATE, DELETE or CONNECT; anything else is kept as sent and never evaluated. */
   operation: string;
   userInfo: AdmissionUser;
-  object?: unknown;
-  oldObject?: unknown;
-  dryRun?: boolean;
-  options?: unknown;
 }
 
 export interface JsonPatchOperation {
