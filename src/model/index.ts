@@ -11,5 +11,5 @@ export { JsonPositions, splitPrettyJsonList, type JsonListItem } from './jsonlin
 export { parseQuantity } from './quantity.js';
 export { memoizeString } from './memo.js';
 export { parseImage, imageMatches, type ImageRef } from './image.js';
-export { selectorMatches, isEmptySelector, labelsOf, type Labels } from './selector.js';
+export { selectorMatches, isEmptySelector, labelsOf, selectorProblems, labelKeyProblem, labelValueProblem, type Labels, type SelectorProblem } from './selector.js';
 export { webhookUrl, webhookKubeconfigDocument, type WebhookKubeconfigOptions } from './kubeconfig.js';

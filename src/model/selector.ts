@@ -61,3 +61,115 @@ export function isEmptySelector(selector: unknown): boolean {
   const me = selector.matchExpressions;
   return (ml === undefined || ml === null || (isObj(ml) && Object.keys(ml).length === 0)) && (me === undefined || me === null || (Array.isArray(me) && me.length === 0));
 }
+
+/** One reason a LabelSelector would be rejected by the API server, at a path inside the selector. */
+export interface SelectorProblem {
+  /** Path relative to the selector, e.g. ['matchExpressions', 0, 'values']. */
+  path: Array<string | number>;
+  message: string;
+}
+
+const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Why `key` is not a label key (apimachinery IsQualifiedName), or undefined when it is one. */
+export function labelKeyProblem(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  const prefix = slash === -1 ? undefined : key.slice(0, slash);
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
+    return `label key ${JSON.stringify(key)} has an invalid prefix (a DNS subdomain: lower-case letters, digits, '-' and '.')`;
+  }
+  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
+    return `label key ${JSON.stringify(key)} is not a qualified name (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`;
+  }
+  return undefined;
+}
+
+/** Why `value` is not a label value (apimachinery IsValidLabelValue), or undefined when it is one. */
+export function labelValueProblem(value: string): string | undefined {
+  if (value === '') return undefined;
+  if (value.length > 63 || !LABEL_NAME.test(value)) {
+    return `label value ${JSON.stringify(value)} is not valid (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`;
+  }
+  return undefined;
+}
+
+/**
+ * What the API server's LabelSelector validation (apimachinery ValidateLabelSelector) rejects:
+ * an unknown operator, In/NotIn without values, Exists/DoesNotExist with values, invalid keys
+ * and values, fields of the wrong type. selectorMatches treats such selectors as selecting
+ * nothing; callers that report on input use this to say why. [] for a valid selector.
+ */
+export function selectorProblems(selector: unknown): SelectorProblem[] {
+  const out: SelectorProblem[] = [];
+  if (selector === null || selector === undefined) return out;
+  if (!isObj(selector)) return [{ path: [], message: `a label selector must be an object, not ${describe(selector)}` }];
+  const ml = selector.matchLabels;
+  if (ml !== undefined && ml !== null) {
+    if (!isObj(ml)) out.push({ path: ['matchLabels'], message: `matchLabels must be a map of label keys to values, not ${describe(ml)}` });
+    else {
+      for (const [k, v] of Object.entries(ml)) {
+        const keyProblem = labelKeyProblem(k);
+        if (keyProblem) out.push({ path: ['matchLabels', k], message: keyProblem });
+        if (typeof v !== 'string') {
+          // The API server's decoder refuses numbers and booleans here (quote them in YAML).
+          out.push({ path: ['matchLabels', k], message: `matchLabels value for ${JSON.stringify(k)} must be a string, not ${describe(v)}` });
+          continue;
+        }
+        const valueProblem = labelValueProblem(v);
+        if (valueProblem) out.push({ path: ['matchLabels', k], message: valueProblem });
+      }
+    }
+  }
+  const me = selector.matchExpressions;
+  if (me !== undefined && me !== null) {
+    if (!Array.isArray(me)) out.push({ path: ['matchExpressions'], message: `matchExpressions must be a list, not ${describe(me)}` });
+    else {
+      me.forEach((e, i) => {
+        const at = ['matchExpressions', i];
+        if (!isObj(e)) {
+          out.push({ path: at, message: `matchExpressions[${i}] must be an object with key, operator and values, not ${describe(e)}` });
+          return;
+        }
+        if (typeof e.key !== 'string') out.push({ path: [...at, 'key'], message: `matchExpressions[${i}].key is required (a label key)` });
+        else {
+          const keyProblem = labelKeyProblem(e.key);
+          if (keyProblem) out.push({ path: [...at, 'key'], message: keyProblem });
+        }
+        const values = e.values;
+        if (values !== undefined && values !== null && !Array.isArray(values)) {
+          out.push({ path: [...at, 'values'], message: `matchExpressions[${i}].values must be a list, not ${describe(values)}` });
+          return;
+        }
+        const list = Array.isArray(values) ? values : [];
+        if (typeof e.operator !== 'string' || !SELECTOR_OPERATORS.includes(e.operator)) {
+          out.push({ path: [...at, 'operator'], message: `matchExpressions[${i}].operator ${e.operator === undefined ? 'is required' : `${JSON.stringify(e.operator)} is not a valid operator`} (In, NotIn, Exists or DoesNotExist)` });
+          return;
+        }
+        if ((e.operator === 'In' || e.operator === 'NotIn') && list.length === 0) {
+          out.push({ path: [...at, 'values'], message: `matchExpressions[${i}]: operator ${e.operator} needs at least one value` });
+        }
+        if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && list.length > 0) {
+          out.push({ path: [...at, 'values'], message: `matchExpressions[${i}]: operator ${e.operator} takes no values` });
+        }
+        list.forEach((v, j) => {
+          if (typeof v !== 'string') out.push({ path: [...at, 'values', j], message: `matchExpressions[${i}].values[${j}] must be a string, not ${describe(v)}` });
+          else {
+            const valueProblem = labelValueProblem(v);
+            if (valueProblem) out.push({ path: [...at, 'values', j], message: valueProblem });
+          }
+        });
+      });
+    }
+  }
+  return out;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
