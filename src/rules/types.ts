@@ -178,7 +178,11 @@ export interface BoundField<E = unknown> {
    * (`sinsp_filtercheck_thread.cpp: compare_full_aname`). In outputs, join the values with spaces.
    */
   anyOf?: boolean;
-  extract(event: E): Extracted;
+  /**
+   * The field's value in an event. A plain function (an arrow or closure): the compiler calls
+   * it detached from the BoundField, so it must not use `this`.
+   */
+  extract: (event: E) => Extracted;
 }
 
 /** Thrown by FieldSource.bind with Falco's wording (`filter_check called with nonexistent field x`…). */

@@ -119,6 +119,31 @@ test('in/intersects on scalars are membership; pmatch is path-prefix', () => {
   assert.equal(run('fd.name pmatch (/etc/shadow)'), true);
 });
 
+test('in: one item, repeated items and non-text values on text fields', () => {
+  assert.equal(run('proc.name in (Bash)'), true);
+  assert.equal(run('proc.name in (bash)'), false);
+  assert.equal(run('proc.name in (Bash, Bash)'), true);
+  assert.equal(run('proc.name in (x, x)'), false);
+  assert.equal(run('not proc.name in (x)'), true);
+  assert.equal(run('not proc.name in ()'), true);
+  // A number or boolean handed to a text field compares as its text; bytes as latin1.
+  assert.equal(run('proc.name in (42)', { 'proc.name': 42 }), true);
+  assert.equal(run('proc.name in (42, 7)', { 'proc.name': 42 }), true);
+  assert.equal(run('proc.name in (true)', { 'proc.name': true }), true);
+  assert.equal(run('proc.name in (AB)', { 'proc.name': new Uint8Array([0x41, 0x42]) }), true);
+  assert.equal(run('evt.arg.flags in (O_RDONLY)', { 'evt.arg.flags': 'O_RDONLY' }), true);
+  // A missing value is never in a list, whatever its size; numbers compare as numbers.
+  assert.equal(run('proc.name in (x)', {}), false);
+  assert.equal(run('proc.name in (x, y)', {}), false);
+  assert.equal(run('proc.pid in (1234)'), true);
+  assert.equal(run('proc.pid in (0x4d2, 5)'), true);
+  assert.equal(run('fd.sport in (443)', { 'fd.sport': '443' }), true);
+  // List fields: every value in the set; any ancestor (intersects) with one item.
+  assert.equal(run('ka.images in (nginx)', { 'ka.images': ['nginx', 'nginx'] }), true);
+  assert.equal(run('ka.images intersects (redis)'), true);
+  assert.equal(run('ka.images intersects (x)'), false);
+});
+
 test('modifiers oneof / anyof / allof', () => {
   assert.equal(run('proc.name startswith oneof (B, Ba)'), false);
   assert.equal(run('proc.name startswith oneof (B, x)'), true);

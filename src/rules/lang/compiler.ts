@@ -3,12 +3,12 @@
  * cannot be extracted makes every comparison false (only `exists` tests presence); list fields
  * allow only exists/in/intersects; literals are read by the field's type at compile time.
  */
-import type { BinaryCheckExpr, Expr, Extracted, FieldSource, FieldValue, Operand } from '../types.js';
+import type { BinaryCheckExpr, Expr, Extracted, FieldSource, FieldType, FieldValue, Operand } from '../types.js';
 import { dynamicCompare, pathPrefixMatcher, valuePredicate, type ValuePredicate } from './compare.js';
 import { ConditionCompileError } from './errors.js';
 import { compileOperand as compileOperandNode, type CompiledOperand } from './operands.js';
 import { parseOperandPrefix } from './parser.js';
-import { asText, literalKey, valueKey, type Key } from './values.js';
+import { asText, isNumericType, literalKey, valueKey, type Key } from './values.js';
 
 export type Predicate<E> = (event: E) => boolean;
 
@@ -36,6 +36,9 @@ interface CheckParts {
   extract: (e: never) => Extracted;
   test: ValuePredicate;
 }
+
+/** Conditions generated so far (see generateCondition). */
+let generatedCount = 0;
 
 /** Conditions bigger than this stay closures (generated source would only get slower to parse). */
 const MAX_GENERATED_NODES = 2000;
@@ -84,7 +87,11 @@ function generateCondition<E>(expr: Expr, source: FieldSource<E>): Predicate<E> 
   const body = gen(expr, 0);
   if (body === undefined) return undefined;
   const consts = refs.map((_, i) => `const r${i} = refs[${i}];`).join('\n');
-  const factory = new Function('refs', 'anyOf', `"use strict";\n${consts}\nreturn function condition(e) { let x; return ${body}; };`) as (
+  // A serial number makes every source text distinct: V8 caches compiled Function sources,
+  // and two rules of the same shape would otherwise share one function and its type
+  // feedback, making each call site see every rule's extractors (megamorphic, not inlined).
+  const serial = ++generatedCount;
+  const factory = new Function('refs', 'anyOf', `"use strict";\n// condition ${serial}\n${consts}\nreturn function condition(e) { let x; return ${body}; };`) as (
     refs: unknown[],
     anyOf: (xs: FieldValue[], test: ValuePredicate) => boolean,
   ) => Predicate<E>;
@@ -195,11 +202,7 @@ function compileBinary<E>(expr: BinaryCheckExpr, left: CompiledOperand<E>, sourc
       const nets = items.map((v) => valuePredicate('=', type, v));
       has = (v) => nets.some((inNet) => inNet(v));
     } else {
-      const keys = new Set<Key>(items.map((v) => literalKey(v, type)));
-      has = (v) => {
-        const k = valueKey(v, type);
-        return k !== undefined && keys.has(k);
-      };
+      has = membership(items.map((v) => literalKey(v, type)), type);
     }
     if (left.list && op === 'in') {
       // Every extracted value must be in the set (and there must be at least one).
@@ -217,6 +220,29 @@ function compileBinary<E>(expr: BinaryCheckExpr, left: CompiledOperand<E>, sourc
 
   if (right.type !== 'value') throw new ConditionCompileError(`operator '${op}' needs a single value`);
   return onExtracted(left, valuePredicate(op, left.type, right.value));
+}
+
+/**
+ * `value in (literal keys)` for a field type, specialised at compile time: text fields (most
+ * of them) skip valueKey's type dispatch, and a list of one or no items needs no Set.
+ */
+function membership(literals: Key[], type: FieldType): ValuePredicate {
+  if (isNumericType(type) || type === 'bool' || type === 'ipaddr' || type === 'ipnet') {
+    const keys = new Set<Key>(literals);
+    return (v) => {
+      const k = valueKey(v, type);
+      return k !== undefined && keys.has(k);
+    };
+  }
+  // Text: valueKey is asText, which never fails.
+  const texts = [...new Set(literals as string[])];
+  if (texts.length === 0) return () => false;
+  if (texts.length === 1) {
+    const only = texts[0]!;
+    return (v) => (typeof v === 'string' ? v : asText(v)) === only;
+  }
+  const keys = new Set<string>(texts);
+  return (v) => keys.has(typeof v === 'string' ? v : asText(v));
 }
 
 /** `op oneof|anyof|allof (…)`: exactly one / at least one / every item holds; an empty list never matches. */

@@ -22,7 +22,9 @@ export function compileOperand<E>(node: Operand, source: FieldSource<E>): Compil
   const text = operandAsString(node);
   if (node.type === 'field') {
     const bound = source.bind(node.field, node.arg);
-    return { text, type: bound.type, list: bound.list, isTransformer: false, extract: (e) => bound.extract(e) };
+    // The source's extractor itself, not a closure around it: one call less per check (and
+    // one call site less that every field shares). BoundField.extract does not use `this`.
+    return { text, type: bound.type, list: bound.list, isTransformer: false, extract: bound.extract };
   }
   return { text, isTransformer: true, ...compileTransformer(node, source) };
 }
