@@ -4,16 +4,16 @@
  */
 import { FieldError, type BoundField, type Extracted, type FieldDef, type FieldSource } from '../types.js';
 import { FieldTable, checkArgument, fieldText, nonexistentField, parseIndexArgument } from './bind.js';
-import { jsonPath, jsonText, parseJsonPointer } from './json-walk.js';
+import { jsonGet, jsonPath, jsonText, parseJsonPointer } from './json-walk.js';
 import { KA_FIELDS, type Extractor, type KaFieldSpec } from './k8saudit-fields.js';
-import { parseRfc3339Nanos } from './time.js';
+import { parseRfc3339Nanos, rfc3339NanosText } from './time.js';
 
 /** A k8s audit event: the parsed JSON object of one audit `Event`. */
 export type K8sAuditEvent = unknown;
 
 /** The event time: `stageTimestamp` (RFC 3339 with up to 9 fractional digits) in ns. */
 export function auditEventTimeNs(event: K8sAuditEvent): bigint | undefined {
-  const ts = jsonPath(event, ['stageTimestamp']);
+  const ts = jsonGet(event, 'stageTimestamp');
   return typeof ts === 'string' ? parseRfc3339Nanos(ts) : undefined;
 }
 
@@ -47,7 +47,8 @@ function prettyJson(event: K8sAuditEvent): string {
 // extracts each field once per event, so no cache of its own here.
 function rawTime(event: K8sAuditEvent): string | undefined {
   if (event === null || typeof event !== 'object') return undefined;
-  return auditEventTimeNs(event)?.toString();
+  const ts = jsonGet(event, 'stageTimestamp');
+  return typeof ts === 'string' ? rfc3339NanosText(ts) : undefined;
 }
 
 function jsonExtractor(suffix: JsonFieldSpec['suffix'], arg: string | undefined): Extractor {

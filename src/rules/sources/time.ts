@@ -3,37 +3,95 @@ import { memoizeString } from '../../model/index.js';
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 
-/** RFC 3339 with optional fraction (Go's time.RFC3339Nano layout) → ns; undefined if malformed. */
-export function parseRfc3339Nanos(text: string): bigint | undefined {
-  // Events of one second share everything but the fraction: reuse the second's value.
-  const dot = text.length > 20 && text.charCodeAt(19) === 46 /* . */;
-  const zoneAt = dot ? firstZoneChar(text, 20) : 19;
-  if (zoneAt < 0) return slowParse(text);
-  const key = text.slice(0, 19) + text.slice(zoneAt);
-  const base = parseSecond(key);
-  if (base === undefined) return undefined;
-  if (!dot) return base;
-  const digits = zoneAt - 20;
-  if (digits < 1 || digits > 9) return undefined;
-  let frac = 0;
-  for (let i = 20; i < zoneAt; i++) {
-    const c = text.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return undefined;
-    frac = frac * 10 + c;
-  }
-  return base + BigInt(frac * 10 ** (9 - digits));
+/** One second of RFC 3339 text (the text before any fraction, plus the zone), parsed. */
+interface Second {
+  /** The second as ns since the epoch. */
+  ns: bigint;
+  /** ns / 10^9 in decimal when the second is after the epoch (then ns + f prints as this and 9 digits of f). */
+  seconds: string | undefined;
 }
 
-const parseSecond = memoizeString((text) => slowParse(text));
+const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000', '000000000'] as const;
 
-/** Index of the `Z`, `+` or `-` that starts the zone after a fraction, or -1. */
-function firstZoneChar(text: string, from: number): number {
-  for (let i = from; i < text.length; i++) {
+/**
+ * Where the zone starts, after `YYYY-MM-DDThh:mm:ss` and an optional fraction: 19 without a
+ * fraction; -1 when the text does not have this shape (the regex decides); -2 when the
+ * fraction has no digits or more than 9 (Go rejects both).
+ */
+function zoneStart(text: string): number {
+  if (!(text.length > 20 && text.charCodeAt(19) === 46 /* . */)) return 19;
+  for (let i = 20; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 90 /* Z */ || c === 43 /* + */ || c === 45 /* - */) return i;
+    if (c === 90 /* Z */ || c === 43 /* + */ || c === 45 /* - */) {
+      const digits = i - 20;
+      return digits < 1 || digits > 9 ? -2 : i;
+    }
     if (c < 48 || c > 57) return -1;
   }
   return -1;
+}
+
+// Events of one second share everything but the fraction. They come in time order, so the
+// last second is remembered apart (no key string to build); others go through a bounded memo.
+let lastHead = '';
+let lastZone = '';
+let lastSecond: Second | undefined;
+
+const parseSecondKey = memoizeString((key): Second | undefined => {
+  const ns = slowParse(key);
+  if (ns === undefined) return undefined;
+  return { ns, seconds: ns > 0n ? (ns / 1_000_000_000n).toString() : undefined };
+});
+
+/** The second of `text` whose zone starts at `zoneAt`: the same as parsing text[0, 19) + text[zoneAt, end). */
+function secondOf(text: string, zoneAt: number): Second | undefined {
+  if (lastSecond !== undefined && text.length - zoneAt === lastZone.length && text.startsWith(lastHead) && text.endsWith(lastZone)) {
+    return lastSecond;
+  }
+  const head = text.slice(0, 19);
+  const zone = text.slice(zoneAt);
+  const second = parseSecondKey(head + zone);
+  if (second !== undefined) {
+    // A valid key starts with 19 characters of date and time, so lastHead has all of them.
+    lastHead = head;
+    lastZone = zone;
+    lastSecond = second;
+  }
+  return second;
+}
+
+/** The fraction's value in ns (its digits are checked by zoneStart). */
+function fractionNs(text: string, zoneAt: number): number {
+  if (zoneAt === 19) return 0;
+  let frac = 0;
+  for (let i = 20; i < zoneAt; i++) frac = frac * 10 + (text.charCodeAt(i) - 48);
+  return frac * 10 ** (9 - (zoneAt - 20));
+}
+
+/** RFC 3339 with optional fraction (Go's time.RFC3339Nano layout) → ns; undefined if malformed. */
+export function parseRfc3339Nanos(text: string): bigint | undefined {
+  const zoneAt = zoneStart(text);
+  if (zoneAt === -2) return undefined;
+  if (zoneAt === -1) return slowParse(text);
+  const second = secondOf(text, zoneAt);
+  if (second === undefined) return undefined;
+  return zoneAt === 19 ? second.ns : second.ns + BigInt(fractionNs(text, zoneAt));
+}
+
+/**
+ * `parseRfc3339Nanos(text)?.toString()`, built as text for times after the epoch (the
+ * second's digits, then the fraction's padded to 9): no bigint arithmetic or printing per
+ * event. `jevt.rawtime` is this, and nearly every upstream k8s_audit rule reads it.
+ */
+export function rfc3339NanosText(text: string): string | undefined {
+  const zoneAt = zoneStart(text);
+  if (zoneAt === -2) return undefined;
+  if (zoneAt === -1) return slowParse(text)?.toString();
+  const second = secondOf(text, zoneAt);
+  if (second === undefined) return undefined;
+  if (second.seconds === undefined) return (second.ns + BigInt(fractionNs(text, zoneAt))).toString();
+  if (zoneAt === 19) return `${second.seconds}000000000`;
+  return second.seconds + text.slice(20, zoneAt) + ZEROS[29 - zoneAt]; // 9 - (zoneAt - 20) zeros
 }
 
 function slowParse(text: string): bigint | undefined {
