@@ -17,7 +17,7 @@ test('an event meets only the rules of its type and the any-type rules, in load 
   const tried: string[] = [];
   const spy = (name: string, result: boolean) => (_e: Ev) => { tried.push(name); return result; };
   const byType: IndexSpec<Ev> = {
-    key: (e) => [e.type],
+    keys: [(e) => e.type],
     sets: (rule) => [rule.eventTypes ? { kind: 'include', names: rule.eventTypes } : { kind: 'exclude', names: new Set() }],
   };
   const rs = new Ruleset<Ev>([
@@ -43,4 +43,24 @@ test('rule_matching first stops at the first match; disabled rules and other sou
   assert.deepEqual(rs.match('syscall', { type: 'x', name: 'y' }).map((p) => p.rule.name), ['b']);
   assert.deepEqual(rs.match('k8s_audit', { type: 'x', name: 'y' }).map((p) => p.rule.name), ['k8s']);
   assert.deepEqual(rs.match('aws_cloudtrail', { type: 'x', name: 'y' }), []);
+});
+
+test('a two-field index gives the same rules as testing every rule, past the bound on cached keys too', () => {
+  type Two = { type: string; name: string | undefined };
+  const byBoth: IndexSpec<Two> = {
+    keys: [(e) => e.type, (e) => e.name],
+    sets: (rule) => (rule.tags[0] === 'any' ? [{ kind: 'exclude', names: new Set() }, { kind: 'exclude', names: new Set() }]
+      : rule.tags[0] === 'not-x' ? [{ kind: 'exclude', names: new Set(['x']) }, { kind: 'exclude', names: new Set() }]
+        : [{ kind: 'include', names: new Set(['open']) }, { kind: 'include', names: new Set(['a', 'b']) }]),
+  };
+  const p = (order: number, tag: string) => program(order, `${tag}-${order}`, undefined, () => true, { tags: [tag] }) as unknown as RuleProgram<Two>;
+  const rs = new Ruleset<Two>([p(0, 'any'), p(1, 'not-x'), p(2, 'open-ab')], 'all', { syscall: byBoth });
+  const want = (e: Two) => ['any-0', ...(e.type !== 'x' ? ['not-x-1'] : []), ...(e.type === 'open' && (e.name === 'a' || e.name === 'b') ? ['open-ab-2'] : [])];
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 5000; i++) {
+      for (const e of [{ type: 'open', name: i % 3 === 0 ? 'a' : `n${i}` }, { type: `t${i}`, name: 'b' }, { type: 'x', name: undefined }, { type: 'open', name: 'b' }]) {
+        assert.deepEqual(rs.match('syscall', e).map((r) => r.rule.name), want(e), JSON.stringify(e));
+      }
+    }
+  }
 });

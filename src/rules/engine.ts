@@ -26,8 +26,8 @@ export type ValueSet = EventTypeSet;
 
 /** How the rules of one source are indexed. */
 export interface IndexSpec<E = unknown> {
-  /** The index fields' values in an event (undefined: missing). */
-  key(event: E): ReadonlyArray<string | undefined>;
+  /** For each index field, its value in an event (undefined: missing). */
+  keys: ReadonlyArray<(event: E) => string | undefined>;
   /** For each index field, the values a rule can match. */
   sets(rule: LoadedRule): readonly ValueSet[];
 }
@@ -40,15 +40,28 @@ function admits(set: ValueSet, value: string | undefined): boolean {
 /** Key values → the rules to try, bounded: the values come from the input. */
 const MAX_CACHED_KEYS = 4096;
 
+type Level = Map<string | undefined, unknown>;
+
 class SourceIndex<P extends RuleProgram<never>> {
   private readonly programs: Array<{ program: P; sets: readonly ValueSet[] }> = [];
-  private readonly cache = new Map<string | undefined, unknown>();
+  private readonly cache: Level = new Map();
   private cached = 0;
+  private readonly keys: ReadonlyArray<(event: unknown) => string | undefined>;
+  /** The first two index fields apart: no array of key values per event. */
+  private readonly key0: ((event: unknown) => string | undefined) | undefined;
+  private readonly key1: ((event: unknown) => string | undefined) | undefined;
+  /** Every rule, when there is no index. */
+  private readonly all: P[] = [];
 
-  constructor(private readonly spec: IndexSpec<never> | undefined) {}
+  constructor(private readonly spec: IndexSpec<never> | undefined) {
+    this.keys = (spec?.keys ?? []) as ReadonlyArray<(event: unknown) => string | undefined>;
+    this.key0 = this.keys[0];
+    this.key1 = this.keys[1];
+  }
 
   add(program: P): void {
     this.programs.push({ program, sets: this.spec ? this.spec.sets(program.rule) : [] });
+    this.all.push(program);
   }
 
   get size(): number {
@@ -57,41 +70,64 @@ class SourceIndex<P extends RuleProgram<never>> {
 
   /** The rules to try for an event, in load order. */
   candidates(event: unknown): readonly P[] {
-    const key = this.spec ? (this.spec as IndexSpec<unknown>).key(event) : NO_KEY;
     // Nested maps, one level per index field: no key string to build for every event.
-    let level: Map<string | undefined, unknown> = this.cache;
-    for (let i = 0; i < key.length - 1; i++) {
-      let next = level.get(key[i]) as Map<string | undefined, unknown> | undefined;
+    switch (this.keys.length) {
+      case 0:
+        return this.all;
+      case 1: {
+        const k0 = this.key0!(event);
+        return (this.cache.get(k0) as P[] | undefined) ?? this.miss(event, this.cache, k0);
+      }
+      case 2: {
+        const k0 = this.key0!(event);
+        const level = this.cache.get(k0) as Level | undefined;
+        if (level === undefined) return this.slow(event);
+        const k1 = this.key1!(event);
+        return (level.get(k1) as P[] | undefined) ?? this.miss(event, level, k1);
+      }
+      default:
+        return this.slow(event);
+    }
+  }
+
+  /** Any number of index fields; creates the levels on the way. */
+  private slow(event: unknown): P[] {
+    const keys = this.keys;
+    let level = this.cache;
+    for (let i = 0; i < keys.length - 1; i++) {
+      const k = keys[i]!(event);
+      let next = level.get(k) as Level | undefined;
       if (!next) {
-        if (this.cached >= MAX_CACHED_KEYS) return this.compute(key);
-        level.set(key[i], (next = new Map()));
+        if (this.cached >= MAX_CACHED_KEYS) return this.compute(event);
+        level.set(k, (next = new Map()));
       }
       level = next;
     }
-    const last = key.length === 0 ? undefined : key[key.length - 1];
-    let list = level.get(last) as P[] | undefined;
-    if (!list) {
-      list = this.compute(key);
-      if (this.cached < MAX_CACHED_KEYS) {
-        level.set(last, list);
-        this.cached++;
-      }
+    const last = keys[keys.length - 1]!(event);
+    return (level.get(last) as P[] | undefined) ?? this.miss(event, level, last);
+  }
+
+  /** An event whose last key value is not in `level` yet. */
+  private miss(event: unknown, level: Level, last: string | undefined): P[] {
+    const list = this.compute(event);
+    if (this.cached < MAX_CACHED_KEYS) {
+      level.set(last, list);
+      this.cached++;
     }
     return list;
   }
 
-  private compute(key: ReadonlyArray<string | undefined>): P[] {
+  private compute(event: unknown): P[] {
+    const key = this.keys.map((k) => k(event));
     const list: P[] = [];
     for (const { program, sets } of this.programs) {
       let ok = true;
-      for (let i = 0; i < sets.length && ok; i++) ok = admits(sets[i], key[i]);
+      for (let i = 0; i < sets.length && ok; i++) ok = admits(sets[i]!, key[i]);
       if (ok) list.push(program);
     }
     return list;
   }
 }
-
-const NO_KEY: ReadonlyArray<string | undefined> = [];
 
 export class Ruleset<E = unknown, P extends RuleProgram<E> = RuleProgram<E>> {
   private readonly sources = new Map<string, SourceIndex<P>>();

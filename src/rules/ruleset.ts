@@ -61,13 +61,13 @@ function text(v: Extracted): string | undefined {
 export function indexSpecs(sources: Record<string, FieldSource>): Record<string, IndexSpec> {
   const specs: Record<string, IndexSpec> = {};
   const syscall = sources.syscall;
-  if (syscall) specs.syscall = { key: (e) => [syscall.eventType(e)], sets: (rule) => [eventTypeSet(rule.ast)] };
+  if (syscall) specs.syscall = { keys: [(e) => syscall.eventType(e)], sets: (rule) => [eventTypeSet(rule.ast)] };
   const audit = sources.k8s_audit;
   if (audit) {
     const verb = audit.bind('ka.verb');
     const resource = audit.bind('ka.target.resource');
     specs.k8s_audit = {
-      key: (e) => [text(verb.extract(e)), text(resource.extract(e))],
+      keys: [(e) => text(verb.extract(e)), (e) => text(resource.extract(e))],
       sets: (rule) => [fieldValueSet(rule.ast, 'ka.verb'), fieldValueSet(rule.ast, 'ka.target.resource')],
     };
   }
