@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   detect: async () => (await import('./detect.js')).registerDetect,
   audit: async () => (await import('./audit.js')).registerAudit,
   vap: async () => (await import('./vap.js')).registerVap,
+  rbac: async () => (await import('./rbac.js')).registerRbac,
   certs: async () => (await import('./certs.js')).registerCerts,
   install: async () => (await import('./install.js')).registerInstall,
   serve: async () => (await import('./serve.js')).registerServe,

@@ -14,3 +14,4 @@ export { buildRequest, requestText, QuestionError, type Question, type BuiltRequ
 export { ResourceCatalog, parseResourceArg, BUILTIN_RESOURCES, type ApiResource } from './resources.js';
 export { accessMatrix, type AccessMatrix, type AccessRow } from './access.js';
 export { loadResources, loadPolicy, type LoadedInputs, type LoadedPolicy, type LoadOptions } from './load.js';
+export { decisionJson, decisionText, whoCanJson, whoCanText, accessJson, accessText, grantJson, grantText, bindingAt, ruleAt, clean } from './render.js';
