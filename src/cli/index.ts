@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   certs: async () => (await import('./certs.js')).registerCerts,
   install: async () => (await import('./install.js')).registerInstall,
   serve: async () => (await import('./serve.js')).registerServe,
+  netpol: async () => (await import('./netpol.js')).registerNetpol,
 };
 
 /** The command the arguments name, or every command (help, --version, a typo commander should point out). */

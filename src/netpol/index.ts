@@ -12,3 +12,7 @@ export { Engine, allowedSlow, portMatches, type Endpoint, type Verdict, type Sid
 export { loadResources, type Loaded } from './load.js';
 export { parseProbe, probeText, selectorText, peerText, portSpecText, rulePortsText, rulePeersText, ipBlockRanges } from './describe.js';
 export { parseCidr, parseIp, formatRange, type Cidr, type Ip, type Range } from './cidr.js';
+export { exposure, selectsEveryNamespace, type Exposure, type ExposureKind, type PodExposure, type ExposureOptions } from './exposure.js';
+export { checkFindings, NETPOL_CHECKS, type CheckOptions } from './findings.js';
+export { matrixAnswer, matrixJson, matrixTable, matrixHtml, explainJson, explainText, exposureJson, exposureText, endpointText, SELF_NOTE, type MatrixAnswer } from './render.js';
+export { analyzePaths, resolveEndpoint, problemLines, parseClusterCidrs, type Analysis } from './query.js';

@@ -38,21 +38,24 @@ export function grid(model: NetpolModel, port: string, ids?: readonly string[]):
       assert.equal(engine.allowed(s, d, pr), allowedSlow(model, s, d, pr), `explain and slow evaluator disagree on ${s.id} -> ${d.id} ${port}`);
     }
   }
-  const w = Math.max(...pods.map((p) => p.id.length));
-  const lines = [`${''.padEnd(w)} ${pods.map((p) => p.id).join(' ')}`];
-  for (const s of pods) {
-    lines.push(`${s.id.padEnd(w)} ${pods.map((d) => (B.has(rows[s.index], d.index) ? 'X' : '.').padEnd(d.id.length)).join(' ')}`.trimEnd());
-  }
+  return render(pods.map((p) => p.id), pods.map((src) => [src.id, ...pods.map((d) => (B.has(rows[src.index], d.index) ? 'X' : '.'))]));
+}
+
+/** Aligned: a header of destination ids, then one row per source. */
+function render(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const w = Math.max(0, ...rows.map((r) => r[0].length));
+  const lines = [`${''.padEnd(w)} ${header.join(' ')}`];
+  for (const r of rows) lines.push(`${r[0].padEnd(w)} ${r.slice(1).map((c, i) => c.padEnd(header[i]?.length ?? 1)).join(' ')}`.trimEnd());
   return lines.join('\n');
 }
 
-/** A grid written in a test: leading/trailing blank lines and common indentation removed. */
+/** A grid written in a test, whatever its spacing: the first line names the destinations, each further line a source and its cells. */
 export function table(text: string): string {
-  const lines = text.split('\n');
-  while (lines.length && lines[0].trim() === '') lines.shift();
-  while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
-  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
-  return lines.map((l) => l.slice(indent).trimEnd()).join('\n');
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const header = lines[0].split(/\s+/);
+  const rows = lines.slice(1).map((l) => l.split(/\s+/));
+  for (const r of rows) assert.equal(r.length, header.length + 1, `row ${r[0]} has ${r.length - 1} cells for ${header.length} columns`);
+  return render(header, rows);
 }
 
 /** Namespace objects with labels: `ns('x', {team: 'a'})`. */
