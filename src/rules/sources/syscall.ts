@@ -125,18 +125,28 @@ const INDEX_ARG = new Set([...Object.keys(SELF_FIELD), 'fd.types']);
 /** Enough ancestor keys for any real process tree; the walk stops at the first gap. */
 const MAX_ANCESTORS = 64;
 
-function scalarExtractor(key: string, type: FieldType): (ev: SyscallEvent) => Extracted {
-  if (type === 'string' || type === 'flags') {
-    return (ev) => {
-      const v = ev[key];
-      return typeof v === 'string' ? v : v == null ? undefined : toText(v);
-    };
-  }
-  const convert = CONVERTERS[type];
-  return (ev) => {
-    const v = ev[key];
-    return v == null ? undefined : convert(v);
-  };
+type Reader = (ev: SyscallEvent) => Extracted;
+
+const TEXT_READER = `return (ev) => { const v = ev[key]; return typeof v === 'string' ? v : v == null ? undefined : convert(v); };`;
+const VALUE_READER = `return (ev) => { const v = ev[key]; return v == null ? undefined : convert(v); };`;
+let readers = 0;
+
+/**
+ * A reader of one event key, compiled on its own. In one function body shared by every field,
+ * `ev[key]` sees every key and every event shape and its property load goes megamorphic (a
+ * stub-cache lookup per call); a body per field keeps the load's feedback to its own key and
+ * the few shapes that carry it. The key and converter are arguments, never part of the
+ * source; a serial number keeps the sources distinct (V8 shares one compiled function, and
+ * its feedback, between Function sources of the same text).
+ */
+function compiledReader(body: string, key: string, convert: Convert): Reader {
+  const make = new Function('key', 'convert', `"use strict";\n// reader ${++readers}\n${body}`) as (key: string, convert: Convert) => Reader;
+  return make(key, convert);
+}
+
+function scalarExtractor(key: string, type: FieldType): Reader {
+  if (type === 'string' || type === 'flags') return compiledReader(TEXT_READER, key, toText);
+  return compiledReader(VALUE_READER, key, CONVERTERS[type]);
 }
 
 function listExtractor(key: string, type: FieldType): (ev: SyscallEvent) => Extracted {
