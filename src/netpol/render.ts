@@ -22,14 +22,21 @@ export function matrixAnswer(engine: Engine, probe: Probe, namespaces: readonly 
   return { probe, pods, rows: pods.map((p) => all[p.index]) };
 }
 
+/**
+ * `{"port", "pods", "allowed": {from: {to: bool}}, "note"}`, one source per line: written by
+ * hand because a 1,000-pod matrix is a million entries (JSON.stringify of the object costs
+ * several times more).
+ */
 export function matrixJson(m: MatrixAnswer): string {
-  const allowed: Record<string, Record<string, boolean>> = {};
+  const keys = m.pods.map((p) => JSON.stringify(p.id));
+  const parts: string[] = [`{\n  "port": ${JSON.stringify(probeText(m.probe))},\n  "pods": [${keys.join(', ')}],\n  "allowed": {`];
   m.pods.forEach((s, i) => {
-    const row: Record<string, boolean> = {};
-    for (const d of m.pods) row[d.id] = B.has(m.rows[i], d.index);
-    allowed[s.id] = row;
+    const row = m.rows[i];
+    const cells = m.pods.map((d, j) => `${keys[j]}: ${B.has(row, d.index) ? 'true' : 'false'}`);
+    parts.push(`\n    ${keys[i]}: {${cells.join(', ')}}${i + 1 < m.pods.length ? ',' : ''}`);
   });
-  return `${JSON.stringify({ port: probeText(m.probe), pods: m.pods.map((p) => p.id), allowed, note: SELF_NOTE }, null, 2)}\n`;
+  parts.push(`${m.pods.length > 0 ? '\n  ' : ''}},\n  "note": ${JSON.stringify(SELF_NOTE)}\n}\n`);
+  return parts.join('');
 }
 
 /** Rows are sources, columns destinations; short matrices carry names, wide ones numbers with a legend. */
