@@ -102,6 +102,16 @@ test('implicit-ingress-deny, named-port-undefined, cidr-host-bits', () => {
   assert.ok(of('ipBlock cidr 10.0.0.1/8 has host bits set; Kubernetes reads it as 10.0.0.0/8').length === 1, out.join('\n'));
 });
 
+// [api] NetworkPolicySpec.policyTypes lists "the rule types that the NetworkPolicy relates to":
+// rules of a type it does not list are not applied.
+test('rules-ignored: egress rules under policyTypes [Ingress] are not in force', () => {
+  const yaml = pod('a', 'p') + pod('b', 'q') + policy('a', 'confused', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}], egress: [{ to: [{ podSelector: {} }] }] });
+  assert.deepEqual(findings(yaml, 'netpol/rules-ignored'), ['medium NetworkPolicy a/confused: 1 egress rule(s) are ignored: policyTypes [Ingress] does not include Egress']);
+  const m = modelOf(yaml);
+  const e = new Engine(m);
+  assert.equal(e.allowed(m.pods[0], m.pods[1], { port: 80, protocol: 'TCP' }), true, 'a/p is not egress-isolated');
+});
+
 test('invalid input is a finding at its line; Finding shape', () => {
   const yaml = pod('a', 'p') + policy('a', 'bad', { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: [] }] }, ingress: [{ from: [{}, { ipBlock: { cidr: 'ten/8' }, podSelector: {} }] }] });
   const result = checkFindings(new Engine(modelOf(yaml, { problems: true })));

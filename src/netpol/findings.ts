@@ -54,6 +54,9 @@ export const NETPOL_CHECKS: readonly CheckInfo[] = [
   info('netpol/implicit-ingress-deny', 'Egress policy that also denies ingress', 'low', ['D'],
     'The policy has egress rules, no ingress rules and no policyTypes: policyTypes defaults to [Ingress, Egress], so the selected pods also lose all inbound traffic not allowed elsewhere.',
     'Write policyTypes: [Egress] if only egress was meant to be restricted.'),
+  info('netpol/rules-ignored', 'Rules for a direction not in policyTypes', 'medium', ['I', 'D'],
+    'The policy lists ingress (or egress) rules but its policyTypes does not include Ingress (or Egress): Kubernetes ignores those rules, so the traffic they seem to restrict or allow is decided by other policies.',
+    'Add the direction to policyTypes, or delete the rules.'),
   info('netpol/peer-selects-nothing', 'Peer selects no pod', 'info', ['D'],
     'A from/to peer with a podSelector (and no namespaceSelector) matches no pod of the policy\'s namespace in the input: the rule allows nothing, often a label typo.',
     'Fix the podSelector to match the intended pods.'),
@@ -118,6 +121,9 @@ export function checkFindings(engine: Engine, opts: CheckOptions = {}): ScanResu
     const r = p.resource;
     if (nsHasPods.has(p.namespace) && B.isEmpty(cp.selected)) {
       add('netpol/selects-nothing', r, ['spec', 'podSelector'], `podSelector ${selectorText(p.podSelector)} matches no pod of namespace ${p.namespace} in the input`);
+    }
+    for (const [dir, inTypes, rules, type] of [['ingress', p.types.ingress, p.ingress, 'Ingress'], ['egress', p.types.egress, p.egress, 'Egress']] as const) {
+      if (!inTypes && rules.length > 0) add('netpol/rules-ignored', r, ['spec', dir], `${rules.length} ${dir} rule(s) are ignored: policyTypes [${p.types.ingress ? 'Ingress' : ''}${p.types.egress ? 'Egress' : ''}] does not include ${type}`);
     }
     if (p.typesDefaulted && p.egress.length > 0 && p.ingress.length === 0) {
       add('netpol/implicit-ingress-deny', r, ['spec'], `no policyTypes and egress rules only: policyTypes defaults to [Ingress, Egress], so the ${B.count(cp.selected)} selected pod(s) also accept no ingress this policy does not allow`);

@@ -42,7 +42,7 @@ export function matrixJson(m: MatrixAnswer): string {
 /** Rows are sources, columns destinations; short matrices carry names, wide ones numbers with a legend. */
 export function matrixTable(m: MatrixAnswer): string {
   const n = m.pods.length;
-  if (n === 0) return 'no pods in the input\n';
+  if (n === 0) return 'no pods to show (none in the input, or none in the namespaces asked for)\n';
   const named = n <= 12 && m.pods.every((p) => p.id.length <= 16);
   const heads = m.pods.map((p, i) => (named ? p.id : String(i + 1)));
   const left = m.pods.map((p, i) => (named ? p.id : `${String(i + 1).padStart(String(n).length)} ${p.id}`));
