@@ -172,3 +172,55 @@ test('access: the permission matrix of a user', () => {
   const table = run(['rbac', 'access', '--as', 'carol', '--as-group', 'autoscalers', 'rbac.yaml']);
   assert.match(table.stdout, /\(cluster-wide\)\s+\*\s+\*\/scale\s+\*\s+patch,update\s+ClusterRoleBinding\/scalers → ClusterRole\/scaler/);
 });
+
+const RISKY = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: deployer, namespace: prod}
+rules:
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [create]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ci-deploys-prod, namespace: prod}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: deployer}
+subjects:
+- {kind: ServiceAccount, name: deployer, namespace: ci}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: admin-bot}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {kind: ServiceAccount, name: admin-bot, namespace: prod}
+`;
+
+test('risks: findings through the scan reporters (JSON, SARIF), the escalation chain, --fail-on exit codes', () => {
+  writeFileSync(join(dir, 'risky.yaml'), RISKY);
+  const r = run(['rbac', 'risks', 'risky.yaml', '-f', 'json']);
+  assert.equal(r.code, 1);
+  const report = JSON.parse(r.stdout);
+  const chain = report.findings.find((f: { check: string }) => f.check === 'rbac-risk/escalation-path');
+  assert.match(chain.message, /^sa:ci\/deployer → create pods in ns prod → sa:prod\/admin-bot token → cluster-admin \(/);
+  assert.deepEqual({ file: chain.resource.file, line: chain.line, path: chain.path }, { file: 'risky.yaml', line: 14, path: 'subjects[0]' });
+  assert.deepEqual(report.findings.map((f: { check: string }) => f.check).sort(), ['rbac-risk/escalation-path', 'rbac-risk/pod-create', 'rbac-risk/wildcard-admin']);
+  assert.equal(report.summary.bySeverity.critical, 2);
+  const sarif = JSON.parse(run(['rbac', 'risks', 'risky.yaml', '-f', 'sarif']).stdout);
+  assert.equal(sarif.version, '2.1.0');
+  assert.ok(sarif.runs[0].tool.driver.rules.some((x: { id: string }) => x.id === 'rbac-risk/escalation-path'));
+  assert.equal(run(['rbac', 'risks', 'risky.yaml', '--fail-on', 'none']).code, 0);
+  assert.equal(run(['rbac', 'risks', 'rbac.yaml', '--fail-on', 'low']).code, 1, 'the dangling binding is low');
+  assert.equal(run(['rbac', 'risks', 'rbac.yaml']).code, 0, 'nothing at high or above');
+});
+
+test('risks: Kubernetes\' own grants only with --include-system; unreadable input exits 2', () => {
+  writeFileSync(join(dir, 'empty.yaml'), '# nothing\n');
+  const plain = JSON.parse(run(['rbac', 'risks', 'empty.yaml', '-f', 'json']).stdout);
+  assert.equal(plain.findings.length, 0);
+  const system = JSON.parse(run(['rbac', 'risks', 'empty.yaml', '-f', 'json', '--include-system', '--fail-on', 'none']).stdout);
+  assert.ok(system.findings.some((f: { check: string; message: string }) => f.check === 'rbac-risk/wildcard-admin' && f.message.includes('Group system:masters')));
+  const bad = run(['rbac', 'risks', 'nope.yaml']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr + bad.stdout, /nope\.yaml/);
+});

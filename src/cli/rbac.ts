@@ -3,12 +3,19 @@
  * answered from manifests (the same inputs as `palisade scan`). Flags and output only; the
  * logic is in src/rbac.
  */
+import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { exitCodeFor } from '../checks/index.js';
+import { emptySummary, type ScanResult } from '../model/index.js';
+import { FAIL_ON_VALUES, type FailOn } from '../policy/index.js';
+import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import {
+  analyzeRisks,
   Authorizer, QuestionError, accessJson, accessMatrix, accessText, buildRequest, decisionJson, decisionText, impersonatedUser,
   loadPolicy, whoCanJson, whoCanText, type LoadedPolicy, type Question, type RequestAttributes,
 } from '../rbac/index.js';
 import { UsageError } from './errors.js';
+import { VERSION } from './version.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -50,8 +57,9 @@ function questionOptions(cmd: Command): Command {
 }
 
 /** Loads the inputs; reports input errors and diagnostics on stderr. True when every input was readable. */
-async function load(paths: string[], flags: InputFlags): Promise<{ loaded: LoadedPolicy; readable: boolean }> {
+async function load(paths: string[], flags: InputFlags, report = true): Promise<{ loaded: LoadedPolicy; readable: boolean }> {
   const loaded = await loadPolicy(paths.length > 0 ? paths : ['.'], { cwd: process.cwd(), stdin: process.stdin, defaultBindings: flags.defaultBindings });
+  if (!report) return { loaded, readable: loaded.errors.length === 0 };
   for (const w of loaded.warnings) process.stderr.write(`palisade: warning: ${w}\n`);
   for (const d of loaded.policy.diagnostics) {
     if (d.severity === 'info') continue;
@@ -154,6 +162,63 @@ function registerAccess(rbac: Command, setExit: (code: number) => void): void {
     });
 }
 
+interface RiskFlags extends InputFlags {
+  format: ReportFormat;
+  output?: string;
+  failOn: FailOn;
+  includeSystem?: boolean;
+  privilegedNamespace: string[];
+  color: boolean;
+}
+
+function registerRisks(rbac: Command, setExit: (code: number) => void): void {
+  const cmd = rbac
+    .command('risks')
+    .description('Who can read Secrets, run pods as other ServiceAccounts, exec, escalate, bind, impersonate, write RBAC or webhooks, approve CSRs, mint tokens, use nodes/proxy; grants to everyone; escalation chains to cluster-admin')
+    .argument('[files...]', INPUT_HELP)
+    .addOption(new Option('-f, --format <format>', 'report format').choices(REPORT_FORMATS).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(FAIL_ON_VALUES).default('high'))
+    .option('--include-system', "also report Kubernetes' own bindings and system: users and groups")
+    .option('--privileged-namespace <ns>', 'a namespace whose namespaced powers count like cluster-wide ones (repeat; default: kube-system)', collect, [])
+    .option('--no-color', 'never colour the table output');
+  inputOptions(cmd)
+    .addHelpText('after', '\nExit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 unreadable input or bad flags.')
+    .action(async (files: string[], flags: RiskFlags) => {
+      const { loaded } = await load(files, flags, false);
+      const report = analyzeRisks(new Authorizer(loaded.policy), {
+        includeSystem: flags.includeSystem === true,
+        privilegedNamespaces: flags.privilegedNamespace.length > 0 ? flags.privilegedNamespace : undefined,
+      });
+      const summary = emptySummary();
+      summary.resources = loaded.policy.objects;
+      for (const f of report.findings) {
+        summary.findings++;
+        summary.bySeverity[f.severity]++;
+      }
+      const result: ScanResult = { findings: report.findings, summary, errors: loaded.errors, checks: report.checks, warnings: [...loaded.warnings, ...report.warnings] };
+      const color = flags.color && flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
+      const text = renderReport(result, flags.format, { color, toolVersion: VERSION, cwd: process.cwd() });
+      if (flags.output !== undefined) {
+        try {
+          writeFileSync(flags.output, text);
+        } catch (err) {
+          process.stderr.write(`palisade: cannot write ${flags.output}: ${(err as Error).message}\n`);
+          setExit(2);
+          return;
+        }
+      } else {
+        process.stdout.write(text);
+      }
+      // The table shows errors and warnings itself; other formats (and files) get them on stderr.
+      if (flags.format !== 'table' || flags.output !== undefined) {
+        for (const e of result.errors) process.stderr.write(`palisade: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
+        for (const w of result.warnings) process.stderr.write(`palisade: warning: ${w}\n`);
+      }
+      setExit(exitCodeFor(result, flags.failOn));
+    });
+}
+
 export function registerRbac(program: Command, setExit: (code: number) => void): void {
   const rbac = program
     .command('rbac')
@@ -161,4 +226,5 @@ export function registerRbac(program: Command, setExit: (code: number) => void):
   registerCan(rbac, setExit);
   registerWhoCan(rbac, setExit);
   registerAccess(rbac, setExit);
+  registerRisks(rbac, setExit);
 }

@@ -15,3 +15,6 @@ export { ResourceCatalog, parseResourceArg, BUILTIN_RESOURCES, type ApiResource 
 export { accessMatrix, type AccessMatrix, type AccessRow } from './access.js';
 export { loadResources, loadPolicy, type LoadedInputs, type LoadedPolicy, type LoadOptions } from './load.js';
 export { decisionJson, decisionText, whoCanJson, whoCanText, accessJson, accessText, grantJson, grantText, bindingAt, ruleAt, clean } from './render.js';
+export { analyzeRisks, isSystemSubject, RISK_CHECKS, RISK_PREFIX, type RiskOptions, type RiskReport } from './risks.js';
+export { escalationChains, subjectIdentity, type EscalationChain, type ChainStep } from './escalation.js';
+export { capabilitiesOf, CAPABILITIES, type CapabilityHit, type Probe } from './capabilities.js';

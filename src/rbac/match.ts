@@ -103,13 +103,13 @@ export function ruleJson(rule: PolicyRule): Record<string, string[]> {
   return out;
 }
 
-/** One line, like kubectl describe: `get,list pods,pods/log in "" [name1]`. */
+/** One line: `get,list pods, pods/log (apiGroups "") [name1]`. */
 export function ruleText(rule: PolicyRule): string {
   const verbs = rule.verbs.join(',');
-  if (rule.nonResourceURLs.length > 0 && rule.resources.length === 0) return `${verbs} ${rule.nonResourceURLs.join(',')}`;
-  const groups = rule.apiGroups.map((g) => (g === '' ? '""' : g)).join(',');
-  const names = rule.resourceNames.length > 0 ? ` [${rule.resourceNames.join(',')}]` : '';
-  return `${verbs} ${rule.resources.join(',')} (apiGroups ${groups})${names}`;
+  if (rule.nonResourceURLs.length > 0 && rule.resources.length === 0) return `${verbs} ${rule.nonResourceURLs.join(', ')}`;
+  const groups = rule.apiGroups.map((g) => (g === '' ? '""' : g)).join(', ');
+  const names = rule.resourceNames.length > 0 ? ` [${rule.resourceNames.join(', ')}]` : '';
+  return `${verbs} ${rule.resources.join(', ')} (apiGroups ${groups})${names}`;
 }
 
 /** A stable key for semantic equality of rules (the aggregation controller's DeepEqual). */
