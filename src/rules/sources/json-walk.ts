@@ -28,6 +28,43 @@ export function jsonPath(value: unknown, keys: readonly string[]): unknown {
   return v;
 }
 
+let pathReaders = 0;
+
+/**
+ * `jsonText(jsonPath(value, keys))`, undefined when the path is missing, as a function
+ * compiled for this path: one property load per key in its own code, so each load's feedback
+ * stays with its key and the few object shapes that have it (in the shared loop of jsonPath
+ * every load sees every key and shape). The keys are arguments, never part of the source; a
+ * serial number keeps the sources distinct (V8 shares one compiled function, and its
+ * feedback, between Function sources of the same text). With `auditEvent`, a value that is
+ * not an audit event (an object with auditID) gives undefined, as every ka.* field does.
+ * Keys fastjson could take as an array index, and `__proto__`, keep the generic walk.
+ */
+export function pathTextReader(keys: readonly string[], auditEvent: boolean): (value: unknown) => string | undefined {
+  if (keys.length === 0 || keys.some((k) => k === '__proto__' || ARRAY_INDEX.test(k))) {
+    return (value) => {
+      if (auditEvent && !isAuditEvent(value)) return undefined;
+      const v = jsonPath(value, keys);
+      return v === undefined ? undefined : jsonText(v);
+    };
+  }
+  const params = keys.map((_, i) => `k${i}`);
+  let body = `"use strict";\n// path reader ${++pathReaders}\nreturn (ev) => {\n  let v = ev;\n`;
+  if (auditEvent) body += `  if (v === null || typeof v !== 'object' || v.auditID === undefined) return undefined;\n`;
+  for (const k of params) {
+    // jsonGet: only a non-array object has a member named by a non-index key; functions are inherited.
+    body += `  if (v === null || typeof v !== 'object' || isArray(v)) return undefined;\n  v = v[${k}];\n  if (v === undefined || typeof v === 'function') return undefined;\n`;
+  }
+  body += `  return typeof v === 'string' ? v : JSON.stringify(v);\n};`;
+  const make = new Function(...params, 'isArray', body) as (...args: unknown[]) => (value: unknown) => string | undefined;
+  return make(...keys, Array.isArray);
+}
+
+/** Whether a value is an audit event: an object with auditID (the test every ka.* field makes first). */
+export function isAuditEvent(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && (value as { auditID?: unknown }).auditID !== undefined;
+}
+
 /** k8saudit's jsonValueAsString: strings as they are, anything else (null too) as compact JSON. */
 export function jsonText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);

@@ -5,7 +5,7 @@
  * All fields are strings; non-string JSON values become compact JSON text.
  */
 import type { Extracted, FieldDef } from '../types.js';
-import { jsonGet, jsonPath, jsonText, valuesRecursive } from './json-walk.js';
+import { jsonGet, jsonPath, jsonText, pathTextReader, valuesRecursive } from './json-walk.js';
 
 type Json = unknown;
 export type Extractor = (event: Json) => Extracted;
@@ -22,6 +22,8 @@ export interface KaFieldSpec {
   def: FieldDef;
   /** With an index, the field yields one value (the BoundField is not a list). */
   indexScalar?: boolean;
+  /** make's extractors give undefined for a value that is not an audit event themselves. */
+  checksAuditEvent?: boolean;
   make(args: BindArgs): Extractor;
 }
 
@@ -30,12 +32,9 @@ const SPEC = [REQ, 'spec'] as const;
 
 // --- small extraction building blocks -------------------------------------------------------
 
-/** A scalar at a fixed path (extractFromKeys on a non-list field). */
-function scalarAt(...keys: string[]): KaFieldSpec['make'] {
-  return () => (ev) => {
-    const v = jsonPath(ev, keys);
-    return v === undefined ? undefined : jsonText(v);
-  };
+/** A scalar at a fixed path (extractFromKeys on a non-list field); tests for an audit event itself. */
+function scalarAt(...keys: string[]): KaFieldSpec['make'] & { checksAuditEvent: true } {
+  return Object.assign(() => pathTextReader(keys, true), { checksAuditEvent: true as const });
 }
 
 /** A JSON array at a fixed path, one value per element (extractFromKeys on a list field). */
@@ -215,9 +214,9 @@ function targetPodName(): Extractor {
 
 // --- the table ------------------------------------------------------------------------------
 
-function field(name: string, desc: string, make: KaFieldSpec['make'], opts: Partial<FieldDef> & { indexScalar?: boolean } = {}): KaFieldSpec {
+function field(name: string, desc: string, make: KaFieldSpec['make'] & { checksAuditEvent?: boolean }, opts: Partial<FieldDef> & { indexScalar?: boolean } = {}): KaFieldSpec {
   const { indexScalar, ...defOpts } = opts;
-  return { def: { name, type: 'string', desc, ...defOpts }, indexScalar, make };
+  return { def: { name, type: 'string', desc, ...defOpts }, indexScalar, checksAuditEvent: make.checksAuditEvent === true, make };
 }
 const LIST = { list: true } as const;
 const INDEXED = { list: true, arg: 'optional', indexScalar: true } as const;

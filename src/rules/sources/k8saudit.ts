@@ -4,7 +4,7 @@
  */
 import { FieldError, type BoundField, type Extracted, type FieldDef, type FieldSource } from '../types.js';
 import { FieldTable, checkArgument, fieldText, nonexistentField, parseIndexArgument } from './bind.js';
-import { jsonGet, jsonPath, jsonText, parseJsonPointer } from './json-walk.js';
+import { isAuditEvent, jsonGet, parseJsonPointer, pathTextReader } from './json-walk.js';
 import { KA_FIELDS, type Extractor, type KaFieldSpec } from './k8saudit-fields.js';
 import { parseRfc3339Nanos, rfc3339NanosText } from './time.js';
 
@@ -55,11 +55,7 @@ function jsonExtractor(suffix: JsonFieldSpec['suffix'], arg: string | undefined)
   switch (suffix) {
     case 'value': {
       if (!arg) return () => undefined; // upstream: "value argument is required" at extraction
-      const keys = parseJsonPointer(arg);
-      return (ev) => {
-        const v = jsonPath(ev, keys);
-        return v === undefined ? undefined : jsonText(v);
-      };
+      return pathTextReader(parseJsonPointer(arg), false);
     }
     case 'obj':
       return (ev) => (ev !== null && typeof ev === 'object' ? prettyJson(ev) : undefined);
@@ -88,8 +84,7 @@ function kaEntry(spec: KaFieldSpec): Entry {
       }
       const inner = spec.make({ key, index });
       // An event without auditID is not a k8s audit event: no ka.* field exists on it.
-      const extract: Extractor = (ev) =>
-        ev !== null && typeof ev === 'object' && (ev as { auditID?: unknown }).auditID !== undefined ? inner(ev) : undefined;
+      const extract: Extractor = spec.checksAuditEvent ? inner : (ev) => (isAuditEvent(ev) ? inner(ev) : undefined);
       const list = spec.def.list === true && !(index >= 0 && spec.indexScalar);
       return { extract, list };
     },
