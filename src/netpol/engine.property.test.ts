@@ -55,3 +55,30 @@ test('property: the bit-set matrix equals the plain evaluator for every pair', (
     },
   ), { numRuns: 300 });
 });
+
+test('property: arbitrary values where a policy or pod expects structure never crash the model, engine or findings', async () => {
+  const { parseYamlText } = await import('../model/index.js');
+  const { buildModel } = await import('./build.js');
+  const { checkFindings } = await import('./findings.js');
+  const { exposure } = await import('./exposure.js');
+  const json = fc.jsonValue({ maxDepth: 4 });
+  const anyRule = fc.oneof(json, fc.record({ from: fc.oneof(json, fc.array(fc.oneof(json, peer))), to: fc.oneof(json, fc.array(fc.oneof(json, peer))), ports: fc.oneof(json, fc.array(fc.oneof(json, port))) }, { requiredKeys: [] }));
+  fc.assert(fc.property(
+    fc.record({ podSelector: fc.oneof(json, podSel), policyTypes: json, ingress: fc.oneof(json, fc.array(anyRule)), egress: fc.oneof(json, fc.array(anyRule)) }, { requiredKeys: [] }),
+    fc.record({ labels: json, ports: json, status: json }, { requiredKeys: [] }),
+    (spec, podBits) => {
+      const objects = [
+        { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'x' }, spec },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'x', labels: podBits.labels }, spec: { containers: [{ name: 'c', image: 'i', ports: podBits.ports }] }, status: podBits.status },
+      ];
+      const { resources } = parseYamlText(objects.map((o) => JSON.stringify(o)).join('\n---\n'), 'fuzz.yaml');
+      const model = buildModel(resources);
+      const engine = new Engine(model);
+      engine.matrix(probe('80/TCP'));
+      if (model.pods.length > 0) engine.explain({ pod: model.pods[0] }, { pod: model.pods[0] }, probe('53/UDP'));
+      checkFindings(engine);
+      exposure(engine);
+      for (const p of model.problems) assert.ok(p.resource.lineOf(p.path) >= 1);
+    },
+  ), { numRuns: 400 });
+});
