@@ -48,6 +48,22 @@ interface RuleRef {
   stamp: number;
 }
 
+/** A subject as who-can answers name it, with its place in the answer order. */
+interface SubjectSlot {
+  subject: Subject;
+  rank: number;
+  stamp: number;
+  entry?: WhoCanSubject;
+}
+
+/** A binding in the who-can index: its subjects' slots and, during a query, its first allowing rule. */
+interface BindingSlot {
+  binding: BindingDef;
+  subjects: Array<SubjectSlot | undefined>;
+  stamp: number;
+  ref?: RuleRef;
+}
+
 /** One subject that may do something, with the bindings that let it. */
 export interface WhoCanSubject {
   subject: Subject;
@@ -90,12 +106,15 @@ export class Authorizer {
   readonly catalog: ResourceCatalog;
   private readonly crbBySubject = new Map<string, SubjectHit[]>();
   private readonly rbBySubject = new Map<string, Map<string, SubjectHit[]>>();
+  /** Subject key → the namespaces whose RoleBindings name it. */
+  private readonly rbNamespaces = new Map<string, Set<string>>();
   private whoCanIndex?: {
     byVerb: Map<string, Map<string, RuleRef[]>>;
     urlsByVerb: Map<string, RuleRef[]>;
-    bindingsByRole: Map<RoleDef, BindingDef[]>;
+    bindingsByRole: Map<RoleDef, BindingSlot[]>;
   };
   private stamp = 0;
+  private queryStamp = 0;
 
   constructor(readonly policy: RbacPolicy) {
     this.catalog = new ResourceCatalog(policy.customResources);
@@ -115,6 +134,11 @@ export class Authorizer {
       if (key === undefined || done.has(key)) return;
       done.add(key);
       push(map, key, { binding, subjectIndex });
+      if (binding.namespace !== '') {
+        let set = this.rbNamespaces.get(key);
+        if (!set) this.rbNamespaces.set(key, (set = new Set()));
+        set.add(binding.namespace);
+      }
     });
   }
 
@@ -154,10 +178,11 @@ export class Authorizer {
 
   /** The namespaces where RoleBindings name this user or one of its groups. */
   roleBindingNamespaces(user: UserInfo): string[] {
-    const keys = [subjectKey('u', user.name), ...user.groups.map((g) => subjectKey('g', g))];
-    const out: string[] = [];
-    for (const [ns, map] of this.rbBySubject) if (keys.some((k) => map.has(k))) out.push(ns);
-    return out.sort();
+    const out = new Set<string>();
+    for (const key of [subjectKey('u', user.name), ...user.groups.map((g) => subjectKey('g', g))]) {
+      for (const ns of this.rbNamespaces.get(key) ?? []) out.add(ns);
+    }
+    return [...out].sort();
   }
 
   /** RoleBindings only, of one namespace (what a namespace adds to the cluster-wide grants). */
@@ -212,11 +237,24 @@ export class Authorizer {
     if (this.whoCanIndex) return;
     const byVerb = new Map<string, Map<string, RuleRef[]>>();
     const urlsByVerb = new Map<string, RuleRef[]>();
-    const bindingsByRole = new Map<RoleDef, BindingDef[]>();
+    const bindingsByRole = new Map<RoleDef, BindingSlot[]>();
+    const subjectSlots = new Map<string, SubjectSlot>();
     for (const binding of [...this.policy.clusterRoleBindings, ...this.policy.roleBindings]) {
       const role = this.resolveRole(binding);
-      if (role) push(bindingsByRole, role, binding);
+      if (!role) continue;
+      const subjects = binding.subjects.map((s) => {
+        const subject = s.kind === 'ServiceAccount' && s.namespace === '' ? { ...s, namespace: binding.namespace } : s;
+        const known = subject.kind === 'User' || subject.kind === 'Group' || (subject.kind === 'ServiceAccount' && subject.namespace !== '');
+        if (!known) return undefined;
+        const key = `${subject.kind}\u0000${subject.kind === 'ServiceAccount' ? subject.namespace : ''}\u0000${subject.name}`;
+        let slot = subjectSlots.get(key);
+        if (!slot) subjectSlots.set(key, (slot = { subject, rank: 0, stamp: 0 }));
+        return slot;
+      });
+      push(bindingsByRole, role, { binding, subjects, stamp: 0 });
     }
+    // Answers are sorted by subject: rank every subject once.
+    [...subjectSlots.values()].sort(compareSubjects).forEach((slot, i) => { slot.rank = i; });
     // Only roles something binds can grant anything.
     for (const role of bindingsByRole.keys()) {
       role.rules.forEach((rule, ruleIndex) => {
@@ -272,34 +310,45 @@ export class Authorizer {
     const index = this.whoCanIndex!;
     const namespace = req.resourceRequest ? req.namespace : '';
     const rbsCount = req.resourceRequest && (namespace !== '' || (opts.anyNamespace === true && this.catalog.isNamespaced(req.apiGroup, req.resource)));
-    // The first allowing rule of each binding.
-    const firstRule = new Map<BindingDef, RuleRef>();
+    const stamp = ++this.queryStamp;
+    // The bindings of every allowing rule, each with its first allowing rule.
+    const hits: BindingSlot[] = [];
     for (const ref of this.matchingRules(req)) {
-      for (const binding of index.bindingsByRole.get(ref.role) ?? []) {
-        if (binding.kind === 'RoleBinding') {
-          if (!rbsCount) continue;
-          if (namespace !== '' && binding.namespace !== namespace) continue;
+      for (const slot of index.bindingsByRole.get(ref.role) ?? []) {
+        const binding = slot.binding;
+        if (binding.kind === 'RoleBinding' && (!rbsCount || (namespace !== '' && binding.namespace !== namespace))) continue;
+        if (slot.stamp !== stamp) {
+          slot.stamp = stamp;
+          slot.ref = ref;
+          hits.push(slot);
+        } else if (ref.ruleIndex < slot.ref!.ruleIndex) {
+          slot.ref = ref;
         }
-        const had = firstRule.get(binding);
-        if (!had || ref.ruleIndex < had.ruleIndex) firstRule.set(binding, ref);
       }
     }
-    const bySubject = new Map<string, WhoCanSubject>();
-    const bindings = [...firstRule.keys()].sort((a, b) => a.seq - b.seq);
-    for (const binding of bindings) {
-      const ref = firstRule.get(binding)!;
-      binding.subjects.forEach((s, subjectIndex) => {
-        if (s.kind !== 'User' && s.kind !== 'Group' && s.kind !== 'ServiceAccount') return;
-        const subject: Subject = s.kind === 'ServiceAccount' && s.namespace === '' ? { ...s, namespace: binding.namespace } : s;
-        if (subject.kind === 'ServiceAccount' && subject.namespace === '') return;
-        const key = `${subject.kind}\u0000${subject.kind === 'ServiceAccount' ? subject.namespace : ''}\u0000${subject.name}`;
-        let entry = bySubject.get(key);
-        if (!entry) bySubject.set(key, (entry = { subject, by: [] }));
-        if (entry.by.some((g) => g.binding === binding)) return;
-        entry.by.push({ binding, subjectIndex, role: ref.role, ruleIndex: ref.ruleIndex, namespace: binding.namespace });
-      });
+    hits.sort((a, b) => a.binding.seq - b.binding.seq);
+    const found: SubjectSlot[] = [];
+    for (const hit of hits) {
+      const binding = hit.binding;
+      const ref = hit.ref!;
+      for (let subjectIndex = 0; subjectIndex < hit.subjects.length; subjectIndex++) {
+        const slot = hit.subjects[subjectIndex];
+        if (!slot) continue;
+        if (slot.stamp !== stamp) {
+          slot.stamp = stamp;
+          slot.entry = { subject: slot.subject, by: [] };
+          found.push(slot);
+        }
+        const by = slot.entry!.by;
+        // A binding naming the same subject twice: keep the first.
+        if (by.length > 0 && by[by.length - 1].binding === binding) continue;
+        by.push({ binding, subjectIndex, role: ref.role, ruleIndex: ref.ruleIndex, namespace: binding.namespace });
+      }
     }
-    return [...bySubject.values()].sort(compareSubjects);
+    found.sort((a, b) => a.rank - b.rank);
+    const out = found.map((slot) => slot.entry!);
+    for (const slot of found) slot.entry = undefined;
+    return out;
   }
 }
 

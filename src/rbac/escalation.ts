@@ -81,15 +81,11 @@ function nodeId(s: Subject): string {
 /** A principal's rules, cluster-wide and per namespace, with first-match lookups. */
 class Powers {
   private readonly cluster: Grant[];
-  private readonly byNs = new Map<string, Grant[]>();
+  readonly byNs = new Map<string, Grant[]>();
 
   constructor(authz: Authorizer, readonly user: UserInfo) {
     this.cluster = authz.grantsFor(user, '').grants;
     for (const ns of authz.roleBindingNamespaces(user)) this.byNs.set(ns, authz.roleBindingGrants(user, ns).grants);
-  }
-
-  get namespaces(): string[] {
-    return [...this.byNs.keys()];
   }
 
   /** The grant allowing the probe cluster-wide (every namespace), if any. */
@@ -98,30 +94,33 @@ class Powers {
     return this.cluster.find((g) => ruleAllows(req, g.role.rules[g.ruleIndex]));
   }
 
-  /** The grant allowing the probe in namespace ns: cluster-wide rules, or that namespace's RoleBindings. */
-  inNamespace(p: Probe, ns: string, name = ''): Grant | undefined {
-    const cw = this.clusterWide(p, name);
-    if (cw) return cw;
+  /** The grant of namespace ns's RoleBindings allowing the probe there. */
+  local(p: Probe, ns: string, name = ''): Grant | undefined {
     const req = probeRequest(p, ns, name);
     return this.byNs.get(ns)?.find((g) => ruleAllows(req, g.role.rules[g.ruleIndex]));
   }
 
-  /** First allowed of several probes, with the probe. */
+  /** The grant allowing the probe in namespace ns: cluster-wide rules, or that namespace's RoleBindings. */
+  inNamespace(p: Probe, ns: string, name = ''): Grant | undefined {
+    return this.clusterWide(p, name) ?? this.local(p, ns, name);
+  }
+
+  /** First allowed of several probes, cluster-wide (ns undefined) or by the namespace's own RoleBindings. */
   anyIn(probes: readonly Probe[], ns: string | undefined, name = ''): { grant: Grant; probe: Probe } | undefined {
     for (const p of probes) {
-      const grant = ns === undefined ? this.clusterWide(p, name) : this.inNamespace(p, ns, name);
+      const grant = ns === undefined ? this.clusterWide(p, name) : this.local(p, ns, name);
       if (grant) return { grant, probe: p };
     }
     return undefined;
   }
 
-  /** Whether any rule might allow the probe for some name (rules with resourceNames are worth a per-name look). */
-  mentions(p: Probe): boolean {
+  /** Whether a rule with resourceNames may allow the probe for some name: cluster-wide (ns undefined) or in ns. */
+  mentions(p: Probe, ns?: string): boolean {
     const check = (g: Grant) => {
       const r = g.role.rules[g.ruleIndex];
       return r.resourceNames.length > 0 && r.verbs.some((v) => v === '*' || v === p.verb);
     };
-    return this.cluster.some(check) || [...this.byNs.values()].some((gs) => gs.some(check));
+    return ns === undefined ? this.cluster.some(check) : (this.byNs.get(ns) ?? []).some(check);
   }
 }
 
@@ -172,11 +171,15 @@ export function escalationChains(authz: Authorizer, opts: EscalationOptions): Es
   const tokenSecretsByNs = new Map<string, typeof policy.tokenSecrets>();
   for (const t of policy.tokenSecrets) tokenSecretsByNs.set(t.namespace, [...(tokenSecretsByNs.get(t.namespace) ?? []), t]);
 
+  const allSas = [...sasByNs].flatMap(([ns, names]) => names.map((name) => ({ ns, name })));
   for (const n of [...nodes.values()]) {
     if (!n.user) continue;
     const p = new Powers(authz, n.user);
+    const targets = new Set<string>();
     const edge = (to: string, label: string, grant?: Grant) => {
-      if (!n.edges.some((e) => e.to === to)) n.edges.push({ to, label, grant });
+      if (targets.has(to)) return;
+      targets.add(to);
+      n.edges.push({ to, label, grant });
     };
     // Cluster-admin already?
     const all = p.clusterWide(ALL);
@@ -185,10 +188,10 @@ export function escalationChains(authz: Authorizer, opts: EscalationOptions): Es
       continue;
     }
     const bindAll = p.clusterWide(probe('bind', RBAC, 'clusterroles'), 'cluster-admin');
-    const createCrb = p.clusterWide(probe('create', RBAC, 'clusterrolebindings'));
+    const createCrb = bindAll && p.clusterWide(probe('create', RBAC, 'clusterrolebindings'));
     if (bindAll && createCrb) edge(SINK, 'bind ClusterRole cluster-admin with a new ClusterRoleBinding', bindAll);
     const escalate = p.clusterWide(probe('escalate', RBAC, 'clusterroles'));
-    const writeCr = p.anyIn([probe('create', RBAC, 'clusterroles'), probe('update', RBAC, 'clusterroles'), probe('patch', RBAC, 'clusterroles')], undefined);
+    const writeCr = escalate && p.anyIn([probe('create', RBAC, 'clusterroles'), probe('update', RBAC, 'clusterroles'), probe('patch', RBAC, 'clusterroles')], undefined);
     if (escalate && writeCr) edge(SINK, 'escalate: write a ClusterRole with every permission', escalate);
     const masters = p.clusterWide(IMPERSONATE_GROUP, PRIVILEGED_GROUP);
     if (masters) edge(SINK, `impersonate group ${PRIVILEGED_GROUP}`, masters);
@@ -200,42 +203,59 @@ export function escalationChains(authz: Authorizer, opts: EscalationOptions): Es
         if (g) edge(`user:${u}`, `impersonate user ${u}`, g);
       }
     }
+
+    // Cluster-wide powers over every namespace's ServiceAccounts.
     const podsEverywhere = p.anyIn(POD_CREATE_PROBES, undefined);
     if (podsEverywhere) edge('hub:pods:*', `${podsEverywhere.probe.label} in any namespace`, podsEverywhere.grant);
-    const tokensEverywhere = p.clusterWide(TOKEN);
-    const impersonateEverywhere = p.clusterWide(IMPERSONATE_SA);
+    for (const [pr, what] of [[TOKEN, 'create serviceaccounts/token'], [IMPERSONATE_SA, 'impersonate serviceaccounts']] as const) {
+      const g = p.clusterWide(pr);
+      if (g) edge('hub:pods:*', `${what} in any namespace`, g);
+      else if (p.mentions(pr)) {
+        for (const sa of allSas) {
+          const named = p.clusterWide(pr, sa.name);
+          if (named) edge(`sa:${sa.ns}/${sa.name}`, `${what.replace(/ serviceaccounts$/, '')} for sa:${sa.ns}/${sa.name}`, named);
+        }
+      }
+    }
     const secretsEverywhere = p.anyIn(SECRETS_READ_PROBES, undefined);
-    const mentionsSecrets = p.mentions(SECRETS_READ_PROBES[1]);
-    // Per namespace: where the principal has cluster-wide powers, every namespace; otherwise its RoleBinding namespaces.
-    for (const [ns, names] of sasByNs) {
-      const local = p.namespaces.includes(ns);
+    const getSecret = SECRETS_READ_PROBES.filter((x) => x.verb === 'get');
+    const namedSecrets = p.mentions(getSecret[0]);
+    for (const t of policy.tokenSecrets) {
+      const read = secretsEverywhere ?? (namedSecrets ? p.anyIn(getSecret, undefined, t.name) : undefined);
+      if (read) edge(`sa:${t.namespace}/${t.serviceAccount}`, `read secret ${t.namespace}/${t.name}`, read.grant);
+    }
+
+    // What the principal's RoleBindings add, namespace by namespace.
+    for (const ns of p.byNs.keys()) {
+      const names = sasByNs.get(ns) ?? [];
       if (!podsEverywhere) {
-        const pods = local ? p.anyIn(POD_CREATE_PROBES, ns) : undefined;
+        const pods = p.anyIn(POD_CREATE_PROBES, ns);
         if (pods) edge(`hub:pods:${ns}`, `${pods.probe.label} in ns ${ns}`, pods.grant);
         // bind/escalate in the namespace: full control of it (a RoleBinding to admin or cluster-admin).
-        const bind = local ? p.inNamespace(probe('bind', RBAC, 'clusterroles'), ns, 'admin') ?? p.inNamespace(probe('bind', RBAC, 'clusterroles'), ns, 'cluster-admin') : undefined;
-        const createRb = bind ? p.inNamespace(probe('create', RBAC, 'rolebindings'), ns) : undefined;
+        const bind = p.inNamespace(probe('bind', RBAC, 'clusterroles'), ns, 'admin') ?? p.inNamespace(probe('bind', RBAC, 'clusterroles'), ns, 'cluster-admin');
+        const createRb = bind && p.inNamespace(probe('create', RBAC, 'rolebindings'), ns);
         if (bind && createRb) edge(`hub:pods:${ns}`, `bind ClusterRole admin in ns ${ns} with a new RoleBinding`, bind);
-        const esc = local ? p.inNamespace(probe('escalate', RBAC, 'roles'), ns) : undefined;
-        const writeRole = esc ? p.anyIn([probe('create', RBAC, 'roles'), probe('update', RBAC, 'roles'), probe('patch', RBAC, 'roles')], ns) : undefined;
+        const esc = p.inNamespace(probe('escalate', RBAC, 'roles'), ns);
+        const writeRole = esc && (p.clusterWide(probe('update', RBAC, 'roles')) ?? p.anyIn([probe('create', RBAC, 'roles'), probe('update', RBAC, 'roles'), probe('patch', RBAC, 'roles')], ns));
         if (esc && writeRole) edge(`hub:pods:${ns}`, `escalate: write a Role with every permission in ns ${ns}`, esc);
       }
-      // Tokens and impersonation of the namespace's SAs.
-      for (const [pr, what, everywhere] of [[TOKEN, 'create serviceaccounts/token for', tokensEverywhere], [IMPERSONATE_SA, 'impersonate', impersonateEverywhere]] as const) {
-        const anySa = everywhere ?? (local ? p.inNamespace(pr, ns) : undefined);
-        if (anySa) {
-          for (const name of names) edge(`sa:${ns}/${name}`, `${what} sa:${ns}/${name}`, anySa);
-        } else if (p.mentions(pr)) {
+      for (const [pr, what] of [[TOKEN, 'create serviceaccounts/token'], [IMPERSONATE_SA, 'impersonate serviceaccounts']] as const) {
+        const g = p.local(pr, ns);
+        if (g) edge(`hub:pods:${ns}`, `${what} in ns ${ns}`, g);
+        else if (p.mentions(pr, ns)) {
           for (const name of names) {
-            const g = p.inNamespace(pr, ns, name);
-            if (g) edge(`sa:${ns}/${name}`, `${what} sa:${ns}/${name}`, g);
+            const named = p.local(pr, ns, name);
+            if (named) edge(`sa:${ns}/${name}`, `${what.replace(/ serviceaccounts$/, '')} for sa:${ns}/${name}`, named);
           }
         }
       }
-      // Legacy token Secrets.
-      for (const t of tokenSecretsByNs.get(ns) ?? []) {
-        const read = secretsEverywhere ?? (local ? p.anyIn(SECRETS_READ_PROBES, ns) : undefined) ?? (mentionsSecrets ? p.anyIn(SECRETS_READ_PROBES.filter((x) => x.verb === 'get'), ns, t.name) : undefined);
-        if (read) edge(`sa:${ns}/${t.serviceAccount}`, `read secret ${ns}/${t.name}`, read.grant);
+      if (!secretsEverywhere) {
+        const inNs = p.anyIn(SECRETS_READ_PROBES, ns);
+        const named = !inNs && p.mentions(getSecret[0], ns);
+        for (const t of tokenSecretsByNs.get(ns) ?? []) {
+          const read = inNs ?? (named ? p.anyIn(getSecret, ns, t.name) : undefined);
+          if (read) edge(`sa:${ns}/${t.serviceAccount}`, `read secret ${ns}/${t.name}`, read.grant);
+        }
       }
     }
   }

@@ -217,8 +217,8 @@ test('chain: through group grants, several hops, and a namespace\'s default Serv
     + hop('1', '- {apiGroups: [""], resources: [pods], verbs: [create]}', 'stage', '{kind: Group, apiGroup: rbac.authorization.k8s.io, name: "system:serviceaccounts:ci"}')
     + hop('2', '- {apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]}', 'prod', '{kind: ServiceAccount, name: builder, namespace: stage}');
   assert.deepEqual(chains(text).sort(), [
-    'group:system:serviceaccounts:ci → create pods in ns stage → sa:stage/builder token → create serviceaccounts/token for sa:prod/admin-bot → sa:prod/admin-bot token → cluster-admin',
-    'sa:stage/builder → create serviceaccounts/token for sa:prod/admin-bot → sa:prod/admin-bot token → cluster-admin',
+    'group:system:serviceaccounts:ci → create pods in ns stage → sa:stage/builder token → create serviceaccounts/token in ns prod → sa:prod/admin-bot token → cluster-admin',
+    'sa:stage/builder → create serviceaccounts/token in ns prod → sa:prod/admin-bot token → cluster-admin',
   ]);
   // A grant to every ServiceAccount of a namespace makes its default ServiceAccount a target.
   const viaDefault = rbac('ClusterRoleBinding', `
