@@ -5,6 +5,7 @@ import { compileCondition, compileOperand } from './compiler.js';
 import { ConditionCompileError } from './errors.js';
 import { plainSource, type PlainEvent } from './fixture.js';
 import { fnmatch } from './glob.js';
+import { internalize } from './values.js';
 import { parseCondition } from './parser.js';
 import { collectFields, eventTypes } from './analysis.js';
 
@@ -242,4 +243,15 @@ test('performance: simple checks run millions of times per second', () => {
   for (let i = 0; i < n; i++) f(e);
   const perSecond = n / (Number(process.hrtime.bigint() - t0) / 1e9);
   assert.ok(perSecond > 1_000_000, `only ${Math.round(perSecond)} evaluations/s`);
+});
+
+test('internalize gives back the same text, whatever it is', () => {
+  for (const s of ['', '__proto__', 'constructor', '0', '80', '-0', '01', '4294967295', '1e3', 'ResponseComplete', '\ud800', 'a\u0000b']) {
+    assert.equal(internalize(s), s, JSON.stringify(s));
+  }
+  fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.string(), (a, b) => {
+    const text = `${b}${a}${b}`;
+    const slice = text.slice(b.length, b.length + a.length);
+    assert.equal(internalize(slice), a);
+  }), { numRuns: 2000 });
 });

@@ -8,7 +8,7 @@ import { dynamicCompare, pathPrefixMatcher, valuePredicate, type ValuePredicate 
 import { ConditionCompileError } from './errors.js';
 import { compileOperand as compileOperandNode, type CompiledOperand } from './operands.js';
 import { parseOperandPrefix } from './parser.js';
-import { asText, isNumericType, literalKey, valueKey, type Key } from './values.js';
+import { asText, internalize, isNumericType, literalKey, valueKey, type Key } from './values.js';
 
 export type Predicate<E> = (event: E) => boolean;
 
@@ -181,7 +181,9 @@ function compileBinary<E>(expr: BinaryCheckExpr, left: CompiledOperand<E>, sourc
 
   if (right.type === 'transformer') return compileFieldToField(op, left, compileOperandNode(right, source));
 
-  const items = right.type === 'list' ? right.values : right.type === 'identifier' ? [right.name] : undefined;
+  // Literals as flat strings of their own (see internalize): every check compares with them.
+  const items = right.type === 'list' ? right.values.map(internalize) : right.type === 'identifier' ? [internalize(right.name)] : undefined;
+  const value = right.type === 'value' ? internalize(right.value) : undefined;
 
   if (expr.modifier) {
     if (!items) throw new ConditionCompileError(`'${expr.modifier}' needs a list`);
@@ -189,7 +191,7 @@ function compileBinary<E>(expr: BinaryCheckExpr, left: CompiledOperand<E>, sourc
   }
 
   if (op === 'pmatch') {
-    const match = pathPrefixMatcher(items ?? [(right as { value: string }).value]);
+    const match = pathPrefixMatcher(items ?? [value!]);
     return onExtracted(left, (v) => match(asText(v)));
   }
 
@@ -219,7 +221,7 @@ function compileBinary<E>(expr: BinaryCheckExpr, left: CompiledOperand<E>, sourc
   }
 
   if (right.type !== 'value') throw new ConditionCompileError(`operator '${op}' needs a single value`);
-  return onExtracted(left, valuePredicate(op, left.type, right.value));
+  return onExtracted(left, valuePredicate(op, left.type, value!));
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { Extracted, FieldSource, FieldType, FieldValue, Operand, TransformerExpr } from '../types.js';
 import { ConditionCompileError } from './errors.js';
 import { operandAsString } from './printer.js';
-import { asText, asciiLower, asciiUpper } from './values.js';
+import { asText, asciiLower, asciiUpper, internalize } from './values.js';
 
 export interface CompiledOperand<E> {
   /** As Falco prints it (`tolower(proc.name)`, `proc.aname[2]`). */
@@ -68,9 +68,12 @@ type Shape<E> = Omit<CompiledOperand<E>, 'text' | 'isTransformer'>;
 
 /** A literal argument as an always-extracted value. */
 function compileArg<E>(arg: Arg, source: FieldSource<E>): Shape<E> {
-  if (arg.type === 'value') return { type: 'string', list: false, extract: () => arg.value };
+  if (arg.type === 'value') {
+    const value = internalize(arg.value);
+    return { type: 'string', list: false, extract: () => value };
+  }
   if (arg.type === 'list') {
-    const vals = arg.values;
+    const vals = arg.values.map(internalize);
     return { type: 'string', list: true, extract: () => vals };
   }
   if (arg.type === 'operands') {
