@@ -14,6 +14,7 @@ import {
   asNumber,
   asText,
   asciiLower,
+  internalize,
   ipInNet,
   isNumericType,
   parseBool,
@@ -170,7 +171,7 @@ export function pathPrefixMatcher(paths: readonly string[]): (value: string) => 
   const globbed: string[][] = [];
   for (const p of paths) {
     if (/[*?[]/.test(p)) globbed.push(split(p));
-    else plain.push(p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p);
+    else plain.push(internalize(p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p));
   }
   return (value) => {
     for (const p of plain) {

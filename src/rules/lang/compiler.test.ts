@@ -118,6 +118,11 @@ test('in/intersects on scalars are membership; pmatch is path-prefix', () => {
   assert.equal(run('fd.name pmatch (/et)'), false);
   assert.equal(run('fd.name pmatch (/usr, /e*/sha*)'), true);
   assert.equal(run('fd.name pmatch (/etc/shadow)'), true);
+  // A trailing slash is dropped (the path itself and what lies under it match).
+  const deep = { 'fd.name': '/var/lib/containerd/io.containerd' };
+  assert.equal(run('fd.name pmatch (/var/lib/containerd/)', deep), true);
+  assert.equal(run('fd.name pmatch (/var/lib/containerd/io.containerd/)', deep), true);
+  assert.equal(run('fd.name pmatch (/var/lib/container/)', deep), false);
 });
 
 test('in: one item, repeated items and non-text values on text fields', () => {
