@@ -218,7 +218,8 @@ test('check: findings with file:line through the reporters, --fail-on', () => {
     `cluster/world.yaml:${client} netpol/no-default-deny medium`,
     `cluster/world.yaml:${client} netpol/pod-not-isolated medium`,
   ]);
-  assert.equal(run(['check', 'cluster', '--fail-on', 'medium']).code, 1);
+  const failing = run(['check', 'cluster', '--fail-on', 'medium']);
+  assert.equal(failing.code, 1, failing.stderr);
   const sarif = JSON.parse(run(['check', 'cluster', '--format', 'sarif', '--fail-on', 'none']).stdout);
   assert.equal(sarif.version, '2.1.0');
   assert.ok(sarif.runs[0].tool.driver.rules.some((r: { id: string }) => r.id === 'netpol/egress-without-dns'));
