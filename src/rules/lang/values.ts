@@ -6,6 +6,7 @@
 import type { FieldType, FieldValue } from '../types.js';
 import { ConditionCompileError } from './errors.js';
 import { memoizeString } from '../../model/index.js';
+export { internalize } from '../intern.js';
 
 export type NumericType = 'int64' | 'uint64' | 'double' | 'port' | 'reltime' | 'abstime';
 const NUMERIC = new Set<FieldType>(['int64', 'uint64', 'double', 'port', 'reltime', 'abstime']);
@@ -21,20 +22,6 @@ export function asText(v: FieldValue): string {
   if (typeof v === 'string') return v;
   if (v instanceof Uint8Array) return latin1.decode(v);
   return String(v);
-}
-
-/**
- * The same text as an internalized string. The parser's literals are slices of the rules
- * file's text (V8 sliced strings, which also keep the whole file alive), and V8 compares and
- * hashes a sliced string on its slow path: `=`, `in`, `startswith`… against one cost several
- * times more than against a flat string. A property name is flattened and internalized (and
- * an internalized string equals another internalized one by identity).
- */
-export function internalize(s: string): string {
-  const holder: Record<string, true> = Object.create(null) as Record<string, true>;
-  holder[s] = true;
-  for (const key in holder) return key;
-  return s;
 }
 
 /** ASCII-only lower case (libs' icontains/iglob/tolower do not fold other letters). */

@@ -2,6 +2,7 @@
  * Walking parsed JSON the way the Go plugins do with fastjson: `Get` by object key or array
  * index, non-string values rendered as compact JSON, and k8saudit's `getValuesRecursive`.
  */
+import { internalize } from '../intern.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 const ARRAY_INDEX = /^[+-]?\d+$/;
@@ -57,7 +58,7 @@ export function pathTextReader(keys: readonly string[], auditEvent: boolean): (v
   }
   body += `  return typeof v === 'string' ? v : JSON.stringify(v);\n};`;
   const make = new Function(...params, 'isArray', body) as (...args: unknown[]) => (value: unknown) => string | undefined;
-  return make(...keys, Array.isArray);
+  return make(...keys.map(internalize), Array.isArray);
 }
 
 /** Whether a value is an audit event: an object with auditID (the test every ka.* field makes first). */

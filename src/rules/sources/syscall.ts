@@ -29,6 +29,7 @@
  */
 import { FieldError, type BoundField, type Extracted, type FieldDef, type FieldType, type FieldValue, type FieldSource } from '../types.js';
 import { FieldTable, checkArgument, fieldText, nonexistentField, parseIndexArgument } from './bind.js';
+import { internalize } from '../intern.js';
 import { SYSCALL_FIELDS, type SyscallFieldDef } from './syscall-fields.js';
 import { parseNanos, parseRfc3339Nanos } from './time.js';
 
@@ -141,7 +142,7 @@ let readers = 0;
  */
 function compiledReader(body: string, key: string, convert: Convert): Reader {
   const make = new Function('key', 'convert', `"use strict";\n// reader ${++readers}\n${body}`) as (key: string, convert: Convert) => Reader;
-  return make(key, convert);
+  return make(internalize(key), convert);
 }
 
 function scalarExtractor(key: string, type: FieldType): Reader {
@@ -149,8 +150,9 @@ function scalarExtractor(key: string, type: FieldType): Reader {
   return compiledReader(VALUE_READER, key, CONVERTERS[type]);
 }
 
-function listExtractor(key: string, type: FieldType): (ev: SyscallEvent) => Extracted {
+function listExtractor(text: string, type: FieldType): (ev: SyscallEvent) => Extracted {
   const convert = CONVERTERS[type];
+  const key = internalize(text);
   return (ev) => {
     const v = ev[key];
     if (v == null) return undefined;
@@ -166,7 +168,7 @@ function listExtractor(key: string, type: FieldType): (ev: SyscallEvent) => Extr
 
 function ancestorAt(name: string, index: number, type: FieldType): (ev: SyscallEvent) => Extracted {
   const convert = CONVERTERS[type];
-  const key = `${name}[${index}]`;
+  const key = internalize(`${name}[${index}]`);
   const selfKey = index === 0 ? SELF_FIELD[name] : undefined;
   return (ev) => {
     let v = ev[key];
@@ -181,7 +183,7 @@ function ancestorAt(name: string, index: number, type: FieldType): (ev: SyscallE
 
 function allAncestors(name: string, type: FieldType): (ev: SyscallEvent) => Extracted {
   const convert = CONVERTERS[type];
-  const keys = Array.from({ length: MAX_ANCESTORS }, (_, i) => `${name}[${i + 1}]`);
+  const keys = Array.from({ length: MAX_ANCESTORS }, (_, i) => internalize(`${name}[${i + 1}]`));
   const push = (out: FieldValue[], v: unknown) => {
     const c = v == null ? undefined : convert(v);
     if (c !== undefined) out.push(c);
