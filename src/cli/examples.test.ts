@@ -18,7 +18,15 @@ test('examples/hardened: no finding under the default profile', () => {
   const report = scan('examples/hardened');
   assert.deepEqual(report.errors, []);
   assert.deepEqual(report.findings.map((f) => `${f.resource.file}:${f.line} ${f.check}`), []);
-  assert.equal(report.summary.resources, 30);
+  assert.equal(report.summary.resources, 31);
+});
+
+test('examples/hardened: the storefront reaches Postgres and nothing else outside DNS', () => {
+  const explain = (from: string, to: string, port: string) =>
+    spawnSync(process.execPath, [join(root, 'bin', 'palisade.js'), 'netpol', 'explain', '--from', from, '--to', to, '--port', port, 'examples/hardened'], { encoding: 'utf8', cwd: root });
+  assert.equal(explain('web/storefront', 'data/postgres', '5432/TCP').status, 0);
+  assert.equal(explain('web/storefront', 'ops/db-backup', '5432/TCP').status, 1);
+  assert.equal(explain('ops/db-backup', 'data/postgres', '5432/TCP').status, 0);
 });
 
 // [file, check, line]: the problems written into examples/insecure, and where they are.
