@@ -5,7 +5,7 @@ import { compileCondition, compileOperand } from './compiler.js';
 import { ConditionCompileError } from './errors.js';
 import { plainSource, type PlainEvent } from './fixture.js';
 import { fnmatch } from './glob.js';
-import { internalize } from './values.js';
+import { internalize, ipInNet, parseIpAddr, parseIpNet } from './values.js';
 import { parseCondition } from './parser.js';
 import { collectFields, eventTypes } from './analysis.js';
 
@@ -259,4 +259,22 @@ test('internalize gives back the same text, whatever it is', () => {
     const slice = text.slice(b.length, b.length + a.length);
     assert.equal(internalize(slice), a);
   }), { numRuns: 2000 });
+});
+
+test('IPv4 containment by 32-bit numbers agrees with the bigint masks (sign bit, /0, /32)', () => {
+  const quad = (n: number) => [24, 16, 8, 0].map((b) => (n >>> b) & 255).join('.');
+  fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }), (a, n, prefix) => {
+    const addr = parseIpAddr(quad(a))!;
+    const net = parseIpNet(`${quad(n)}/${prefix}`)!;
+    const want = (addr.value & net.mask) === net.base;
+    assert.equal(ipInNet(addr, net), want, `${quad(a)} in ${quad(n)}/${prefix}`);
+  }), { numRuns: 5000 });
+  assert.equal(run('fd.sip = 128.0.0.0/1', { 'fd.sip': '255.255.255.255' }), true);
+  assert.equal(run('fd.sip = 0.0.0.0/1', { 'fd.sip': '255.255.255.255' }), false);
+  assert.equal(run('fd.sip = 0.0.0.0/0', { 'fd.sip': '255.255.255.255' }), true);
+  assert.equal(run('fd.sip = 0.0.0.0/0', { 'fd.sip': '::1' }), false);
+  assert.equal(run('fd.sip != 127.0.0.0/8', { 'fd.sip': '::ffff:127.0.0.1' }), true, 'an address of another family is not in the network');
+  assert.equal(run('fd.sip = 10.1.2.3', { 'fd.sip': 0x0a010203 }), true);
+  assert.equal(run('fd.sip = 10.1.2.0/24', { 'fd.sip': new Uint8Array([10, 1, 2, 200]) }), true);
+  assert.equal(run('fd.sip in (10.1.2.3, 10.0.0.0/8)', { 'fd.sip': '10.200.0.1' }), true);
 });

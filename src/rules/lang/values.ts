@@ -118,12 +118,23 @@ export function asBool(v: FieldValue): boolean | undefined {
 export interface IpAddr {
   v6: boolean;
   value: bigint;
+  /** An IPv4 address as an unsigned 32-bit number (0 for IPv6): containment without bigint arithmetic. */
+  v4: number;
+  /** ipKey's text, made on first use (the parsed addresses are shared). */
+  key?: string;
 }
 
 export interface IpNet {
   v6: boolean;
   base: bigint;
   mask: bigint;
+  /** base and mask of an IPv4 network as unsigned 32-bit numbers (0 for IPv6). */
+  v4base: number;
+  v4mask: number;
+}
+
+function ipAddr(v6: boolean, value: bigint): IpAddr {
+  return { v6, value, v4: v6 ? 0 : Number(value) };
 }
 
 function parseIpv4(text: string): bigint | undefined {
@@ -168,9 +179,9 @@ function parseIpv6(text: string): bigint | undefined {
 
 export function parseIpAddr(text: string): IpAddr | undefined {
   const v4 = parseIpv4(text);
-  if (v4 !== undefined) return { v6: false, value: v4 };
+  if (v4 !== undefined) return ipAddr(false, v4);
   const v6 = parseIpv6(text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text);
-  return v6 === undefined ? undefined : { v6: true, value: v6 };
+  return v6 === undefined ? undefined : ipAddr(true, v6);
 }
 
 /** `10.0.0.0/8`, `fe80::/10`, or a bare address (a host network). */
@@ -187,7 +198,8 @@ export function parseIpNet(text: string): IpNet | undefined {
   }
   const all = (1n << BigInt(bits)) - 1n;
   const mask = prefix === 0 ? 0n : (all >> BigInt(bits - prefix)) << BigInt(bits - prefix);
-  return { v6: addr.v6, base: addr.value & mask, mask };
+  const base = addr.value & mask;
+  return { v6: addr.v6, base, mask, v4base: addr.v6 ? 0 : Number(base), v4mask: addr.v6 ? 0 : Number(mask) };
 }
 
 /** An extracted address (text, or 4/16 raw bytes). */
@@ -196,17 +208,18 @@ export function asIpAddr(v: FieldValue): IpAddr | undefined {
     if (v.length !== 4 && v.length !== 16) return undefined;
     let out = 0n;
     for (const b of v) out = (out << 8n) | BigInt(b);
-    return { v6: v.length === 16, value: out };
+    return ipAddr(v.length === 16, out);
   }
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return { v6: false, value: BigInt(v) };
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return ipAddr(false, BigInt(v));
   return typeof v === 'string' ? parseIpAddrCached(v) : undefined;
 }
 
 // The same few addresses recur across events: parse each once.
 const parseIpAddrCached = memoizeString((text) => parseIpAddr(text));
 
-export const ipInNet = (a: IpAddr, n: IpNet) => a.v6 === n.v6 && (a.value & n.mask) === n.base;
-export const ipKey = (a: IpAddr) => `${a.v6 ? 6 : 4}:${a.value}`;
+export const ipInNet = (a: IpAddr, n: IpNet) =>
+  a.v6 === n.v6 && (a.v6 ? (a.value & n.mask) === n.base : (a.v4 & n.v4mask) >>> 0 === n.v4base);
+export const ipKey = (a: IpAddr) => (a.key ??= `${a.v6 ? 6 : 4}:${a.value}`);
 
 // ---------------------------------------------------------------------------------------------
 // Membership keys: one comparable primitive per type, used by `=`/`in`/`intersects` sets

@@ -256,11 +256,16 @@ export class SyscallSource implements FieldSource<SyscallEvent> {
       // client-or-server fields are worked out from the addresses, as libsinsp does.
       const parts = derived.map((key) => scalarExtractor(key, 'ipaddr'));
       const either = parts.length > 1;
+      const [first, second] = parts as [Reader, Reader | undefined];
       const fallback = (e: SyscallEvent): Extracted => {
         const own = extract(e);
         if (own !== undefined) return own;
-        const values = parts.map((p) => p(e)).filter((v): v is FieldValue => v !== undefined && !Array.isArray(v));
-        return values.length === 0 ? undefined : either ? values : values[0];
+        // The scalar readers never give arrays: undefined or one value each.
+        const a = first(e);
+        if (second === undefined) return a;
+        const b = second(e);
+        if (a === undefined) return b === undefined ? undefined : [b as FieldValue];
+        return b === undefined ? [a as FieldValue] : [a as FieldValue, b as FieldValue];
       };
       return { def, text, type: def.type, list: false, ...(either ? { anyOf: true } : {}), extract: fallback };
     }
