@@ -16,6 +16,8 @@ import {
   asciiLower,
   internalize,
   ipInNet,
+  ipv4InNet,
+  ipv4Number,
   isNumericType,
   parseBool,
   parseHexBytes,
@@ -115,8 +117,23 @@ export function valuePredicate(op: string, type: FieldType, literal: string): Va
     // An address field compared with a network (or a network field with an address) means containment.
     const net = parseIpNet(literal);
     if (!net) throw new ConditionCompileError(`${literal} is not a valid IP address`);
-    if (op === '=') return (v) => { const a = asIpAddr(v); return a !== undefined && ipInNet(a, net); };
-    if (op === '!=') return (v) => { const a = asIpAddr(v); return a !== undefined && !ipInNet(a, net); };
+    // IPv4 text (nearly every address) is read straight into a number; anything else is parsed.
+    if (op === '=') {
+      return (v) => {
+        const n = typeof v === 'string' ? ipv4Number(v) : -1;
+        if (n >= 0) return ipv4InNet(n, net);
+        const a = asIpAddr(v);
+        return a !== undefined && ipInNet(a, net);
+      };
+    }
+    if (op === '!=') {
+      return (v) => {
+        const n = typeof v === 'string' ? ipv4Number(v) : -1;
+        if (n >= 0) return !ipv4InNet(n, net);
+        const a = asIpAddr(v);
+        return a !== undefined && !ipInNet(a, net);
+      };
+    }
     return notSupported(op, 'IP address');
   }
   return stringPredicate(op, literal, type);

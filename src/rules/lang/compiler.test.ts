@@ -5,7 +5,7 @@ import { compileCondition, compileOperand } from './compiler.js';
 import { ConditionCompileError } from './errors.js';
 import { plainSource, type PlainEvent } from './fixture.js';
 import { fnmatch } from './glob.js';
-import { internalize, ipInNet, parseIpAddr, parseIpNet } from './values.js';
+import { internalize, ipInNet, ipv4Number, parseIpAddr, parseIpNet } from './values.js';
 import { parseCondition } from './parser.js';
 import { collectFields, eventTypes } from './analysis.js';
 
@@ -277,4 +277,34 @@ test('IPv4 containment by 32-bit numbers agrees with the bigint masks (sign bit,
   assert.equal(run('fd.sip = 10.1.2.3', { 'fd.sip': 0x0a010203 }), true);
   assert.equal(run('fd.sip = 10.1.2.0/24', { 'fd.sip': new Uint8Array([10, 1, 2, 200]) }), true);
   assert.equal(run('fd.sip in (10.1.2.3, 10.0.0.0/8)', { 'fd.sip': '10.200.0.1' }), true);
+});
+
+test('IPv4 text read by character codes agrees with the address parser', () => {
+  const text = fc.oneof(
+    fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '9', '.', '.', 'a', ':', ' '), maxLength: 17 }),
+    fc.tuple(fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300), fc.constantFrom('', '0', '00')).map(([a, b, c, d, z]) => `${z}${a}.${b}.${c}.${d}`),
+  );
+  fc.assert(fc.property(text, (t) => {
+    const parsed = parseIpAddr(t);
+    const want = parsed !== undefined && !parsed.v6 ? Number(parsed.value) : -1;
+    assert.equal(ipv4Number(t), want, JSON.stringify(t));
+  }), { numRuns: 20000 });
+  assert.equal(ipv4Number('255.255.255.255'), 0xffffffff);
+  assert.equal(ipv4Number('010.1.1.1'), parseIpAddr('010.1.1.1') && 0x0a010101);
+  for (const bad of ['1.2.3', '1.2.3.4.5', '1..2.3', '.1.2.3', '1.2.3.', '256.1.1.1', '1.2.3.0004', '::1', '']) assert.equal(ipv4Number(bad), -1, bad);
+  // Membership keys: the same address by text and in a list, whichever family.
+  assert.equal(run('fd.sip in (10.1.2.3, ::1)', { 'fd.sip': '::1' }), true);
+  assert.equal(run('fd.sip in (10.1.2.3, ::1)', { 'fd.sip': '10.1.2.3' }), true);
+  assert.equal(run('fd.sip in (10.1.2.4, ::1)', { 'fd.sip': '10.1.2.3' }), false);
+  assert.equal(run('fd.sip in (0.0.0.1)', { 'fd.sip': '::1' }), false);
+});
+
+test('in on a text field is set membership, whatever the lengths of the items and the value', () => {
+  // Quoted items of letters, digits and path characters (Falco's escapes are not JSON's).
+  const word = fc.string({ unit: fc.constantFrom('a', 'b', 'B', '0', '/', '.', '-', '_', ' ', 'é'), maxLength: 6 });
+  fc.assert(fc.property(fc.uniqueArray(word, { minLength: 2, maxLength: 6 }), word, (items, value) => {
+    const cond = `proc.name in (${items.map((i) => JSON.stringify(i)).join(', ')})`;
+    assert.equal(run(cond, { 'proc.name': value }), items.includes(value), `${cond} with ${JSON.stringify(value)}`);
+    assert.equal(run(cond, { 'proc.name': items[0]! }), true, cond);
+  }), { numRuns: 3000 });
 });

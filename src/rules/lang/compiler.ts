@@ -243,8 +243,16 @@ function membership(literals: Key[], type: FieldType): ValuePredicate {
     const only = texts[0]!;
     return (v) => (typeof v === 'string' ? v : asText(v)) === only;
   }
+  // A value of a length no item has is not in the list: most values an event brings are in
+  // none, and a Set lookup would hash each (every character, on a string not seen before).
   const keys = new Set<string>(texts);
-  return (v) => keys.has(typeof v === 'string' ? v : asText(v));
+  const longest = Math.max(...texts.map((t) => t.length));
+  const lengths = new Uint8Array(longest + 1);
+  for (const t of texts) lengths[t.length] = 1;
+  return (v) => {
+    const s = typeof v === 'string' ? v : asText(v);
+    return s.length <= longest && lengths[s.length] === 1 && keys.has(s);
+  };
 }
 
 /** `op oneof|anyof|allof (…)`: exactly one / at least one / every item holds; an empty list never matches. */

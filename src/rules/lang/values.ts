@@ -120,7 +120,7 @@ export interface IpAddr {
   value: bigint;
   /** An IPv4 address as an unsigned 32-bit number (0 for IPv6): containment without bigint arithmetic. */
   v4: number;
-  /** ipKey's text, made on first use (the parsed addresses are shared). */
+  /** ipKey of an IPv6 address, made on first use (the parsed addresses are shared). */
   key?: string;
 }
 
@@ -177,6 +177,42 @@ function parseIpv6(text: string): bigint | undefined {
   return out;
 }
 
+/**
+ * Dotted-quad IPv4 text as an unsigned 32-bit number, or -1 when it is not one by parseIpv4's
+ * grammar (four parts of 1 to 3 digits, each at most 255). Read by character codes: no
+ * allocation, and no memo lookup (which would hash every address an event brings).
+ */
+export function ipv4Number(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let out = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || dots === 3) return -1;
+      out = out * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (++digits > 3) return -1;
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  return dots === 3 && digits > 0 ? out * 256 + part : -1;
+}
+
+/** Whether an address (IPv4 as a 32-bit number) lies in a network. */
+export function ipv4InNet(a: number, n: IpNet): boolean {
+  return !n.v6 && (a & n.v4mask) >>> 0 === n.v4base;
+}
+
 export function parseIpAddr(text: string): IpAddr | undefined {
   const v4 = parseIpv4(text);
   if (v4 !== undefined) return ipAddr(false, v4);
@@ -219,7 +255,8 @@ const parseIpAddrCached = memoizeString((text) => parseIpAddr(text));
 
 export const ipInNet = (a: IpAddr, n: IpNet) =>
   a.v6 === n.v6 && (a.v6 ? (a.value & n.mask) === n.base : (a.v4 & n.v4mask) >>> 0 === n.v4base);
-export const ipKey = (a: IpAddr) => (a.key ??= `${a.v6 ? 6 : 4}:${a.value}`);
+/** A membership key: IPv4 as its 32-bit number, IPv6 as text (the two never compare equal). */
+export const ipKey = (a: IpAddr): Key => (a.v6 ? (a.key ??= `6:${a.value}`) : a.v4);
 
 // ---------------------------------------------------------------------------------------------
 // Membership keys: one comparable primitive per type, used by `=`/`in`/`intersects` sets
@@ -246,6 +283,10 @@ export function valueKey(v: FieldValue, type: FieldType): Key | undefined {
   }
   if (type === 'bool') return asBool(v);
   if (type === 'ipaddr' || type === 'ipnet') {
+    if (typeof v === 'string') {
+      const n = ipv4Number(v);
+      if (n >= 0) return n;
+    }
     const a = asIpAddr(v);
     return a ? ipKey(a) : undefined;
   }
