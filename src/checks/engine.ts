@@ -2,7 +2,7 @@
  * Runs every analyzer over one resource and applies suppressions. This is the unit of
  * work a scan repeats (inline or in a worker thread), so it takes only plain data.
  */
-import { parseJsonText, parseYamlChunk, type Finding, type InputError, type Resource, type Unit } from '../model/index.js';
+import { parseUnit, type Finding, type InputError, type Resource, type Unit } from '../model/index.js';
 import { Suppressor, annotationIgnores, type PalisadeConfig } from '../policy/index.js';
 import { pssFindings, type PssPolicy } from './pss/index.js';
 import { CatalogueRunner, defaultParams, pssIdSelected, type CheckParams, type FactRecord, type Selection } from './catalogue/index.js';
@@ -57,7 +57,7 @@ export class Engine {
     if (unit.type === 'error') {
       return { resources: 0, findings: [], errors: [{ file: unit.file, line: unit.line, message: unit.message }], facts: [], warnings: [] };
     }
-    const parsed = unit.type === 'yaml' ? parseYamlChunk(unit.chunk, unit.file, unit.doc) : parseJsonText(unit.text, unit.file, unit.firstLine);
+    const parsed = parseUnit(unit);
     const out: UnitResult = { resources: parsed.resources.length, findings: [], errors: [...parsed.errors], facts: [], warnings: [] };
     for (const resource of parsed.resources) {
       try {

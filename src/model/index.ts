@@ -5,6 +5,7 @@ export { parseYamlChunk, parseJsonText, parseYamlText, MAX_DEPTH, type ParseResu
 export { YamlDocSplitter, splitYamlDocuments, hasContent, type DocChunk } from './split.js';
 export { collectInputs, displayPath, describeFsError, type InputSource, type CollectResult } from './inputs.js';
 export { readUnits, type Unit } from './read.js';
+export { loadResources, parseUnit, type LoadedResources, type LoadResourcesOptions } from './load.js';
 export { LineIndex, lineOfOffset } from './lines.js';
 export * from './podspec.js';
 export { JsonPositions, splitPrettyJsonList, type JsonListItem } from './jsonlines.js';

@@ -9,7 +9,6 @@
 export * from './types.js';
 export { buildModel, isNetworkPolicy, isPortName, NAME_LABEL } from './build.js';
 export { Engine, allowedSlow, portMatches, type Endpoint, type Verdict, type SideVerdict, type PolicyVerdict, type RuleVerdict, type CompiledPolicy, type CompiledRule } from './engine.js';
-export { loadResources, type Loaded } from './load.js';
 export { parseProbe, probeText, selectorText, peerText, portSpecText, rulePortsText, rulePeersText, ipBlockRanges } from './describe.js';
 export { parseCidr, parseIp, formatRange, type Cidr, type Ip, type Range } from './cidr.js';
 export { exposure, selectsEveryNamespace, type Exposure, type ExposureKind, type PodExposure, type ExposureOptions } from './exposure.js';

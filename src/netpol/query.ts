@@ -1,10 +1,9 @@
 /** What the commands share: loading a model from paths, naming endpoints, problems as lines. */
 import type { Readable } from 'node:stream';
-import type { InputError } from '../model/index.js';
+import { loadResources, type InputError } from '../model/index.js';
 import { buildModel } from './build.js';
 import { parseCidr, parseIp, rangeOf, type Range } from './cidr.js';
 import { Engine, type Endpoint } from './engine.js';
-import { loadResources } from './load.js';
 import type { NetpolModel } from './types.js';
 
 export interface Analysis {

@@ -3,8 +3,7 @@
  * JSON, kubectl Lists) through the model's loader, keeping each resource's file and line.
  * Only the kinds RBAC analysis uses are kept.
  */
-import type { Readable } from 'node:stream';
-import { collectInputs, parseJsonText, parseYamlChunk, readUnits, type InputError, type Resource } from '../model/index.js';
+import { loadResources as loadModelResources, type InputError, type LoadedResources, type LoadResourcesOptions } from '../model/index.js';
 import { buildPolicy, type PolicyOptions, type RbacPolicy } from './policy.js';
 
 const KINDS = new Set([
@@ -12,36 +11,12 @@ const KINDS = new Set([
   'Pod', 'PodTemplate', 'ReplicationController', 'ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
 ]);
 
-export interface LoadedInputs {
-  resources: Resource[];
-  /** Every object read, of any kind. */
-  objects: number;
-  errors: InputError[];
-  warnings: string[];
-}
+export type LoadedInputs = LoadedResources;
+export type LoadOptions = Omit<LoadResourcesOptions, 'keep'>;
 
-export interface LoadOptions {
-  cwd?: string;
-  stdin?: Readable;
-}
-
-export async function loadResources(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadedInputs> {
-  const { inputs, errors, warnings } = await collectInputs(paths, opts.cwd);
-  const resources: Resource[] = [];
-  let objects = 0;
-  for (const input of inputs) {
-    for await (const unit of readUnits(input, opts.stdin)) {
-      if (unit.type === 'error') {
-        errors.push({ file: unit.file, line: unit.line, message: unit.message });
-        continue;
-      }
-      const parsed = unit.type === 'yaml' ? parseYamlChunk(unit.chunk, unit.file, unit.doc) : parseJsonText(unit.text, unit.file, unit.firstLine);
-      errors.push(...parsed.errors);
-      objects += parsed.resources.length;
-      for (const r of parsed.resources) if (KINDS.has(r.kind)) resources.push(r);
-    }
-  }
-  return { resources, objects, errors, warnings };
+/** The resources RBAC analysis uses, read as `palisade scan` reads its inputs. */
+export function loadResources(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadedInputs> {
+  return loadModelResources(paths, { ...opts, keep: (r) => KINDS.has(r.kind) });
 }
 
 export interface LoadedPolicy {
