@@ -3,18 +3,14 @@
  * Parses flags, calls src/audit/policy, prints. A policy that cannot be loaded is one line per
  * problem (`file:line: message`) and exit 2.
  */
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
   describeRule, evaluatePolicy, formatProblem, lintPolicyFiles, loadPolicyFile, simulatePolicy, simulationJson, simulationTable,
   type Attributes, type Policy,
 } from '../audit/index.js';
-import { exitCodeFor } from '../checks/index.js';
-import { FAIL_ON_VALUES, type FailOn } from '../policy/index.js';
-import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
 import { limitedReporter } from './alerting.js';
 import { UsageError } from './errors.js';
-import { VERSION } from './version.js';
+import { addReportOptions, emitReport, type ReportFlags } from './report-output.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -107,44 +103,15 @@ function registerExplain(policy: Command, setExit: (code: number) => void): void
     });
 }
 
-interface LintFlags {
-  format: ReportFormat;
-  output?: string;
-  failOn: FailOn;
-  color: boolean;
-}
-
 function registerLint(policy: Command, setExit: (code: number) => void): void {
-  policy
+  const lint = policy
     .command('lint')
     .description('Check audit policies: rules that never match, credentials logged with bodies, no catch-all, noisy endpoints, CIS 3.2.2 coverage')
-    .argument('<policies...>', 'audit policy files (audit.k8s.io/v1 Policy, YAML or JSON)')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(REPORT_FORMATS).default('table'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(FAIL_ON_VALUES).default('high'))
-    .option('--no-color', 'never colour the table output')
+    .argument('<policies...>', 'audit policy files (audit.k8s.io/v1 Policy, YAML or JSON)');
+  addReportOptions(lint)
     .addHelpText('after', '\nExit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 a policy could not be read or the flags are wrong.')
-    .action((paths: string[], flags: LintFlags) => {
-      const result = lintPolicyFiles(paths);
-      const color = flags.color && flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      const text = renderReport(result, flags.format, { color, toolVersion: VERSION, cwd: process.cwd() });
-      if (flags.output !== undefined) {
-        try {
-          writeFileSync(flags.output, text);
-        } catch (err) {
-          process.stderr.write(`palisade: cannot write ${flags.output}: ${(err as Error).message}\n`);
-          setExit(2);
-          return;
-        }
-      } else {
-        process.stdout.write(text);
-      }
-      // The table shows errors and warnings itself; other formats (and files) get them on stderr.
-      if (flags.format !== 'table' || flags.output !== undefined) {
-        for (const e of result.errors) process.stderr.write(`palisade: ${formatProblem(e)}\n`);
-        for (const w of result.warnings) process.stderr.write(`palisade: warning: ${w}\n`);
-      }
-      setExit(exitCodeFor(result, flags.failOn));
+    .action((paths: string[], flags: ReportFlags) => {
+      setExit(emitReport(lintPolicyFiles(paths), flags, flags.failOn));
     });
 }
 

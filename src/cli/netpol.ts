@@ -4,17 +4,13 @@
  * exposure 0; explain 0 allowed, 1 denied; check like scan (1 at or above --fail-on); 2 for
  * bad flags or unreadable input (the answer is still printed for what could be read).
  */
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
   analyzePaths, checkFindings, explainJson, explainText, exposure, exposureJson, exposureText, matrixAnswer,
   matrixHtml, matrixJson, matrixTable, parseClusterCidrs, parseProbe, problemLines, resolveEndpoint, type Analysis,
 } from '../netpol/index.js';
-import { FAIL_ON_VALUES, type FailOn } from '../policy/index.js';
-import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
-import { SEVERITIES, type InputError, type ScanResult } from '../model/index.js';
 import { UsageError } from './errors.js';
-import { VERSION } from './version.js';
+import { addReportOptions, emitReport, inputErrorLine, writeOutput, type ReportFlags } from './report-output.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
@@ -26,31 +22,15 @@ function probeFlag(text: string) {
   return p;
 }
 
-function errorLine(e: InputError): string {
-  return `palisade: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`;
-}
 
 /** Input errors and model problems on stderr; 2 when an input could not be read. */
 function reportInput(a: Analysis): number {
   for (const w of a.warnings) process.stderr.write(`palisade: warning: ${w}\n`);
   for (const line of problemLines(a.model)) process.stderr.write(`palisade: warning: ${line}\n`);
-  for (const e of a.errors) process.stderr.write(errorLine(e));
+  for (const e of a.errors) process.stderr.write(inputErrorLine(e));
   return a.errors.length > 0 ? 2 : 0;
 }
 
-function write(text: string, output: string | undefined): boolean {
-  if (output === undefined) {
-    process.stdout.write(text);
-    return true;
-  }
-  try {
-    writeFileSync(output, text);
-    return true;
-  } catch (err) {
-    process.stderr.write(`palisade: cannot write ${output}: ${(err as Error).message}\n`);
-    return false;
-  }
-}
 
 const PATHS_HELP = 'files or directories (.yaml, .yml, .json); - reads stdin';
 
@@ -72,7 +52,7 @@ export function registerNetpol(program: Command, setExit: (code: number) => void
       const a = await analyzePaths(paths);
       const m = matrixAnswer(a.engine, probe, flags.namespace);
       const text = flags.format === 'json' ? matrixJson(m) : flags.format === 'html' ? matrixHtml(m) : matrixTable(m);
-      if (!write(text, flags.output)) return setExit(2);
+      if (!writeOutput(text, flags.output)) return setExit(2);
       setExit(reportInput(a));
     });
 
@@ -124,33 +104,15 @@ export function registerNetpol(program: Command, setExit: (code: number) => void
       setExit(reportInput(a));
     });
 
-  netpol
+  const check = netpol
     .command('check')
     .description('Findings: pods not isolated, namespaces without default deny, policies selecting nothing, every-namespace peers, egress without DNS, invalid policies')
-    .argument('[paths...]', PATHS_HELP, ['.'])
-    .addOption(new Option('-f, --format <format>', 'report format').choices(REPORT_FORMATS).default('table'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(FAIL_ON_VALUES).default('high'))
-    .option('--no-color', 'never colour the table output')
+    .argument('[paths...]', PATHS_HELP, ['.']);
+  addReportOptions(check)
     .addHelpText('after', '\nExit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 unreadable input or bad flags.')
-    .action(async (paths: string[], flags: { format: ReportFormat; output?: string; failOn: FailOn; color: boolean }) => {
+    .action(async (paths: string[], flags: ReportFlags) => {
       const a = await analyzePaths(paths);
-      const result = checkFindings(a.engine, { errors: a.errors, warnings: a.warnings });
-      const color = flags.color && flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      if (!write(renderReport(result, flags.format, { color, toolVersion: VERSION, cwd: process.cwd() }), flags.output)) return setExit(2);
-      // The table shows errors itself; other formats (and files) also get them on stderr.
-      if (flags.format !== 'table' || flags.output !== undefined) {
-        for (const e of result.errors) process.stderr.write(errorLine(e));
-        for (const w of result.warnings) process.stderr.write(`palisade: warning: ${w}\n`);
-      }
-      setExit(exitCode(result, flags.failOn));
+      setExit(emitReport(checkFindings(a.engine, { errors: a.errors, warnings: a.warnings }), flags, flags.failOn));
     });
 }
 
-/** As `palisade scan`: 2 when an input could not be read, 1 for a finding at or above the threshold. */
-function exitCode(result: ScanResult, failOn: FailOn): number {
-  if (result.errors.length > 0) return 2;
-  if (failOn === 'none') return 0;
-  const limit = SEVERITIES.indexOf(failOn);
-  return result.findings.some((f) => !f.suppressed && SEVERITIES.indexOf(f.severity) <= limit) ? 1 : 0;
-}

@@ -3,19 +3,15 @@
  * answered from manifests (the same inputs as `palisade scan`). Flags and output only; the
  * logic is in src/rbac.
  */
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { exitCodeFor } from '../checks/index.js';
-import { emptySummary, type ScanResult } from '../model/index.js';
-import { FAIL_ON_VALUES, type FailOn } from '../policy/index.js';
-import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { summarize, type ScanResult } from '../model/index.js';
 import {
   analyzeRisks,
   Authorizer, QuestionError, accessJson, accessMatrix, accessText, buildRequest, decisionJson, decisionText, impersonatedUser,
   loadPolicy, whoCanJson, whoCanText, type LoadedPolicy, type Question, type RequestAttributes,
 } from '../rbac/index.js';
 import { UsageError } from './errors.js';
-import { VERSION } from './version.js';
+import { addReportOptions, emitReport, type ReportFlags } from './report-output.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -162,26 +158,19 @@ function registerAccess(rbac: Command, setExit: (code: number) => void): void {
     });
 }
 
-interface RiskFlags extends InputFlags {
-  format: ReportFormat;
-  output?: string;
-  failOn: FailOn;
+interface RiskFlags extends InputFlags, ReportFlags {
   includeSystem?: boolean;
   privilegedNamespace: string[];
-  color: boolean;
 }
 
 function registerRisks(rbac: Command, setExit: (code: number) => void): void {
   const cmd = rbac
     .command('risks')
     .description('Who can read Secrets, run pods as other ServiceAccounts, exec, escalate, bind, impersonate, write RBAC or webhooks, approve CSRs, mint tokens, use nodes/proxy; grants to everyone; escalation chains to cluster-admin')
-    .argument('[files...]', INPUT_HELP)
-    .addOption(new Option('-f, --format <format>', 'report format').choices(REPORT_FORMATS).default('table'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(FAIL_ON_VALUES).default('high'))
+    .argument('[files...]', INPUT_HELP);
+  addReportOptions(cmd)
     .option('--include-system', "also report Kubernetes' own bindings and system: users and groups")
-    .option('--privileged-namespace <ns>', 'a namespace whose namespaced powers count like cluster-wide ones (repeat; default: kube-system)', collect, [])
-    .option('--no-color', 'never colour the table output');
+    .option('--privileged-namespace <ns>', 'a namespace whose namespaced powers count like cluster-wide ones (repeat; default: kube-system)', collect, []);
   inputOptions(cmd)
     .addHelpText('after', '\nExit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 unreadable input or bad flags.')
     .action(async (files: string[], flags: RiskFlags) => {
@@ -190,32 +179,11 @@ function registerRisks(rbac: Command, setExit: (code: number) => void): void {
         includeSystem: flags.includeSystem === true,
         privilegedNamespaces: flags.privilegedNamespace.length > 0 ? flags.privilegedNamespace : undefined,
       });
-      const summary = emptySummary();
-      summary.resources = loaded.policy.objects;
-      for (const f of report.findings) {
-        summary.findings++;
-        summary.bySeverity[f.severity]++;
-      }
-      const result: ScanResult = { findings: report.findings, summary, errors: loaded.errors, checks: report.checks, warnings: [...loaded.warnings, ...report.warnings] };
-      const color = flags.color && flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      const text = renderReport(result, flags.format, { color, toolVersion: VERSION, cwd: process.cwd() });
-      if (flags.output !== undefined) {
-        try {
-          writeFileSync(flags.output, text);
-        } catch (err) {
-          process.stderr.write(`palisade: cannot write ${flags.output}: ${(err as Error).message}\n`);
-          setExit(2);
-          return;
-        }
-      } else {
-        process.stdout.write(text);
-      }
-      // The table shows errors and warnings itself; other formats (and files) get them on stderr.
-      if (flags.format !== 'table' || flags.output !== undefined) {
-        for (const e of result.errors) process.stderr.write(`palisade: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
-        for (const w of result.warnings) process.stderr.write(`palisade: warning: ${w}\n`);
-      }
-      setExit(exitCodeFor(result, flags.failOn));
+      const result: ScanResult = {
+        findings: report.findings, summary: summarize(report.findings, loaded.policy.objects), errors: loaded.errors, checks: report.checks,
+        warnings: [...loaded.warnings, ...report.warnings],
+      };
+      setExit(emitReport(result, flags, flags.failOn));
     });
 }
 

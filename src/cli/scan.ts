@@ -1,9 +1,9 @@
 /** `palisade scan`: parses flags, runs the scan, prints the report, sets the exit code. */
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { scan, defaultJobs, parsePssVersion, PSS_LEVELS, exitCodeFor, type PssLevel } from '../checks/index.js';
+import { scan, defaultJobs, parsePssVersion, PSS_LEVELS, type PssLevel } from '../checks/index.js';
 import { loadConfig, FAIL_ON_VALUES, type FailOn } from '../policy/index.js';
-import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { REPORT_FORMATS, type ReportFormat } from '../report/index.js';
+import { emitReport, writeOutput } from './report-output.js';
 import { UsageError } from './errors.js';
 import { kubesecCli } from '../checks/kubesec/index.js';
 import { PROFILES, resolveParams, selectChecks, type Profile } from '../checks/catalogue/index.js';
@@ -11,7 +11,6 @@ import { PROFILES, resolveParams, selectChecks, type Profile } from '../checks/c
 function splitList(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
-import { VERSION } from './version.js';
 
 const FORMATS = [...REPORT_FORMATS, 'kubesec'] as const;
 
@@ -79,24 +78,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   const result = await scan(paths, { pss, selection, params, config, now: Date.now(), jobs, cwd, inlineBytes });
   result.errors.unshift(...configErrors);
 
-  const color = flags.color && flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const text = renderReport(result, flags.format as ReportFormat, { color, toolVersion: VERSION, cwd });
-  if (flags.output !== undefined) {
-    try {
-      writeFileSync(flags.output, text);
-    } catch (err) {
-      process.stderr.write(`palisade: cannot write ${flags.output}: ${(err as Error).message}\n`);
-      return 2;
-    }
-  } else {
-    process.stdout.write(text);
-  }
-  // The table shows errors itself; other formats (and files) also get them on stderr.
-  if (flags.format !== 'table' || flags.output !== undefined) {
-    for (const e of result.errors) process.stderr.write(`palisade: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
-  }
-  for (const w of result.warnings) if (flags.format !== 'table' || flags.output !== undefined) process.stderr.write(`palisade: warning: ${w}\n`);
-  return exitCodeFor(result, failOn);
+  return emitReport(result, { format: flags.format as ReportFormat, output: flags.output, color: flags.color }, failOn, cwd);
 }
 
 /**
@@ -106,15 +88,5 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
 async function runKubesec(paths: string[], flags: ScanFlags, cwd: string): Promise<number> {
   const out = await kubesecCli(paths, { cwd, stdin: process.stdin });
   if (out.stderr) process.stderr.write(out.stderr);
-  if (flags.output !== undefined) {
-    try {
-      writeFileSync(flags.output, out.stdout);
-    } catch (err) {
-      process.stderr.write(`palisade: cannot write ${flags.output}: ${(err as Error).message}\n`);
-      return 2;
-    }
-  } else {
-    process.stdout.write(out.stdout);
-  }
-  return out.exitCode;
+  return writeOutput(out.stdout, flags.output) ? out.exitCode : 2;
 }

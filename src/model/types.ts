@@ -122,3 +122,17 @@ export interface ScanResult {
 export function emptySummary(): ScanSummary {
   return { resources: 0, findings: 0, suppressed: 0, bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
 }
+
+/** The summary of a finished list of findings: suppressed ones counted apart, the rest by severity. */
+export function summarize(findings: readonly Finding[], resources: number): ScanSummary {
+  const summary = emptySummary();
+  summary.resources = resources;
+  for (const f of findings) {
+    if (f.suppressed) summary.suppressed++;
+    else {
+      summary.findings++;
+      summary.bySeverity[f.severity]++;
+    }
+  }
+  return summary;
+}

@@ -6,7 +6,7 @@
  * only the semantics can tell (DNS after an egress deny, every-namespace peers, invalid input).
  */
 import {
-  emptySummary, formatPath, isEmptySelector, selectorMatches,
+  summarize, formatPath, isEmptySelector, selectorMatches,
   type CheckInfo, type Finding, type InputError, type JsonPath, type Labels, type Resource, type ScanResult, type Severity, type Stride,
 } from '../model/index.js';
 import * as B from './bitset.js';
@@ -167,9 +167,7 @@ export function checkFindings(engine: Engine, opts: CheckOptions = {}): ScanResu
   dnsFindings(engine, nsLabels, add);
 
   findings.sort((a, b) => (a.resource.file < b.resource.file ? -1 : a.resource.file > b.resource.file ? 1 : 0) || a.line - b.line || (a.check < b.check ? -1 : a.check > b.check ? 1 : 0));
-  const summary = emptySummary();
-  summary.resources = model.pods.length + model.policies.length + model.namespaces.filter((n) => n.resource).length;
-  for (const f of findings) { summary.findings++; summary.bySeverity[f.severity]++; }
+  const summary = summarize(findings, model.pods.length + model.policies.length + model.namespaces.filter((n) => n.resource).length);
   return { findings, summary, errors: opts.errors ?? [], checks: [...NETPOL_CHECKS], warnings: opts.warnings ?? [] };
 }
 

@@ -4,7 +4,7 @@
  * (shadowing), so it judges the policy exactly as kube-apiserver would run it.
  */
 import { basename } from 'node:path';
-import { emptySummary, type CheckInfo, type Finding, type InputError, type ScanResult, type Severity, type Stride } from '../../model/index.js';
+import { emptySummary, summarize, type CheckInfo, type Finding, type InputError, type ScanResult, type Severity, type Stride } from '../../model/index.js';
 import { describeRule, ruleRef } from './describe.js';
 import { PolicyEvaluator, type Evaluation } from './evaluate.js';
 import { loadPolicyFile, type LoadResult } from './load.js';
@@ -238,9 +238,6 @@ export function lintPolicyFiles(files: readonly string[], display: (file: string
     result.errors.push(...lint.errors);
     result.warnings.push(...lint.warnings);
   }
-  for (const f of result.findings) {
-    summary.findings++;
-    summary.bySeverity[f.severity]++;
-  }
+  result.summary = summarize(result.findings, summary.resources);
   return result;
 }
