@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Authorizer, analyzeRisks, buildRequest, impersonatedUser, loadPolicy, type RequestAttributes, type UserInfo } from '../rbac/index.js';
+import { rng } from './corpus.js';
 import { collectGarbage, fmtMB, median, percentile, printRows, progress, type BenchRow } from './measure.js';
 
 const quick = process.argv.includes('--quick');
@@ -18,18 +19,6 @@ const ROLES = 2_000;
 const BINDINGS = 10_000;
 const NAMESPACES = 200;
 const TARGET_WHO_CAN_MS = 50;
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run benches the same cluster. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const RESOURCES: Array<[group: string, resource: string]> = [
   ['', 'pods'], ['', 'pods/log'], ['', 'pods/exec'], ['', 'pods/portforward'], ['', 'secrets'], ['', 'configmaps'], ['', 'services'],
