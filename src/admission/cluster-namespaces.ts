@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { NamespaceRegistry } from './namespaces.js';
+import { errorCode } from '../model/index.js';
 
 export const IN_CLUSTER_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -41,7 +42,7 @@ export function readNamespaces(source: ClusterSource, registry: NamespaceRegistr
       token = readFileSync(source.tokenFile, 'utf8').trim();
       ca = readFileSync(source.caFile);
     } catch (err) {
-      reject(new Error(`cannot read the service account credentials: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
+      reject(new Error(`cannot read the service account credentials: ${errorCode(err)}`));
       return;
     }
     const req = request(new URL('/api/v1/namespaces?limit=5000', source.server), {

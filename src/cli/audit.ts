@@ -14,6 +14,7 @@ import { openStore, type EventQuery, type Store } from '../store/index.js';
 import { addOutputOptions, addRuleOptions, closeSinks, limitedReporter, loadRulesFromFlags, sinksFor, untilInterrupted, type OutputFlags, type RuleFlags } from './alerting.js';
 import { registerAuditPolicy } from './audit-policy.js';
 import { FatalError, UsageError } from './errors.js';
+import { errorCode } from '../model/index.js';
 
 const DB_HELP = 'event store: a SQLite file (default ./palisade.db) or a postgres://user@host/db URL (also $PALISADE_DB)';
 
@@ -126,7 +127,7 @@ function registerWebhookConfig(audit: Command): void {
         try {
           caPem = readFileSync(flags.caFile, 'utf8');
         } catch (err) {
-          throw new UsageError(`--ca-file ${flags.caFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+          throw new UsageError(`--ca-file ${flags.caFile}: cannot read (${errorCode(err)})`);
         }
       }
       process.stdout.write(usage(() => webhookKubeconfig({

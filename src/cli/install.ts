@@ -13,6 +13,7 @@ import {
 import { required, userErrors, wholeNumber } from './certs.js';
 import { UsageError } from './errors.js';
 import { VERSION } from './version.js';
+import { errorCode } from '../model/index.js';
 
 interface PrintFlags {
   print?: boolean;
@@ -48,7 +49,7 @@ function readCa(file: string): string {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`--ca-file ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(`--ca-file ${file}: cannot read (${errorCode(err)})`);
   }
   return text;
 }

@@ -101,6 +101,12 @@ export function displayPath(path: string, cwd: string): string {
   return rel.startsWith('..') ? path : rel.replace(/\\/g, '/');
 }
 
+/** The error's code (`ENOENT`, `EADDRINUSE`…), or its message when it has none: short, for one-line errors. */
+export function errorCode(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code ?? (err instanceof Error ? err.message : String(err));
+}
+
 export function describeFsError(err: unknown): string {
   const code = (err as { code?: string }).code;
   switch (code) {

@@ -1,6 +1,7 @@
 /** Starting and stopping the app: listen address parsing, TLS files, a clean shutdown. */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { errorCode } from '../model/index.js';
 
 /** `HOST:PORT`, `:PORT` or `PORT` → host and port; `[::1]:8443` for IPv6. */
 export function parseListen(text: string): { host: string; port: number } {
@@ -15,7 +16,7 @@ export function readTlsFiles(certFile: string, keyFile: string): { cert: Buffer;
     try {
       return readFileSync(path);
     } catch (err) {
-      throw new Error(`${flag} ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new Error(`${flag} ${path}: cannot read (${errorCode(err)})`);
     }
   };
   const cert = read(certFile, '--tls-cert');
@@ -30,7 +31,7 @@ export async function listen(app: FastifyInstance, host: string, port: number, t
   try {
     await app.listen({ host, port });
   } catch (err) {
-    throw new Error(`cannot listen on ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(`cannot listen on ${host}:${port}: ${errorCode(err)}`);
   }
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;

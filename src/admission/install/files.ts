@@ -5,7 +5,8 @@
  */
 import { lstatSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InstallError, fsReason } from './errors.js';
+import { errorCode } from '../../model/index.js';
+import { InstallError } from './errors.js';
 
 export interface OutputFile {
   name: string;
@@ -35,13 +36,13 @@ export function writeFiles(dir: string, files: readonly OutputFile[], opts: { fo
   try {
     mkdirSync(abs, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new InstallError(`${opts.flag} ${dir}: cannot create the directory (${fsReason(err)})`);
+    throw new InstallError(`${opts.flag} ${dir}: cannot create the directory (${errorCode(err)})`);
   }
   let present: string[];
   try {
     present = files.filter((f) => exists(join(abs, f.name))).map((f) => f.name);
   } catch (err) {
-    throw new InstallError(`${opts.flag} ${dir}: cannot look into the directory (${fsReason(err)})`);
+    throw new InstallError(`${opts.flag} ${dir}: cannot look into the directory (${errorCode(err)})`);
   }
   if (present.length > 0 && !opts.force) {
     throw new InstallError(`${opts.flag} ${dir}: ${present.join(', ')} already exist${present.length === 1 ? 's' : ''} (use --force to overwrite)`);
@@ -65,7 +66,7 @@ export function writeFiles(dir: string, files: readonly OutputFile[], opts: { fo
         // best effort: the error below is what the user needs
       }
     }
-    throw new InstallError(`${opts.flag} ${dir}: cannot write ${current} (${fsReason(err)})`);
+    throw new InstallError(`${opts.flag} ${dir}: cannot write ${current} (${errorCode(err)})`);
   }
   return written;
 }

@@ -10,7 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { webhookKubeconfigDocument, webhookUrl } from '../../model/index.js';
 import { checkCaPem } from './certs.js';
-import { InstallError, fsReason } from './errors.js';
+import { errorCode } from '../../model/index.js';
+import { InstallError } from './errors.js';
 import type { OutputFile } from './files.js';
 
 export const ADMISSION_CONFIG_FILE = 'admission-config.yaml';
@@ -82,7 +83,7 @@ export function imagePolicyFiles(opts: ImagePolicyOptions): ImagePolicyFiles {
   try {
     caText = readFileSync(caFile, 'utf8');
   } catch (err) {
-    throw new InstallError(`--ca-file ${opts.caFile}: cannot read (${fsReason(err)})`);
+    throw new InstallError(`--ca-file ${opts.caFile}: cannot read (${errorCode(err)})`);
   }
   checkCaPem('--ca-file', opts.caFile, caText);
   for (const [flag, path] of [['--client-cert', clientCert], ['--client-key', clientKey]] as const) {
@@ -90,7 +91,7 @@ export function imagePolicyFiles(opts: ImagePolicyOptions): ImagePolicyFiles {
     try {
       if (!statSync(path).isFile()) throw Object.assign(new Error(), { code: 'not a file' });
     } catch (err) {
-      throw new InstallError(`${flag} ${path}: cannot use (${fsReason(err)})`);
+      throw new InstallError(`${flag} ${path}: cannot use (${errorCode(err)})`);
     }
   }
   const kubeconfigPath = join(outDir, IMAGEPOLICY_KUBECONFIG_FILE);
