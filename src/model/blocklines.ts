@@ -90,47 +90,73 @@ export class BlockLineFinder {
   }
 }
 
+/** `indents` value of a blank or comment line, which carries no structure. */
+const SKIP = -1;
+/** `indents` value of a line indented with a tab, which the scanner does not handle. */
+const TAB = -2;
+
 /**
  * Walks the text by line offsets, without splitting it: only the lines on the way to a
- * path are looked at, and most are compared in place.
+ * path are looked at, each is measured once (start, end, indentation), and keys are
+ * compared in place by character codes. This runs for every finding and every fact a
+ * cross-resource check collects, so it avoids slicing and regular expressions on the
+ * common path and falls back to them only for rarer shapes.
  */
 class Scanner {
-  /** Offset where each line starts, found lazily: most lookups stop near the top of a document. */
-  private readonly starts: number[] = [0];
-  /** True once every line start is known. */
-  private complete = false;
+  /** Offset where each known line starts. */
+  private readonly starts: number[] = [];
+  /** Offset just past each known line's last character (its \n excluded). */
+  private readonly ends: number[] = [];
+  /** Indentation of each known line in spaces, or SKIP, or TAB. */
+  private readonly indents: number[] = [];
+  /** Offset where the next unknown line starts; -1 once the text is exhausted. */
+  private next = 0;
 
   constructor(private readonly text: string) {}
 
-  /** Finds line starts until line `i` is known (or the text ends). */
-  private extendTo(i: number): void {
-    const starts = this.starts;
-    while (!this.complete && starts.length <= i) {
-      const nl = this.text.indexOf('\n', starts[starts.length - 1]);
-      if (nl === -1) this.complete = true;
-      else starts.push(nl + 1);
-    }
-  }
-
-  /** Whether line `i` exists. */
+  /** Whether line `i` exists (measuring lines up to it on the way). */
   private has(i: number): boolean {
-    this.extendTo(i);
-    return i < this.starts.length;
+    while (this.starts.length <= i) {
+      if (this.next === -1) return false;
+      this.measureNext();
+    }
+    return true;
   }
 
-  /** Offset just past the line's last character (its \n excluded, a \r kept as \n-split lines keep it). */
-  private endOf(i: number): number {
-    this.extendTo(i + 1);
-    return i + 1 < this.starts.length ? this.starts[i + 1] - 1 : this.text.length;
+  private measureNext(): void {
+    const t = this.text;
+    const start = this.next;
+    const nl = t.indexOf('\n', start);
+    const end = nl === -1 ? t.length : nl;
+    this.next = nl === -1 ? -1 : nl + 1;
+    let p = start;
+    while (p < end && t.charCodeAt(p) === 32) p++;
+    let indent = p - start;
+    if (p === end) indent = SKIP;
+    else {
+      const c = t.charCodeAt(p);
+      if (c === 35 /* # */ || c === 13 /* \r */) indent = SKIP;
+      else if (c === 9 /* \t */) indent = t.slice(p, end).trim() === '' ? SKIP : TAB;
+    }
+    this.starts.push(start);
+    this.ends.push(end);
+    this.indents.push(indent);
+  }
+
+  /** Indentation of a structural line; blank and comment lines give SKIP. */
+  private indentOf(i: number): number {
+    const ind = this.indents[i];
+    if (ind === TAB) throw new Unsupported();
+    return ind;
   }
 
   private lineText(i: number): string {
-    return this.text.slice(this.starts[i], this.endOf(i));
+    return this.text.slice(this.starts[i], this.ends[i]);
   }
 
   rootNode(): BlockNode | undefined {
     for (let i = 0; this.has(i); i++) {
-      if (this.isSkippable(i)) continue;
+      if (this.indents[i] === SKIP) continue;
       const l = this.lineText(i);
       if (/^---(\s|$)/.test(l)) {
         if (l.slice(3).trim() !== '' && !l.slice(3).trim().startsWith('#')) throw new Unsupported();
@@ -152,13 +178,19 @@ class Scanner {
     return at === undefined ? undefined : [at, next];
   }
 
-  private content(node: BlockNode): string {
-    return this.text.slice(this.starts[node.line] + node.col, this.endOf(node.line));
+  private kindAt(node: BlockNode): Kind {
+    const t = this.text;
+    const p = this.starts[node.line] + node.col;
+    const end = this.ends[node.line];
+    const first = t.charCodeAt(p);
+    if (first === 45 /* - */ && (p + 1 >= end || isBlank(t, p + 1))) return 'seq';
+    // The common case: a plain key, found by its `: ` without slicing the line.
+    if (!specialStart(first) && !isBlank(t, p) && plainKeyLength(t, p, end) !== undefined) return 'map';
+    return this.kindAtSlow(t.slice(p, end));
   }
 
-  private kindAt(node: BlockNode): Kind {
-    const c = this.content(node);
-    if (/^-(\s|$)/.test(c)) return 'seq';
+  /** kindAt for lines that do not start with a plain key. */
+  private kindAtSlow(c: string): Kind {
     const first = c[0];
     if (first === '&' || first === '*' || first === '!' || first === '?' || first === '%' || first === '@' || first === '`') throw new Unsupported();
     if (first === '{' || first === '[') {
@@ -178,8 +210,8 @@ class Scanner {
     const fast = isPlainKey(key);
     for (let i = node.line; i < node.end && this.has(i); i++) {
       if (i !== node.line) {
-        if (this.isSkippable(i)) continue;
         const ind = this.indentOf(i);
+        if (ind === SKIP) continue;
         if (ind < col) break;
         if (ind > col) continue; // nested content of an earlier key
         if (this.isDash(i, col)) continue; // a sequence written at its key's indentation
@@ -196,36 +228,38 @@ class Scanner {
    * Undefined for another key; Unsupported when the line holds no key the scanner can read.
    */
   private keyAt(i: number, col: number, key: string, fast: boolean): number | undefined {
+    const t = this.text;
     const start = this.starts[i] + col;
-    const end = this.endOf(i);
-    const first = this.text.charCodeAt(start);
+    const end = this.ends[i];
+    const first = t.charCodeAt(start);
     if (fast && !specialStart(first)) {
       // A plain key: compare in place (no slicing); a line that starts otherwise is another key.
-      if (!this.text.startsWith(key, start)) return undefined;
+      if (!t.startsWith(key, start)) return undefined;
       let q = start + key.length;
-      while (q < end && (this.text.charCodeAt(q) === 32 || this.text.charCodeAt(q) === 9)) q++;
-      if (this.text.charCodeAt(q) !== 58 /* : */) return undefined;
-      const after = this.text.charCodeAt(q + 1);
+      while (q < end && (t.charCodeAt(q) === 32 || t.charCodeAt(q) === 9)) q++;
+      if (t.charCodeAt(q) !== 58 /* : */) return undefined;
+      const after = t.charCodeAt(q + 1);
       if (q + 1 < end && after !== 32 && after !== 9 && after !== 13) return undefined;
       return q + 1 - start;
     }
-    const parsed = parseKey(this.text.slice(start, end));
+    const parsed = parseKey(t.slice(start, end));
     if (!parsed) throw new Unsupported();
     return parsed.key === key ? parsed.length : undefined;
   }
 
   /** The value of a key (or of a sequence item) whose indicator ends at `afterCol` on line `i`. */
   private valueAfter(i: number, keyCol: number, afterCol: number, end: number): BlockNode | undefined {
-    const rest = this.text.slice(this.starts[i] + afterCol, this.endOf(i));
-    const trimmed = rest.trimStart();
-    if (trimmed !== '' && !trimmed.startsWith('#')) {
-      const col = afterCol + (rest.length - trimmed.length);
+    const t = this.text;
+    const lineStart = this.starts[i];
+    const lineEnd = this.ends[i];
+    const q = skipBlanks(t, lineStart + afterCol, lineEnd);
+    if (q < lineEnd && t.charCodeAt(q) !== 35 /* # */) {
       // Inline value: deeper keys (if any) sit on later lines, more indented.
-      return { line: i, col, end };
+      return { line: i, col: q - lineStart, end };
     }
     for (let j = i + 1; j < end && this.has(j); j++) {
-      if (this.isSkippable(j)) continue;
       const ind = this.indentOf(j);
+      if (ind === SKIP) continue;
       // A child block ends at the first line indented less than it (mapEntry and seqItem
       // stop there), so the parent's end is a safe bound and nothing is scanned twice.
       if (ind > keyCol) return { line: j, col: ind, end };
@@ -241,8 +275,8 @@ class Scanner {
     let seen = -1;
     for (let i = node.line; i < node.end && this.has(i); i++) {
       if (i !== node.line) {
-        if (this.isSkippable(i)) continue;
         const ind = this.indentOf(i);
+        if (ind === SKIP) continue;
         if (ind < col) break;
         if (ind > col) continue;
       }
@@ -252,8 +286,8 @@ class Scanner {
       }
       seen++;
       if (seen !== index) continue;
-      const after = this.text.slice(this.starts[i] + col + 1, this.endOf(i));
-      const spaces = after.length - after.trimStart().length;
+      const from = this.starts[i] + col + 1;
+      const spaces = skipBlanks(this.text, from, this.ends[i]) - from;
       const value = this.valueAfter(i, col, col + 1 + spaces, node.end);
       // An item whose content starts on the next line is where that content is.
       return [value ? value.line : i, value];
@@ -261,21 +295,10 @@ class Scanner {
     return [undefined, undefined];
   }
 
-  /** Blank lines and comment lines carry no structure. */
-  private isSkippable(i: number): boolean {
-    const t = this.text;
-    const end = this.endOf(i);
-    let p = this.starts[i];
-    while (p < end && t.charCodeAt(p) === 32) p++;
-    if (p === end) return true;
-    const c = t.charCodeAt(p);
-    return c === 35 /* # */ || c === 13 /* \r */ || (c === 9 && t.slice(p, end).trim() === '');
-  }
-
   /** `-` followed by a blank or the end of the line, at column `at`. */
   private isDash(i: number, at: number): boolean {
     const p = this.starts[i] + at;
-    const end = this.endOf(i);
+    const end = this.ends[i];
     if (p >= end || this.text.charCodeAt(p) !== 45) return false;
     if (p + 1 >= end) return true;
     const next = this.text.charCodeAt(p + 1);
@@ -285,20 +308,42 @@ class Scanner {
   /** `-` followed by any whitespace or the end of the line (a sequence item), at column `at`. */
   private isSeqIndicator(i: number, at: number): boolean {
     const p = this.starts[i] + at;
-    const end = this.endOf(i);
+    const end = this.ends[i];
     if (p >= end || this.text.charCodeAt(p) !== 45) return false;
-    return p + 1 >= end || /\s/.test(this.text[p + 1]);
+    return p + 1 >= end || isBlank(this.text, p + 1);
   }
+}
 
-  private indentOf(i: number): number {
-    const t = this.text;
-    const start = this.starts[i];
-    const end = this.endOf(i);
-    let p = start;
-    while (p < end && t.charCodeAt(p) === 32) p++;
-    if (p < end && t.charCodeAt(p) === 9) throw new Unsupported();
-    return p - start;
+/** Whether the character at `p` is whitespace as JavaScript's \s means it. */
+function isBlank(t: string, p: number): boolean {
+  const c = t.charCodeAt(p);
+  if (c === 32 || (c >= 9 && c <= 13)) return true;
+  return c >= 128 && /\s/.test(t[p]);
+}
+
+/** The first offset from `p` (up to `end`) that is not whitespace, as String.trimStart sees it. */
+function skipBlanks(t: string, p: number, end: number): number {
+  while (p < end && isBlank(t, p)) p++;
+  return p;
+}
+
+/**
+ * When a plain key (first character already checked) starts at `p`: the length up to and
+ * including its colon, as parseKey would find it; undefined otherwise.
+ */
+function plainKeyLength(t: string, p: number, end: number): number | undefined {
+  for (let i = p; i < end; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 58 /* : */) {
+      if (i + 1 === end) return i + 1 - p;
+      const n = t.charCodeAt(i + 1);
+      if (n === 32 || n === 9 || n === 13) return i + 1 - p;
+    } else if (c === 35 /* # */ && i > p) {
+      const b = t.charCodeAt(i - 1);
+      if (b === 32 || b === 9) return undefined;
+    }
   }
+  return undefined;
 }
 
 /** First characters after which a key is not plain (quoted, flow, indicators, comments…). */
@@ -315,10 +360,17 @@ function specialStart(code: number): boolean {
  * key that holds `: ` or ` #`, starts with an indicator or has blanks at its ends cannot be.
  */
 function isPlainKey(key: string): boolean {
-  if (key === '' || specialStart(key.charCodeAt(0))) return false;
-  if (/[\s]$/.test(key) || /:(?:[ \t\r]|$)|[ \t]#|[\n\r]/.test(key)) return false;
-  return true;
+  let plain = plainKeys.get(key);
+  if (plain === undefined) {
+    plain = key !== '' && !specialStart(key.charCodeAt(0)) && !/[\s]$/.test(key) && !/:(?:[ \t\r]|$)|[ \t]#|[\n\r]/.test(key);
+    // Paths reuse a handful of keys (spec, template, containers…); keys from user data are bounded here.
+    if (plainKeys.size >= 4096) plainKeys.clear();
+    plainKeys.set(key, plain);
+  }
+  return plain;
 }
+
+const plainKeys = new Map<string, boolean>();
 
 /**
  * A mapping key at the start of `text`: its value and the length up to and including the
