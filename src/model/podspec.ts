@@ -100,15 +100,19 @@ export interface ContainerRef {
   path: JsonPath;
 }
 
-export function* containersOf(pod: PodSpecRef): Generator<ContainerRef> {
+/** The pod's containers in visiting order (a plain array: checks walk it many times per resource). */
+export function containersOf(pod: PodSpecRef): ContainerRef[] {
+  const out: ContainerRef[] = [];
   for (const list of CONTAINER_LISTS) {
-    const items = asArray(pod.spec[list]);
+    const items = pod.spec[list];
+    if (!Array.isArray(items)) continue;
     for (let index = 0; index < items.length; index++) {
       const c = items[index];
       if (!isObj(c)) continue;
-      yield { container: c, name: typeof c.name === 'string' ? c.name : '', list, index, path: [...pod.specPath, list, index] };
+      out.push({ container: c, name: typeof c.name === 'string' ? c.name : '', list, index, path: [...pod.specPath, list, index] });
     }
   }
+  return out;
 }
 
 /**

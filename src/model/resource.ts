@@ -1,4 +1,6 @@
 import type { Locator } from './locate.js';
+import type { LineSource } from './lineref.js';
+import { containersOf, podSpecOf, type ContainerRef, type PodSpecRef } from './podspec.js';
 import type { JsonPath, KubeObject, ObjectMeta, ResourceRef, SourceRef } from './types.js';
 
 /** Where a document came from, shared by every resource in it. */
@@ -23,6 +25,27 @@ export class Resource {
   ) {}
 
   private cachedRef?: ResourceRef;
+  /** null: looked for, and the resource has no pod spec. */
+  private cachedPod?: PodSpecRef | null;
+  private cachedContainers?: ContainerRef[];
+
+  /**
+   * The pod spec of a workload (undefined for other kinds), found once and shared by every
+   * analyzer that looks at the resource (PSS, the catalogue, suppressions).
+   */
+  get pod(): PodSpecRef | undefined {
+    if (this.cachedPod === undefined) this.cachedPod = podSpecOf(this.object) ?? null;
+    return this.cachedPod ?? undefined;
+  }
+
+  /** The pod's containers in visiting order (empty for other kinds); callers must not modify the list. */
+  get containers(): readonly ContainerRef[] {
+    if (this.cachedContainers === undefined) {
+      const pod = this.pod;
+      this.cachedContainers = pod ? containersOf(pod) : [];
+    }
+    return this.cachedContainers;
+  }
 
   get apiVersion(): string {
     return typeof this.object.apiVersion === 'string' ? this.object.apiVersion : '';
@@ -71,7 +94,23 @@ export class Resource {
   lineOf(path: JsonPath): number {
     const line = this.locator.lineOf(path);
     const helm = this.origin.helm;
-    return helm ? Math.max(1, line - helm.commentLine) : line;
+    return helm ? lineInTemplate(line, helm) : line;
+  }
+
+  /**
+   * Lines of this resource that stay available after it is dropped, keeping its text alive
+   * (not the parsed object); undefined when its locator cannot do that.
+   */
+  detachedLines(): LineSource | undefined {
+    const locator = this.locator.detached?.();
+    if (!locator) return undefined;
+    const helm = this.origin.helm;
+    return helm ? { lineOf: (path) => lineInTemplate(locator.lineOf(path), helm) } : locator;
+  }
+
+  /** Characters of the document text this resource was read from (0 when not known). */
+  get sourceChars(): number {
+    return this.locator.chars ?? 0;
   }
 
   get line(): number {
@@ -102,4 +141,9 @@ export class Resource {
     const ns = this.namespace;
     return ns ? `${this.kind}/${ns}/${this.name}` : `${this.kind}/${this.name}`;
   }
+}
+
+/** A line of rendered Helm output as a line of its template (the line after `# Source:` is 1). */
+function lineInTemplate(line: number, helm: { commentLine: number }): number {
+  return Math.max(1, line - helm.commentLine);
 }

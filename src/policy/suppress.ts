@@ -4,7 +4,7 @@
  * or count them); only their `suppressed` flag and `suppression` change.
  */
 import picomatch from 'picomatch';
-import { podSpecOf, type Finding, type ObjectMeta, type Resource } from '../model/index.js';
+import { type Finding, type ObjectMeta, type Resource } from '../model/index.js';
 import type { IgnoreRule, PalisadeConfig } from './config.js';
 
 export const IGNORE_ANNOTATION = 'palisade.dev/ignore';
@@ -113,7 +113,7 @@ function annotationString(meta: ObjectMeta | undefined, key: string): string | u
 /** The ignore annotations on the object itself, then on its pod template. */
 export function annotationIgnores(resource: Resource): AnnotationIgnore[] {
   const metas: ObjectMeta[] = [resource.metadata];
-  const pod = podSpecOf(resource.object);
+  const pod = resource.pod;
   if (pod && pod.meta !== resource.metadata) metas.push(pod.meta);
   const reasons = metas.map((m) => annotationString(m, IGNORE_REASON_ANNOTATION)?.trim() || undefined);
   const out: AnnotationIgnore[] = [];

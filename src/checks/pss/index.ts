@@ -2,7 +2,7 @@
  * Pod Security Standards evaluator with the semantics of Kubernetes' pod-security-admission
  * library: which controls apply at a level and version, and what each finds in a pod.
  */
-import { containersOf, formatPath, isObj, podSpecOf, type CheckInfo, type Finding, type PodSpecRef, type Resource } from '../../model/index.js';
+import { containersOf, formatPath, isObj, type CheckInfo, type ContainerRef, type Finding, type PodSpecRef, type Resource } from '../../model/index.js';
 import { BASELINE_CONTROLS } from './baseline.js';
 import { RESTRICTED_CONTROLS } from './restricted.js';
 import { refStrings } from '../catalogue/refs.js';
@@ -64,23 +64,26 @@ export interface ControlResult {
   violations: Violation[];
 }
 
-function contextFor(pod: PodSpecRef, minor: number): PodContext {
+function contextFor(pod: PodSpecRef, minor: number, containers: readonly ContainerRef[]): PodContext {
   const os = pod.spec.os;
   const annotations = isObj(pod.meta.annotations) ? (pod.meta.annotations as Record<string, unknown>) : {};
   return {
     pod,
     spec: pod.spec,
     annotations,
-    containers: [...containersOf(pod)],
+    containers,
     userNamespace: pod.spec.hostUsers === false,
     windows: isObj(os) && os.name === 'windows',
     minor,
   };
 }
 
-/** Evaluates a pod spec; returns only the controls that found something. */
-export function evaluatePodSpec(pod: PodSpecRef, policy: PssPolicy): ControlResult[] {
-  const ctx = contextFor(pod, policy.minor);
+/**
+ * Evaluates a pod spec; returns only the controls that found something. `containers` are the
+ * pod's, when the caller has them already.
+ */
+export function evaluatePodSpec(pod: PodSpecRef, policy: PssPolicy, containers: readonly ContainerRef[] = containersOf(pod)): ControlResult[] {
+  const ctx = contextFor(pod, policy.minor, containers);
   const out: ControlResult[] = [];
   for (const control of controlsFor(policy)) {
     const violations = control.evaluate(ctx);
@@ -117,10 +120,10 @@ function groupDetails(details: readonly string[]): string[] {
 
 /** Findings for one resource: one per offending field, each with its own line. */
 export function pssFindings(resource: Resource, policy: PssPolicy): Finding[] {
-  const pod = podSpecOf(resource.object);
+  const pod = resource.pod;
   if (!pod) return [];
   const findings: Finding[] = [];
-  const results = evaluatePodSpec(pod, policy);
+  const results = evaluatePodSpec(pod, policy, resource.containers);
   if (results.length === 0) return findings;
   // Resolving lines parses the document again with positions: only now that it is needed.
   const ref = resource.ref();

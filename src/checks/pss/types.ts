@@ -8,7 +8,7 @@ export interface PodContext {
   spec: Obj;
   /** Annotations of the pod (or of the template), for the pre-field annotation forms. */
   annotations: Record<string, unknown>;
-  containers: ContainerRef[];
+  containers: readonly ContainerRef[];
   /** spec.hostUsers === false: user namespaces relax some controls (relaxPolicyForUserNamespacePod). */
   userNamespace: boolean;
   /** spec.os.name === "windows". */
