@@ -48,11 +48,13 @@ function parseImageState(v: unknown): ImageState {
 }
 
 /** Containers with a well-formed image (the others are image/invalid-reference's business). */
-function* validImages(ctx: ResourceContext): Generator<{ c: ContainerRef; text: string; ref: ImageRef }> {
+function validImages(ctx: ResourceContext): Array<{ c: ContainerRef; text: string; ref: ImageRef }> {
+  const out: Array<{ c: ContainerRef; text: string; ref: ImageRef }> = [];
   for (const c of ctx.containers) {
     const image = imageOf(c);
-    if (image.kind === 'ok') yield { c, text: image.text, ref: image.ref };
+    if (image.kind === 'ok') out.push({ c, text: image.text, ref: image.ref });
   }
+  return out;
 }
 
 /** A mutable reference: the registry decides what it resolves to at pull time. */

@@ -11,10 +11,12 @@ type Quantity =
   | { state: 'invalid'; shown: string }
   | { state: 'set'; value: number };
 
+const MISSING: Quantity = { state: 'missing' };
+
 function quantityIn(resources: unknown, section: Section, name: ResourceName): Quantity {
   const sec = isObj(resources) ? resources[section] : undefined;
   const raw = isObj(sec) ? sec[name] : undefined;
-  if (raw === undefined || raw === null) return { state: 'missing' };
+  if (raw === undefined || raw === null) return MISSING;
   const value = parseQuantity(raw);
   if (value === undefined || value < 0) {
     const s = JSON.stringify(raw) ?? String(raw);
@@ -42,8 +44,9 @@ function podLevel(pod: PodSpecRef | undefined, section: Section, name: ResourceN
 function checkLimit(ctx: ResourceContext, name: ResourceName): void {
   const field = `resources.limits.${name}`;
   for (const c of sized(ctx)) {
-    const path: JsonPath = [...c.path, 'resources', 'limits', name];
     const q = quantityIn(c.container.resources, 'limits', name);
+    if (q.state === 'set' && q.value !== 0) continue;
+    const path: JsonPath = [...c.path, 'resources', 'limits', name];
     if (q.state === 'invalid') ctx.report(path, `${containerLabel(c)} ${field} ${q.shown} is not a valid quantity`, 'low');
     else if (q.state === 'set' && q.value === 0) ctx.report(path, `${containerLabel(c)} ${field} is 0, which sets no limit`);
     else if (q.state === 'missing' && !podLevel(ctx.pod, 'limits', name)) ctx.report(path, `${containerLabel(c)} has no ${name} limit (${field})`);
