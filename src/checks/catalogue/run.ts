@@ -2,7 +2,7 @@
  * Running catalogue checks: per resource (anywhere, including worker threads) and, for
  * cross-resource checks, once over the facts collected from the whole input.
  */
-import { containersOf, formatPath, podSpecOf, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
+import { DeferredLine, formatPath, resolveLine, type CheckInfo, type LineRef, type LineSource, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
 import type { AnnotationIgnore } from '../../policy/index.js';
 import { CATALOGUE } from './registry.js';
 import { refStrings } from './refs.js';
@@ -34,18 +34,20 @@ export function checkInfo(def: CheckDef): CheckInfo {
 
 /** Checks by the kind they look at (computed once per kind), so a resource meets only its own. */
 class KindIndex<T extends { kinds: readonly string[] | 'workload' }> {
-  private readonly cache = new Map<string, readonly T[]>();
+  /** By kind: the checks for resources of that kind with a pod spec, and without one. */
+  private readonly cache = new Map<string, { withPod?: readonly T[]; withoutPod?: readonly T[] }>();
 
   constructor(private readonly checks: readonly T[]) {}
 
   /** The checks for a resource of `kind` (with a pod spec or not), in definition order. */
   for(kind: string, hasPod: boolean): readonly T[] {
-    const key = `${hasPod ? 'w' : '-'}${kind}`;
-    let list = this.cache.get(key);
-    if (!list) {
-      list = this.checks.filter((c) => (c.kinds === 'workload' ? hasPod : c.kinds.includes(kind) || c.kinds.includes('*')));
-      this.cache.set(key, list);
-    }
+    let entry = this.cache.get(kind);
+    if (!entry) this.cache.set(kind, (entry = {}));
+    const cached = hasPod ? entry.withPod : entry.withoutPod;
+    if (cached) return cached;
+    const list = this.checks.filter((c) => (c.kinds === 'workload' ? hasPod : c.kinds.includes(kind) || c.kinds.includes('*')));
+    if (hasPod) entry.withPod = list;
+    else entry.withoutPod = list;
     return list;
   }
 }
@@ -57,14 +59,28 @@ export interface ResourceRun {
   warnings: string[];
 }
 
+export interface RunnerOptions {
+  /**
+   * Defer the lines of cross-resource facts until a fact becomes a finding, keeping the text
+   * of those resources (not their parsed objects) alive until then. Deferral stops once this
+   * many characters of input have been checked, which bounds the text kept alive (a document
+   * may share its memory with the block of input it was read in). Only where facts never
+   * leave the thread: deferred lines cannot be sent between threads. Default 0: no deferral.
+   */
+  deferFactLinesChars?: number;
+}
+
 /** The active checks, resolved once per engine from their ids. */
 export class CatalogueRunner {
+  /** Characters of input that may still be checked with fact lines deferred. */
+  private deferBudget: number;
   private readonly resourceChecks: ResourceCheck[];
   readonly inventoryChecks: InventoryCheck<unknown>[];
   private readonly resourceIndex: KindIndex<ResourceCheck>;
   private readonly inventoryIndex: KindIndex<InventoryCheck<unknown>>;
 
-  constructor(ids: readonly string[], private readonly params: CheckParams) {
+  constructor(ids: readonly string[], private readonly params: CheckParams, options: RunnerOptions = {}) {
+    this.deferBudget = options.deferFactLinesChars ?? 0;
     const wanted = new Set(ids);
     const active = CATALOGUE.filter((c) => wanted.has(c.id));
     this.resourceChecks = active.filter((c): c is ResourceCheck => c.scope === 'resource');
@@ -82,7 +98,7 @@ export class CatalogueRunner {
   run(resource: Resource, ignores: () => AnnotationIgnore[]): ResourceRun {
     const out: ResourceRun = { findings: [], facts: [], warnings: [] };
     if (this.resourceChecks.length === 0 && this.inventoryChecks.length === 0) return out;
-    const pod = podSpecOf(resource.object);
+    const pod = resource.pod;
     let ref: ResourceRef | undefined;
     const refOf = () => (ref ??= resource.ref());
     // One context per resource; `report` writes to the check that is running.
@@ -90,15 +106,23 @@ export class CatalogueRunner {
     const report = (path: JsonPath, message: string, severity?: Severity) => {
       out.findings.push(findingOf(current!, refOf(), path, resource.lineOf(path), message, severity));
     };
+    // The fact lines of this resource: deferred while the budget lasts (decided once per resource).
+    const defer = this.deferBudget > 0;
+    if (defer) this.deferBudget -= resource.sourceChars;
+    let source: LineSource | null | undefined;
+    const factLine = (path: JsonPath): LineRef => {
+      if (source === undefined) source = (defer && resource.detachedLines()) || null;
+      return source ? new DeferredLine(source, path) : resource.lineOf(path);
+    };
     const ctx: ResourceContext & CollectContext = {
       resource,
       object: resource.object,
       kind: resource.kind,
       pod,
-      containers: pod ? [...containersOf(pod)] : [],
+      containers: resource.containers,
       params: this.params,
       report,
-      lineOf: (path: JsonPath) => resource.lineOf(path),
+      lineOf: (path: JsonPath) => factLine(path),
     };
     for (const def of this.resourceIndex.for(resource.kind, pod !== undefined)) {
       current = def;
@@ -146,7 +170,7 @@ export class CatalogueRunner {
         continue;
       }
       for (const r of reports) {
-        out.push({ finding: findingOf(def, r.subject.ref, r.path, r.line, r.message, r.severity), ignores: ignoresOf.get(r.subject.order) ?? [] });
+        out.push({ finding: findingOf(def, r.subject.ref, r.path, resolveLine(r.line), r.message, r.severity), ignores: ignoresOf.get(r.subject.order) ?? [] });
       }
     }
     return out;
