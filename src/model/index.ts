@@ -12,6 +12,7 @@ export { DeferredLine, resolveLine, type LineRef, type LineSource } from './line
 export { JsonPositions, splitPrettyJsonList, type JsonListItem } from './jsonlines.js';
 export { parseQuantity } from './quantity.js';
 export { memoizeString } from './memo.js';
+export { ownString, ownStrings } from './own.js';
 export { parseImage, imageMatches, type ImageRef } from './image.js';
 export { selectorMatches, isEmptySelector, labelsOf, selectorProblems, labelKeyProblem, labelValueProblem, type Labels, type SelectorProblem } from './selector.js';
 export { webhookUrl, webhookKubeconfigDocument, type WebhookKubeconfigOptions } from './kubeconfig.js';

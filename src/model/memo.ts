@@ -1,3 +1,5 @@
+import { ownString } from './own.js';
+
 /**
  * A function of a string, remembered for the distinct arguments seen. Inputs repeat (the same
  * quantities, images, addresses and timestamps across a corpus or a stream), but they come
@@ -8,9 +10,12 @@ export function memoizeString<V>(compute: (key: string) => V, max = 4096): (key:
   return (key) => {
     let value = cache.get(key);
     if (value === undefined && !cache.has(key)) {
-      value = compute(key);
+      // The key is often a slice of a whole parsed document; kept as it is, it would keep
+      // that document's text alive for as long as it stays cached.
+      const own = ownString(key);
+      value = compute(own);
       if (cache.size >= max) cache.clear();
-      cache.set(key, value);
+      cache.set(own, value);
     }
     return value as V;
   };

@@ -1,5 +1,6 @@
 import type { Locator } from './locate.js';
 import type { LineSource } from './lineref.js';
+import { ownString } from './own.js';
 import { containersOf, podSpecOf, type ContainerRef, type PodSpecRef } from './podspec.js';
 import type { JsonPath, KubeObject, ObjectMeta, ResourceRef, SourceRef } from './types.js';
 
@@ -129,10 +130,14 @@ export class Resource {
    */
   ref(): ResourceRef {
     if (this.cachedRef) return this.cachedRef;
+    // Findings and facts keep the ref to the end of a scan: it must not keep the document's text alive.
     const ns = this.namespace;
+    const apiVersion = ownString(this.apiVersion);
+    const kind = ownString(this.kind);
+    const name = ownString(this.name);
     const ref: ResourceRef = ns !== undefined
-      ? { apiVersion: this.apiVersion, kind: this.kind, namespace: ns, name: this.name, file: this.file, line: this.line }
-      : { apiVersion: this.apiVersion, kind: this.kind, name: this.name, file: this.file, line: this.line };
+      ? { apiVersion, kind, namespace: ownString(ns), name, file: this.file, line: this.line }
+      : { apiVersion, kind, name, file: this.file, line: this.line };
     return (this.cachedRef = ref);
   }
 

@@ -1,7 +1,6 @@
 /** Checks: Linux capabilities that matter more than the Pod Security Standards' allow-list says. */
 import { containerLabel, isObj, isWindowsPod, memoizeString, type ContainerRef, type JsonPath } from '../../model/index.js';
 import { defineCheck } from './define.js';
-import { oncePerObject } from './util.js';
 import type { CheckDef } from './types.js';
 
 /** `cap_sys_admin`, `CAP_SYS_ADMIN`, ` sys_admin ` → `SYS_ADMIN`. */
@@ -18,15 +17,7 @@ interface CapEntry {
  * (`add: SYS_ADMIN`, or `"SYS_ADMIN,NET_ADMIN"`) is read as the capabilities it names, so a
  * malformed manifest is still judged on what it asks for.
  */
-function capEntries(c: ContainerRef, list: 'add' | 'drop'): readonly CapEntry[] {
-  const both = capsOf(c);
-  return list === 'add' ? both.add : both.drop;
-}
-
-/** Both lists of a container, read once for the checks that look at them. */
-const capsOf = oncePerObject((c: ContainerRef) => ({ add: readCapEntries(c, 'add'), drop: readCapEntries(c, 'drop') }));
-
-function readCapEntries(c: ContainerRef, list: 'add' | 'drop'): CapEntry[] {
+function capEntries(c: ContainerRef, list: 'add' | 'drop'): CapEntry[] {
   const sc = c.container.securityContext;
   const caps = isObj(sc) ? sc.capabilities : undefined;
   const value = isObj(caps) ? caps[list] : undefined;

@@ -9,7 +9,6 @@ import { apiGroupOf, asArray, isObj, type JsonPath, type KubeObject, type Obj, t
 import { severityRank } from '../../model/types.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
-import { oncePerObject } from './util.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const ROLE_KINDS = ['Role', 'ClusterRole'] as const;
@@ -57,7 +56,7 @@ interface Rule {
 }
 
 /** The resource rules of a Role/ClusterRole (nonResourceURL-only rules and non-objects skipped). */
-const rulesOf = oncePerObject((obj: KubeObject): readonly Rule[] => {
+function rulesOf(obj: KubeObject): Rule[] {
   const out: Rule[] = [];
   const rules = asArray(obj.rules);
   for (let i = 0; i < rules.length; i++) {
@@ -75,7 +74,7 @@ const rulesOf = oncePerObject((obj: KubeObject): readonly Rule[] => {
     });
   }
   return out;
-});
+}
 
 /** A permission a check looks for: any of `verbs` on any of `resources` in `group`. */
 interface Grant {

@@ -2,7 +2,7 @@
  * Running catalogue checks: per resource (anywhere, including worker threads) and, for
  * cross-resource checks, once over the facts collected from the whole input.
  */
-import { DeferredLine, formatPath, resolveLine, type CheckInfo, type LineRef, type LineSource, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
+import { DeferredLine, formatPath, ownString, ownStrings, resolveLine, type CheckInfo, type LineRef, type LineSource, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
 import type { AnnotationIgnore } from '../../policy/index.js';
 import { CATALOGUE } from './registry.js';
 import { refStrings } from './refs.js';
@@ -144,7 +144,8 @@ export class CatalogueRunner {
       if (fact === undefined) continue;
       subject ??= { ref: refOf(), order: 0 };
       ignoreList ??= ignores();
-      out.facts.push({ check: def.id, subject, fact, ignores: ignoreList });
+      // Facts live until the whole input is read: they must not keep documents' text alive.
+      out.facts.push({ check: def.id, subject, fact: ownStrings(fact), ignores: ignoreList });
     }
     return out;
   }
@@ -186,7 +187,7 @@ function findingOf(def: CheckDef, ref: ResourceRef, path: JsonPath, line: number
     check: def.id,
     severity: severity ?? def.severity,
     title: def.title,
-    message,
+    message: ownString(message),
     resource: ref,
     path: formatPath(path),
     line,
