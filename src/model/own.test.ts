@@ -21,6 +21,11 @@ test('ownStrings: plain data is rebuilt equal; class instances and other values 
   assert.notEqual(owned, fact);
   assert.notEqual(owned.labels, fact.labels);
   assert.equal(owned.line, line);
+  // Shared parts stay shared (and cycles end).
+  const labels = { app: 'web' };
+  const pair = ownStrings({ a: labels, b: labels });
+  assert.equal(pair.a, pair.b);
+  assert.notEqual(pair.a, labels);
   const proto = JSON.parse('{"__proto__": "kept as a key"}') as Record<string, unknown>;
   const ownedProto = ownStrings(proto);
   assert.deepEqual(Object.keys(ownedProto), ['__proto__']);

@@ -16,18 +16,31 @@ export function ownString(s: string): string {
 
 /**
  * `value` with every long string replaced by its own copy: plain objects and arrays are
- * rebuilt, anything else (numbers, class instances) is kept as it is.
+ * rebuilt, anything else (numbers, class instances) is kept as it is. Objects met again in
+ * `seen` (shared by several values) are rebuilt once and stay shared.
  */
-export function ownStrings<T>(value: T): T {
+export function ownStrings<T>(value: T, seen: Map<object, unknown> = new Map()): T {
   if (typeof value === 'string') return ownString(value) as T;
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(ownStrings) as T;
-  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value)) {
-    const v = (value as Record<string, unknown>)[k];
-    if (k === '__proto__') Object.defineProperty(out, k, { value: ownStrings(v), enumerable: true, writable: true, configurable: true });
-    else out[k] = ownStrings(v);
+  const done = seen.get(value);
+  if (done !== undefined) return done as T;
+  let out: unknown;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    seen.set(value, copy);
+    for (const item of value) copy.push(ownStrings(item, seen));
+    out = copy;
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    const copy: Record<string, unknown> = {};
+    seen.set(value, copy);
+    for (const k of Object.keys(value)) {
+      const v = ownStrings((value as Record<string, unknown>)[k], seen);
+      if (k === '__proto__') Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else copy[k] = v;
+    }
+    out = copy;
+  } else {
+    out = value;
   }
   return out as T;
 }

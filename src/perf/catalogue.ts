@@ -71,3 +71,39 @@ export async function timeScan(path: string, cwd: string, profile: 'none' | 'cks
   const r = await scan([path], { ...chosen, params: resolveParams(), config: emptyConfig(), now: Date.now(), jobs: 1, cwd });
   return { ms: performance.now() - t0, resources: r.summary.resources, findings: r.summary.findings + r.summary.suppressed };
 }
+
+export interface CatalogueMeasurement {
+  resources: number;
+  /** Best wall ms with no checks (loading alone) and with the cks profile, and their medians. */
+  load: number;
+  full: number;
+  loadMedian: number;
+  fullMedian: number;
+  findings: number;
+  runs: number;
+}
+
+/**
+ * Loading alone and loading + the cks profile on a mixed corpus of `count` resources, run in
+ * alternation (so that a noisy moment of the machine hits both), `runs` times each.
+ */
+export async function measureCatalogue(dir: string, count: number, runs: number, warmUp: boolean): Promise<CatalogueMeasurement> {
+  const corpus = await writeMixedCorpus(dir, count);
+  if (warmUp) {
+    await timeScan(corpus.path, dir, 'none');
+    await timeScan(corpus.path, dir, 'cks');
+  }
+  const loads: number[] = [];
+  const fulls: number[] = [];
+  let findings = 0;
+  for (let i = 0; i < runs; i++) {
+    loads.push((await timeScan(corpus.path, dir, 'none')).ms);
+    const r = await timeScan(corpus.path, dir, 'cks');
+    fulls.push(r.ms);
+    findings = r.findings;
+  }
+  const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
+  const [l, f] = [sorted(loads), sorted(fulls)];
+  return { resources: corpus.resources, load: l[0], full: f[0], loadMedian: l[l.length >> 1], fullMedian: f[f.length >> 1], findings, runs };
+}
+

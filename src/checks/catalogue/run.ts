@@ -134,6 +134,8 @@ export class CatalogueRunner {
     }
     let subject: FactSubject | undefined;
     let ignoreList: AnnotationIgnore[] | undefined;
+    /** Parts of this resource's facts already copied (the checks share pod labels and paths). */
+    let owned: Map<object, unknown> | undefined;
     for (const def of this.inventoryIndex.for(resource.kind, pod !== undefined)) {
       let fact: Fact | undefined;
       try {
@@ -145,7 +147,7 @@ export class CatalogueRunner {
       subject ??= { ref: refOf(), order: 0 };
       ignoreList ??= ignores();
       // Facts live until the whole input is read: they must not keep documents' text alive.
-      out.facts.push({ check: def.id, subject, fact: ownStrings(fact), ignores: ignoreList });
+      out.facts.push({ check: def.id, subject, fact: ownStrings(fact, (owned ??= new Map())), ignores: ignoreList });
     }
     return out;
   }
