@@ -5,7 +5,7 @@
 import { parseUnit, type Finding, type InputError, type Resource, type Unit } from '../model/index.js';
 import { Suppressor, annotationIgnores, type PalisadeConfig } from '../policy/index.js';
 import { pssFindings, type PssPolicy } from './pss/index.js';
-import { CatalogueRunner, defaultParams, pssIdSelected, type CheckParams, type FactRecord, type RunnerOptions, type Selection } from './catalogue/index.js';
+import { CatalogueRunner, defaultParams, pssIdSelected, type CheckParams, type FactRecord, type Selection } from './catalogue/index.js';
 
 export interface EngineOptions {
   /** Pod Security Standards level and version; undefined evaluates no PSS control. */
@@ -33,10 +33,9 @@ export class Engine {
   readonly suppressor: Suppressor;
   readonly catalogue: CatalogueRunner;
 
-  /** @param runner how the catalogue runs here (not sent to worker threads, unlike `opts`) */
-  constructor(readonly opts: EngineOptions, runner: RunnerOptions = {}) {
+  constructor(readonly opts: EngineOptions) {
     this.suppressor = new Suppressor(opts.config, new Date(opts.now));
-    this.catalogue = new CatalogueRunner(opts.selection?.checks ?? [], opts.params ?? defaultParams(), runner);
+    this.catalogue = new CatalogueRunner(opts.selection?.checks ?? [], opts.params ?? defaultParams());
   }
 
   runResource(resource: Resource): { findings: Finding[]; facts: FactRecord[]; warnings: string[] } {

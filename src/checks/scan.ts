@@ -23,12 +23,6 @@ export interface ScanOptions extends EngineOptions {
   inlineBytes?: number;
 }
 
-/**
- * Text kept alive (at most) so that lines of cross-resource facts are looked up only for the
- * facts that become findings: 128 Mi characters, 128 MB of ASCII YAML. Past it, lines are
- * looked up as facts are collected, as worker threads always do.
- */
-const DEFER_FACT_LINES_CHARS = 128 << 20;
 const BATCH_UNITS = 256;
 const BATCH_BYTES = 1 << 20;
 /** Files up to this size are handed to a worker whole; larger ones are split here. */
@@ -47,8 +41,7 @@ export function defaultJobs(): number {
 export async function scan(paths: readonly string[], opts: ScanOptions): Promise<ScanResult> {
   const { inputs, errors: inputErrors, warnings: inputWarnings } = await collectInputs(paths, opts.cwd);
   const engineOpts: EngineOptions = { pss: opts.pss, selection: opts.selection, params: opts.params, config: opts.config, now: opts.now };
-  // Facts made here stay here, so their lines can wait until a fact becomes a finding.
-  const engine = new Engine(engineOpts, { deferFactLinesChars: DEFER_FACT_LINES_CHARS });
+  const engine = new Engine(engineOpts);
   const jobs = Math.max(1, opts.jobs ?? defaultJobs());
   const inlineBytes = opts.inlineBytes ?? 1 << 20;
 

@@ -8,7 +8,6 @@ export { readUnits, type Unit } from './read.js';
 export { loadResources, parseUnit, type LoadedResources, type LoadResourcesOptions } from './load.js';
 export { LineIndex, lineOfOffset } from './lines.js';
 export * from './podspec.js';
-export { DeferredLine, resolveLine, type LineRef, type LineSource } from './lineref.js';
 export { JsonPositions, splitPrettyJsonList, type JsonListItem } from './jsonlines.js';
 export { parseQuantity } from './quantity.js';
 export { memoizeString } from './memo.js';

@@ -12,13 +12,6 @@ import type { JsonPath } from './types.js';
 export interface Locator {
   /** 1-based line of the path (or of its nearest existing ancestor) in the file. */
   lineOf(path: JsonPath): number;
-  /**
-   * A locator over the same text that keeps no caches, for lines wanted long after the
-   * resource was checked. Absent when lines cannot be looked up later cheaply.
-   */
-  detached?(): Locator;
-  /** Characters of source text the locator reads (absent: not known). */
-  readonly chars?: number;
 }
 
 /** Lines inside one YAML document chunk. */
@@ -54,14 +47,6 @@ export class YamlLocator implements Locator {
     }
     const offset = yamlOffset(this.doc, full);
     return this.index!.lineAt(offset) + this.firstLine - 1;
-  }
-
-  detached(): Locator {
-    return new YamlLocator(this.text, this.firstLine, this.basePath, this.rootLine);
-  }
-
-  get chars(): number {
-    return this.text.length;
   }
 
   /** The `yaml` library's answer, bypassing the fast path (for differential tests). */

@@ -1,5 +1,4 @@
 import type { Locator } from './locate.js';
-import type { LineSource } from './lineref.js';
 import { ownString } from './own.js';
 import { containersOf, podSpecOf, type ContainerRef, type PodSpecRef } from './podspec.js';
 import type { JsonPath, KubeObject, ObjectMeta, ResourceRef, SourceRef } from './types.js';
@@ -96,22 +95,6 @@ export class Resource {
     const line = this.locator.lineOf(path);
     const helm = this.origin.helm;
     return helm ? lineInTemplate(line, helm) : line;
-  }
-
-  /**
-   * Lines of this resource that stay available after it is dropped, keeping its text alive
-   * (not the parsed object); undefined when its locator cannot do that.
-   */
-  detachedLines(): LineSource | undefined {
-    const locator = this.locator.detached?.();
-    if (!locator) return undefined;
-    const helm = this.origin.helm;
-    return helm ? { lineOf: (path) => lineInTemplate(locator.lineOf(path), helm) } : locator;
-  }
-
-  /** Characters of the document text this resource was read from (0 when not known). */
-  get sourceChars(): number {
-    return this.locator.chars ?? 0;
   }
 
   get line(): number {

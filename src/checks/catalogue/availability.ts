@@ -2,7 +2,7 @@
  * Checks: the reliability pack (off by default) — probes, replicas and PodDisruptionBudgets.
  * Not security controls as such, but availability is the D of STRIDE.
  */
-import { isEmptySelector, isObj, selectorMatches, type JsonPath, type Labels, type LineRef } from '../../model/index.js';
+import { isEmptySelector, isObj, selectorMatches, type JsonPath, type Labels } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
 import { count, groupBy, inNs, isBuiltin, labelText, nsBucket, podLabels, selectorFact, WORKLOAD_KIND_NAMES } from './inventory.js';
@@ -109,7 +109,7 @@ function pdbBase(ctx: CollectContext): PdbBase | undefined {
   return { t: 'pdb', ns: nsBucket(ctx), sel: selectorFact(spec.selector), v1 };
 }
 
-type CoverFact = PdbBase | { t: 'w'; ns: string; kind: string; labels: Record<string, string>; replicas: number; path: JsonPath; line: LineRef };
+type CoverFact = PdbBase | { t: 'w'; ns: string; kind: string; labels: Record<string, string>; replicas: number; path: JsonPath; line: number };
 
 const noPdb = defineInventoryCheck<CoverFact>({
   id: 'availability/no-pod-disruption-budget',
@@ -192,8 +192,8 @@ function percent(value: unknown): number | undefined {
 type BudgetFact = (PdbBase & {
   minAvailable: number | string | null;
   maxUnavailable: number | string | null;
-  minLine: LineRef;
-  maxLine: LineRef;
+  minLine: number;
+  maxLine: number;
 }) | { t: 'w'; ns: string; name: string; labels: Record<string, string>; pods: number | null };
 
 function intOrString(v: unknown): number | string | null {

@@ -4,7 +4,7 @@
  */
 import {
   apiGroupOf, isEmptySelector, isObj, selectorMatches,
-  type JsonPath, type Labels, type LineRef,
+  type JsonPath, type Labels,
 } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
@@ -41,8 +41,8 @@ function noRules(rules: unknown): boolean {
   return rules === undefined || rules === null || (Array.isArray(rules) && rules.length === 0);
 }
 
-type WorkloadFact = { t: 'w'; ns: string; kind: string; labels: Record<string, string>; path: JsonPath; line: LineRef };
-type SelectorFact = { t: 'np'; ns: string; sel: unknown; path: JsonPath; line: LineRef };
+type WorkloadFact = { t: 'w'; ns: string; kind: string; labels: Record<string, string>; path: JsonPath; line: number };
+type SelectorFact = { t: 'np'; ns: string; sel: unknown; path: JsonPath; line: number };
 type Coverage = WorkloadFact | SelectorFact;
 
 /** Facts for NET-001/NET-003: workload pod labels and policy selectors. */
@@ -173,7 +173,7 @@ const selectsNothing = defineInventoryCheck<Coverage | CustomFact>({
   },
 });
 
-type NamespaceFact = { t: 'ns'; name: string; line: LineRef };
+type NamespaceFact = { t: 'ns'; name: string; line: number };
 type DenyFact = NamespaceFact | { t: 'np'; ns: string; ingress: boolean; egress: boolean };
 
 const DIRECTIONS = ['Ingress', 'Egress'] as const;

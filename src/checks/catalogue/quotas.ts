@@ -2,13 +2,13 @@
  * Checks: ResourceQuota and LimitRange — whether the Namespaces of the input have them
  * (cross-resource) and whether they bound CPU and memory (per resource).
  */
-import { isObj, type JsonPath, type Stride, type LineRef } from '../../model/index.js';
+import { isObj, type JsonPath, type Stride } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
 import { count, groupBy, isBuiltin, namespaceName, nsBucket } from './inventory.js';
 import type { CheckDef, CheckRefs, InventoryCheck, InventoryReport } from './types.js';
 
-type NsFact = { t: 'ns'; name: string; line: LineRef } | { t: 'c'; ns: string };
+type NsFact = { t: 'ns'; name: string; line: number } | { t: 'c'; ns: string };
 
 interface NamespaceNeedsSpec {
   id: string;

@@ -2,7 +2,7 @@
  * Running catalogue checks: per resource (anywhere, including worker threads) and, for
  * cross-resource checks, once over the facts collected from the whole input.
  */
-import { DeferredLine, formatPath, ownString, ownStrings, resolveLine, type CheckInfo, type LineRef, type LineSource, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
+import { formatPath, ownString, ownStrings, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
 import type { AnnotationIgnore } from '../../policy/index.js';
 import { CATALOGUE } from './registry.js';
 import { refStrings } from './refs.js';
@@ -59,28 +59,14 @@ export interface ResourceRun {
   warnings: string[];
 }
 
-export interface RunnerOptions {
-  /**
-   * Defer the lines of cross-resource facts until a fact becomes a finding, keeping the text
-   * of those resources (not their parsed objects) alive until then. Deferral stops once this
-   * many characters of input have been checked, which bounds the text kept alive (a document
-   * may share its memory with the block of input it was read in). Only where facts never
-   * leave the thread: deferred lines cannot be sent between threads. Default 0: no deferral.
-   */
-  deferFactLinesChars?: number;
-}
-
 /** The active checks, resolved once per engine from their ids. */
 export class CatalogueRunner {
-  /** Characters of input that may still be checked with fact lines deferred. */
-  private deferBudget: number;
   private readonly resourceChecks: ResourceCheck[];
   readonly inventoryChecks: InventoryCheck<unknown>[];
   private readonly resourceIndex: KindIndex<ResourceCheck>;
   private readonly inventoryIndex: KindIndex<InventoryCheck<unknown>>;
 
-  constructor(ids: readonly string[], private readonly params: CheckParams, options: RunnerOptions = {}) {
-    this.deferBudget = options.deferFactLinesChars ?? 0;
+  constructor(ids: readonly string[], private readonly params: CheckParams) {
     const wanted = new Set(ids);
     const active = CATALOGUE.filter((c) => wanted.has(c.id));
     this.resourceChecks = active.filter((c): c is ResourceCheck => c.scope === 'resource');
@@ -106,14 +92,6 @@ export class CatalogueRunner {
     const report = (path: JsonPath, message: string, severity?: Severity) => {
       out.findings.push(findingOf(current!, refOf(), path, resource.lineOf(path), message, severity));
     };
-    // The fact lines of this resource: deferred while the budget lasts (decided once per resource).
-    const defer = this.deferBudget > 0;
-    if (defer) this.deferBudget -= resource.sourceChars;
-    let source: LineSource | null | undefined;
-    const factLine = (path: JsonPath): LineRef => {
-      if (source === undefined) source = (defer && resource.detachedLines()) || null;
-      return source ? new DeferredLine(source, path) : resource.lineOf(path);
-    };
     const ctx: ResourceContext & CollectContext = {
       resource,
       object: resource.object,
@@ -122,7 +100,7 @@ export class CatalogueRunner {
       containers: resource.containers,
       params: this.params,
       report,
-      lineOf: (path: JsonPath) => factLine(path),
+      lineOf: (path: JsonPath) => resource.lineOf(path),
     };
     for (const def of this.resourceIndex.for(resource.kind, pod !== undefined)) {
       current = def;
@@ -173,7 +151,7 @@ export class CatalogueRunner {
         continue;
       }
       for (const r of reports) {
-        out.push({ finding: findingOf(def, r.subject.ref, r.path, resolveLine(r.line), r.message, r.severity), ignores: ignoresOf.get(r.subject.order) ?? [] });
+        out.push({ finding: findingOf(def, r.subject.ref, r.path, r.line, r.message, r.severity), ignores: ignoresOf.get(r.subject.order) ?? [] });
       }
     }
     return out;

@@ -2,7 +2,7 @@
  * Checks: RuntimeClass — untrusted pods must run in a sandbox (gVisor, Kata), and
  * runtimeClassName must name a RuntimeClass that exists and really is what its name says.
  */
-import { labelsOf, type JsonPath, type Labels, type LineRef } from '../../model/index.js';
+import { labelsOf, type JsonPath, type Labels } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
 import { isBuiltin, nsBucket, WORKLOAD_KIND_NAMES } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
@@ -44,7 +44,7 @@ function namedLikeSandbox(name: string, sandboxClasses: readonly string[]): bool
   return sandboxClasses.includes(name) || /gvisor|runsc|kata|sandbox/i.test(name);
 }
 
-type RuntimeClassFact = { t: 'rc'; name: string; handler: string | null; line: LineRef };
+type RuntimeClassFact = { t: 'rc'; name: string; handler: string | null; line: number };
 
 function collectRuntimeClass(ctx: CollectContext, withLine: boolean): RuntimeClassFact | undefined {
   if (!isBuiltin(ctx.object, 'RuntimeClass')) return undefined;
@@ -64,7 +64,7 @@ function runtimeClassOf(ctx: CollectContext): { rc: string | null; path: JsonPat
 
 type UntrustedFact = RuntimeClassFact
   | { t: 'ns'; name: string; labels: Record<string, string> }
-  | { t: 'w'; ns: string; labels: Record<string, string>; rc: string | null; path: JsonPath; line: LineRef };
+  | { t: 'w'; ns: string; labels: Record<string, string>; rc: string | null; path: JsonPath; line: number };
 
 const untrustedWithoutSandbox = defineInventoryCheck<UntrustedFact>({
   id: 'runtimeclass/untrusted-without-sandbox',
@@ -143,7 +143,7 @@ spec:
   },
 });
 
-type KnownFact = RuntimeClassFact | { t: 'w'; rc: string; path: JsonPath; line: LineRef };
+type KnownFact = RuntimeClassFact | { t: 'w'; rc: string; path: JsonPath; line: number };
 
 const unknownRuntimeClass = defineInventoryCheck<KnownFact>({
   id: 'runtimeclass/unknown-runtime-class',

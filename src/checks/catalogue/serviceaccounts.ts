@@ -2,7 +2,7 @@
  * Checks: the ServiceAccount a pod runs as, and whether its API token is mounted. The pod
  * and its ServiceAccount (when the input has it) are judged together.
  */
-import type { JsonPath, LineRef } from '../../model/index.js';
+import type { JsonPath } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
 import { groupBy, inNs, isBuiltin, nsBucket, WORKLOAD_KIND_NAMES } from './inventory.js';
 import type { CollectContext, CheckDef, InventoryReport } from './types.js';
@@ -37,7 +37,7 @@ function findSa(byNs: Map<string, SaFact[]>, ns: string, name: string): SaFact |
 
 const SA_KINDS = [...WORKLOAD_KIND_NAMES, 'ServiceAccount'];
 
-type TokenFact = SaFact | { t: 'w'; ns: string; sa: string; podTrue: boolean; path: JsonPath; line: LineRef };
+type TokenFact = SaFact | { t: 'w'; ns: string; sa: string; podTrue: boolean; path: JsonPath; line: number };
 
 const automountToken = defineInventoryCheck<TokenFact>({
   id: 'serviceaccount/automount-token',
@@ -105,7 +105,7 @@ spec:
   },
 });
 
-type DefaultSaFact = SaFact | { t: 'w'; ns: string; sa: string; named: boolean; path: JsonPath; line: LineRef };
+type DefaultSaFact = SaFact | { t: 'w'; ns: string; sa: string; named: boolean; path: JsonPath; line: number };
 
 const defaultServiceAccount = defineInventoryCheck<DefaultSaFact>({
   id: 'serviceaccount/default-service-account',

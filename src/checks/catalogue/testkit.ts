@@ -28,17 +28,9 @@ export interface ScanOutcome {
  * the defaults key by key.
  */
 export function scanText(yaml: string, ids: string | readonly string[], params: Partial<CheckParams> = {}): ScanOutcome {
-  const worker = scanTextAs(yaml, ids, params, 'worker');
-  // On the main thread fact lines are deferred until a fact becomes a finding: same findings.
-  const inThread = scanTextAs(yaml, ids, params, 'main');
-  assert.deepEqual(inThread.findings, worker.findings);
-  return worker;
-}
-
-function scanTextAs(yaml: string, ids: string | readonly string[], params: Partial<CheckParams>, where: 'worker' | 'main'): ScanOutcome {
   const { resources, errors } = parseYamlText(yaml, 'x.yaml');
   assert.deepEqual(errors, []);
-  const runner = new CatalogueRunner(typeof ids === 'string' ? [ids] : ids, { ...defaultParams(), ...params }, { deferFactLinesChars: where === 'main' ? 1 << 20 : 0 });
+  const runner = new CatalogueRunner(typeof ids === 'string' ? [ids] : ids, { ...defaultParams(), ...params });
   const findings: Finding[] = [];
   const warnings: string[] = [];
   const facts: FactRecord[] = [];
@@ -47,10 +39,6 @@ function scanTextAs(yaml: string, ids: string | readonly string[], params: Parti
     findings.push(...run.findings);
     warnings.push(...run.warnings);
     for (const f of run.facts) {
-      if (where === 'main') {
-        facts.push(f);
-        continue;
-      }
       // Facts must survive the trip from a worker thread unchanged.
       const sent = JSON.parse(JSON.stringify(f.fact)) as unknown;
       assert.deepEqual(sent, f.fact);

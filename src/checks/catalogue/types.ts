@@ -2,7 +2,7 @@
  * The shape of a catalogue check. A check is one small definition — metadata plus a `run`
  * of a few lines on top of the shared helpers — in the file of its topic.
  */
-import type { ContainerRef, JsonPath, KubeObject, LineRef, PodSpecRef, Resource, ResourceRef, Severity, Stride } from '../../model/index.js';
+import type { ContainerRef, JsonPath, KubeObject, PodSpecRef, Resource, ResourceRef, Severity, Stride } from '../../model/index.js';
 
 /** Equivalent ids in the standards and in the tools users already run. */
 export interface CheckRefs {
@@ -102,8 +102,8 @@ export interface InventoryReport {
   /** The resource the finding is about (from its fact). */
   subject: FactSubject;
   path: JsonPath;
-  /** The line of `path`, from the fact (looked up when the finding is made, if it was deferred). */
-  line: LineRef;
+  /** The line of `path`, resolved when the fact was collected. */
+  line: number;
   message: string;
   severity?: Severity;
 }
@@ -116,11 +116,8 @@ export interface FactSubject {
 }
 
 export interface CollectContext extends Omit<ResourceContext, 'report'> {
-  /**
-   * The 1-based line of a path in the resource, for the findings evaluate() may make: looked
-   * up now, or deferred until a finding needs it. Keep it in the fact as it is.
-   */
-  lineOf(path: JsonPath): LineRef;
+  /** 1-based line of a path in the resource (for the findings evaluate() will make). */
+  lineOf(path: JsonPath): number;
 }
 
 /** Looks at the whole input: collects small facts per resource, then judges them together. */
