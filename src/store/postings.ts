@@ -8,8 +8,8 @@
  *
  * key = value * FIELDS + field: values are dictionary or set ids, codes, or object hashes.
  */
-import { F_CODE, U_API_GROUP, U_AGENT, U_GROUPS, U_IPS, U_NAME, U_NAMESPACE, U_RESOURCE, U_SUBRESOURCE, U_USER, U_VERB, U_DECISION, f64, u32, type Columns } from './block.js';
-import { SEEDED, WRITE_VERB_IDS } from './schema.js';
+import { objectHash, F_CODE, U_API_GROUP, U_AGENT, U_GROUPS, U_IPS, U_NAME, U_NAMESPACE, U_RESOURCE, U_SUBRESOURCE, U_USER, U_VERB, U_DECISION, type Columns } from './block.js';
+import { isDenied, WRITE_VERB_IDS } from './schema.js';
 
 export const FIELDS = 16;
 export const P_USER = 0;
@@ -37,41 +37,26 @@ export function postedCode(code: number): boolean {
   return Number.isInteger(code) && code >= 0 && code < 2 ** 31;
 }
 
-/** A 48-bit hash of an object's (resource, namespace, name) ids; collisions only add candidate blocks. */
-export function objectHash(resource: number, namespace: number, name: number): number {
-  let a = Math.imul(resource ^ 0x9e3779b9, 0x85ebca6b);
-  a = Math.imul(a ^ namespace ^ (a >>> 15), 0xc2b2ae35);
-  a = Math.imul(a ^ name ^ (a >>> 13), 0x27d4eb2f);
-  let b = Math.imul(name ^ 0x165667b1, 0x9e3779b1);
-  b = Math.imul(b ^ resource ^ (b >>> 16), 0x85ebca77);
-  b = Math.imul(b ^ namespace ^ (b >>> 13), 0xc2b2ae3d);
-  return (a >>> 0) * 65536 + ((b >>> 16) & 0xffff);
-}
-
 const WRITE = new Set(WRITE_VERB_IDS);
-
-export function isDenied(decision: number, code: number): boolean {
-  return decision === SEEDED.forbid || code === 401 || code === 403;
-}
 
 /** Adds the posting keys of event i of a block to `into`. */
 export function addEventKeys(c: Columns, i: number, into: Set<number>): void {
-  const verb = u32(c, U_VERB, i);
-  const code = f64(c, F_CODE, i);
-  into.add(postingKey(P_USER, u32(c, U_USER, i)));
+  const verb = c.u[U_VERB][i];
+  const code = c.f[F_CODE][i];
+  into.add(postingKey(P_USER, c.u[U_USER][i]));
   into.add(postingKey(P_VERB, verb));
-  into.add(postingKey(P_RESOURCE, u32(c, U_RESOURCE, i)));
-  into.add(postingKey(P_SUBRESOURCE, u32(c, U_SUBRESOURCE, i)));
-  into.add(postingKey(P_API_GROUP, u32(c, U_API_GROUP, i)));
-  into.add(postingKey(P_NAMESPACE, u32(c, U_NAMESPACE, i)));
-  into.add(postingKey(P_NAME, u32(c, U_NAME, i)));
-  into.add(postingKey(P_AGENT, u32(c, U_AGENT, i)));
-  into.add(postingKey(P_GROUPS, u32(c, U_GROUPS, i)));
-  into.add(postingKey(P_IPS, u32(c, U_IPS, i)));
+  into.add(postingKey(P_RESOURCE, c.u[U_RESOURCE][i]));
+  into.add(postingKey(P_SUBRESOURCE, c.u[U_SUBRESOURCE][i]));
+  into.add(postingKey(P_API_GROUP, c.u[U_API_GROUP][i]));
+  into.add(postingKey(P_NAMESPACE, c.u[U_NAMESPACE][i]));
+  into.add(postingKey(P_NAME, c.u[U_NAME][i]));
+  into.add(postingKey(P_AGENT, c.u[U_AGENT][i]));
+  into.add(postingKey(P_GROUPS, c.u[U_GROUPS][i]));
+  into.add(postingKey(P_IPS, c.u[U_IPS][i]));
   if (postedCode(code)) into.add(postingKey(P_CODE, code));
-  if (isDenied(u32(c, U_DECISION, i), code)) into.add(postingKey(P_DENIED, 0));
+  if (isDenied(c.u[U_DECISION][i], code)) into.add(postingKey(P_DENIED, 0));
   if (WRITE.has(verb)) {
-    into.add(postingKey(P_OBJECT_WRITE, objectHash(u32(c, U_RESOURCE, i), u32(c, U_NAMESPACE, i), u32(c, U_NAME, i))));
+    into.add(postingKey(P_OBJECT_WRITE, objectHash(c.u[U_RESOURCE][i], c.u[U_NAMESPACE][i], c.u[U_NAME][i])));
   }
 }
 

@@ -72,6 +72,11 @@ export const SEEDED: Readonly<Record<string, number>> = {
 /** WRITE_VERBS as ids: the verbs of the who-touched posting lists. */
 export const WRITE_VERB_IDS = [SEEDED.create, SEEDED.update, SEEDED.patch, SEEDED.delete, SEEDED.deletecollection];
 
+/** A denied request (EventQuery.denied): decision forbid (a dictionary id), or code 401 or 403. */
+export function isDenied(decision: number, code: number | null): boolean {
+  return decision === SEEDED.forbid || code === 401 || code === 403;
+}
+
 /** Version 1's SQLite conditions, kept for its migration (which must not change). */
 const V1_COMMON_VERB_IDS = [SEEDED.get, SEEDED.list, SEEDED.watch, SEEDED.update, SEEDED.patch];
 const SQLITE_DENIED = `(decision_id = ${SEEDED.forbid} OR code IN (401, 403))`;

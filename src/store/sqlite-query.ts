@@ -6,14 +6,14 @@
  */
 import type Database from 'better-sqlite3';
 import {
-  bucketStart, F_CODE, F_RECEIVED, F_TIME, textLocation, U_API_GROUP, U_AGENT, U_DECISION, U_GROUPS, U_IPS, U_NAME, U_NAMESPACE,
+  bucketStart, objectHash, F_CODE, F_RECEIVED, F_TIME, textLocation, U_API_GROUP, U_AGENT, U_DECISION, U_GROUPS, U_IPS, U_NAME, U_NAMESPACE,
   U_RESOURCE, U_STAGE, U_SUBRESOURCE, U_USER, U_VERB, type Columns,
 } from './block.js';
 import {
-  isDenied, objectHash, P_AGENT, P_API_GROUP, P_CODE, P_DENIED, P_GROUPS, P_IPS, P_NAME, P_NAMESPACE, P_OBJECT_WRITE, P_RESOURCE,
+  P_AGENT, P_API_GROUP, P_CODE, P_DENIED, P_GROUPS, P_IPS, P_NAME, P_NAMESPACE, P_OBJECT_WRITE, P_RESOURCE,
   P_SUBRESOURCE, P_USER, P_VERB, postedCode, postingKey,
 } from './postings.js';
-import { SEEDED, SET_GROUPS, SET_IPS, WRITE_VERB_IDS } from './schema.js';
+import { isDenied, SEEDED, SET_GROUPS, SET_IPS, WRITE_VERB_IDS } from './schema.js';
 import { checkTime, direction, limitOf, topOf } from './sql.js';
 import type { Dict, Sets } from './sqlite-dict.js';
 import { materialize, scan, type BlockSource, type ScanSpec } from './scan.js';
@@ -59,7 +59,7 @@ class Filters {
       this.eqValues.push(ids[0]);
     } else {
       const set = new Set(ids);
-      this.tests.push((c, i) => set.has(c.u32[col * c.n + i]));
+      this.tests.push((c, i) => set.has(c.u[col][i]));
     }
     if (ids.length <= MAX_DRIVER_KEYS) this.drivers.push(ids.map((id) => postingKey(field, id)));
   }
@@ -75,10 +75,9 @@ class Filters {
     const hi = until ?? Infinity;
     const k = eqCols.length;
     return (c, i) => {
-      const n = c.n;
-      const t = c.f64[F_TIME * n + i];
+      const t = c.f[F_TIME][i];
       if (t < lo || t >= hi) return false;
-      for (let j = 0; j < k; j++) if (c.u32[eqCols[j] * n + i] !== eqValues[j]) return false;
+      for (let j = 0; j < k; j++) if (c.u[eqCols[j]][i] !== eqValues[j]) return false;
       for (const test of tests) if (!test(c, i)) return false;
       return true;
     };
@@ -118,9 +117,9 @@ function eventFilters(dict: Dict, sets: Sets, q: EventQuery): Filters {
   if (q.sourceIp !== undefined) f.oneOf(sets.holding(SET_IPS, q.sourceIp), U_IPS, P_IPS);
   if (q.code !== undefined) {
     const code = q.code;
-    f.test((c, i) => c.f64[F_CODE * c.n + i] === code, postedCode(code) ? [postingKey(P_CODE, code)] : undefined);
+    f.test((c, i) => c.f[F_CODE][i] === code, postedCode(code) ? [postingKey(P_CODE, code)] : undefined);
   }
-  const denied: Test = (c, i) => isDenied(c.u32[U_DECISION * c.n + i], c.f64[F_CODE * c.n + i]);
+  const denied: Test = (c, i) => isDenied(c.u[U_DECISION][i], c.f[F_CODE][i]);
   if (q.denied === true) f.test(denied, [postingKey(P_DENIED, 0)]);
   else if (q.denied === false) f.test((c, i) => !denied(c, i));
   return f;
@@ -175,11 +174,11 @@ export function whoTouched(src: BlockSource, stagesOf: Database.Statement, q: Wh
   const refine: ScanSpec['refine'] = (block, c, positions) => {
     let text: ReturnType<BlockSource['textOf']> | undefined;
     return positions.filter((i) => {
-      const rank = stageRank(c.u32[U_STAGE * c.n + i]);
+      const rank = stageRank(c.u[U_STAGE][i]);
       if (rank === 4) return true;
       text ??= src.textOf(block);
       const { auditId } = text.get(textLocation(c, i));
-      const stages = stagesOf.all(c.f64[F_RECEIVED * c.n + i], auditId) as number[];
+      const stages = stagesOf.all(c.f[F_RECEIVED][i], auditId) as number[];
       return stages.every((s) => stageRank(s) <= rank);
     });
   };
@@ -217,21 +216,21 @@ export function summary(src: BlockSource, q: SummaryQuery): Omit<Summary, 'alert
     const c = src.columns(cand.block);
     const n = c.n;
     for (let i = 0; i < n; i++) {
-      const t = c.f64[F_TIME * n + i];
+      const t = c.f[F_TIME][i];
       if (t < lo || t >= hi) continue;
       events++;
       if (t < first) first = t;
       if (t > last) last = t;
-      const user = c.u32[U_USER * n + i];
+      const user = c.u[U_USER][i];
       bump(users, user);
-      bump(verbs, c.u32[U_VERB * n + i]);
+      bump(verbs, c.u[U_VERB][i]);
       if (user === SEEDED[''] || user === SEEDED['system:anonymous']) anonymous++;
-      if (isDenied(c.u32[U_DECISION * n + i], c.f64[F_CODE * n + i])) bump(denied, user);
-      const resource = c.u32[U_RESOURCE * n + i];
+      if (isDenied(c.u[U_DECISION][i], c.f[F_CODE][i])) bump(denied, user);
+      const resource = c.u[U_RESOURCE][i];
       if (resource !== SEEDED['']) {
         let subs = resources.get(resource);
         if (!subs) resources.set(resource, (subs = new Map()));
-        bump(subs, c.u32[U_SUBRESOURCE * n + i]);
+        bump(subs, c.u[U_SUBRESOURCE][i]);
       }
     }
   }

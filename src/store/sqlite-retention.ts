@@ -37,7 +37,7 @@ export class BlockRetention {
       ...(before !== undefined ? { until: before } : {}),
       asc: true,
       limit,
-      match: before === undefined ? () => true : (c, i) => c.f64[F_TIME * c.n + i] < before,
+      match: before === undefined ? () => true : (c, i) => c.f[F_TIME][i] < before,
     });
     return materialize(this.src, hits).map((e) => ({ id: e.id, time: e.time, bytes: Buffer.byteLength(e.event, 'utf8') }));
   }
@@ -65,10 +65,10 @@ export class BlockRetention {
     const ids: string[] = [];
     const uris: string[] = [];
     for (let i = 0; i < c.n; i++) {
-      const slot = c.u32[U_SLOT * c.n + i];
+      const slot = c.u[U_SLOT][i];
       const t = text.get(textLocation(c, i));
       if (slots.has(slot)) {
-        this.delSeen.run(c.f64[F_RECEIVED * c.n + i], t.auditId, c.u32[U_STAGE * c.n + i]);
+        this.delSeen.run(c.f[F_RECEIVED][i], t.auditId, c.u[U_STAGE][i]);
         out.alerts += this.delAlerts.run(block * SLOTS + slot).changes;
         out.events++;
         out.bytes += Buffer.byteLength(t.event, 'utf8');
