@@ -15,7 +15,8 @@
  *   postings      (key, t_min, block, t_max): which blocks hold a value of a filtered field
  *                 (user, verb, resource, …, object written; postings.ts), in time order.
  *   seen          (received, audit_id, stage_id): the duplicate key of every stored event,
- *                 also how who-touched finds the other stages of a request.
+ *                 also how who-touched finds the other stages of a request (a UUID auditID
+ *                 is kept as its 16 bytes).
  *   dict          id ↔ string: the ids the columns hold. Ids 0 … 20 are fixed (SEEDED below).
  *   set_members   (kind, member, set_id): which group sets / source-IP sets hold a member
  *                 (an event's groups and source IPs are one set id each).
@@ -169,7 +170,8 @@ function sqliteV2(): string[] {
     'CREATE INDEX blocks_time ON blocks (t_min, id, t_max)',
     'CREATE INDEX blocks_t_max ON blocks (t_max)',
     'CREATE TABLE postings (key INTEGER NOT NULL, t_min INTEGER NOT NULL, block INTEGER NOT NULL, t_max INTEGER NOT NULL, PRIMARY KEY (key, t_min, block)) WITHOUT ROWID',
-    'CREATE TABLE seen (received INTEGER NOT NULL, audit_id TEXT NOT NULL, stage_id INTEGER NOT NULL, PRIMARY KEY (received, audit_id, stage_id)) WITHOUT ROWID',
+    // audit_id: a canonical UUID as its 16 bytes, any other auditID as text (sqlite-write.ts, seenId).
+    'CREATE TABLE seen (received INTEGER NOT NULL, audit_id BLOB NOT NULL, stage_id INTEGER NOT NULL, PRIMARY KEY (received, audit_id, stage_id)) WITHOUT ROWID',
     ...alertsTable('sqlite'),
     'UPDATE totals SET events = 0, alerts = 0, bytes = 0',
   ];

@@ -17,6 +17,7 @@ import { isDenied, SEEDED, SET_GROUPS, SET_IPS, WRITE_VERB_IDS } from './schema.
 import { checkTime, direction, limitOf, topOf } from './sql.js';
 import type { Dict, Sets } from './sqlite-dict.js';
 import { materialize, scan, type BlockSource, type ScanSpec } from './scan.js';
+import { seenId } from './sqlite-write.js';
 import { WRITE_VERBS, type Count, type EventQuery, type StoredEvent, type Summary, type SummaryQuery, type WhoTouchedQuery } from './types.js';
 
 /** A group or source IP held by more sets than this is not read set by set: other filters drive. */
@@ -178,7 +179,7 @@ export function whoTouched(src: BlockSource, stagesOf: Database.Statement, q: Wh
       if (rank === 4) return true;
       text ??= src.textOf(block);
       const { auditId } = text.get(textLocation(c, i));
-      const stages = stagesOf.all(c.f[F_RECEIVED][i], auditId) as number[];
+      const stages = stagesOf.all(c.f[F_RECEIVED][i], seenId(auditId)) as number[];
       return stages.every((s) => stageRank(s) <= rank);
     });
   };

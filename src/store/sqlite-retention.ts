@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import { encodeBlock, F_RECEIVED, F_TIME, rowOf, SLOTS, textLocation, timeRange, U_SLOT, U_STAGE } from './block.js';
 import { materialize, scan, type BlockSource } from './scan.js';
 import type { Victim } from './sql.js';
-import type { PostingWriter } from './sqlite-write.js';
+import { seenId, type PostingWriter } from './sqlite-write.js';
 
 export class BlockRetention {
   private readonly delSeen: Database.Statement;
@@ -68,7 +68,7 @@ export class BlockRetention {
       const slot = c.u[U_SLOT][i];
       const t = text.get(textLocation(c, i));
       if (slots.has(slot)) {
-        this.delSeen.run(c.f[F_RECEIVED][i], t.auditId, c.u[U_STAGE][i]);
+        this.delSeen.run(c.f[F_RECEIVED][i], seenId(t.auditId), c.u[U_STAGE][i]);
         out.alerts += this.delAlerts.run(block * SLOTS + slot).changes;
         out.events++;
         out.bytes += Buffer.byteLength(t.event, 'utf8');

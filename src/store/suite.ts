@@ -193,6 +193,23 @@ export function storeSuite(b: Backend): void {
       assert.deepEqual((await s.queryEvents({})).map((e) => [e.received, e.time]), [[T0 + S, T0 + 2 * S], [T0 + 5 * S, T0 + 6 * S]]);
     }));
 
+  test(name('UUID auditIDs: copies are duplicates, the same UUID in capitals or without dashes is another event; stages and retention'), () =>
+    withStore(async (s) => {
+      const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+      const pod = { resource: 'pods', namespace: 'prod', name: 'p', verb: 'delete' };
+      const a = rec({ auditId: id, stage: 'RequestReceived', time: T0 + S, code: null, ...pod });
+      const upper = rec({ auditId: id.toUpperCase(), stage: 'RequestReceived', time: T0 + S, code: null, ...pod });
+      const bare = rec({ auditId: id.replace(/-/g, ''), stage: 'RequestReceived', time: T0 + S, code: null, ...pod });
+      assert.deepEqual((await s.insert([item(a), item(upper), item(bare), item(a)])).inserted, [true, true, true, false]);
+      assert.deepEqual((await s.insert([item(rec({ ...a, event: '{"copy":1}' }))])).inserted, [false]);
+      const done = rec({ auditId: id, stage: 'ResponseComplete', time: T0 + 2 * S, received: T0 + S, ...pod });
+      await s.insert([item(done)]);
+      assert.deepEqual((await s.whoTouched(pod)).map((e) => `${e.auditId}/${e.stage}`), [`${id.toUpperCase()}/RequestReceived`, `${id.replace(/-/g, '')}/RequestReceived`, `${id}/ResponseComplete`]);
+      assert.deepEqual(await s.applyRetention({ maxAgeMicros: 0, now: T0 + 2 * S }), { events: 3, alerts: 0 });
+      assert.deepEqual((await s.insert([item(a)])).inserted, [true], 'a removed event may come again');
+      assert.deepEqual((await s.insert([item(done)])).inserted, [false]);
+    }));
+
   test(name('insert is all or nothing: a bad record rolls the whole batch back'), () =>
     withStore(async (s) => {
       const good = rec({ auditId: 'good' });
