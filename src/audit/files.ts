@@ -12,7 +12,7 @@ export interface FileIngestOptions {
   signal?: AbortSignal;
   /** One line per problem: `file:line: message`. */
   report: (message: string) => void;
-  /** Events per store transaction when reading (not following) a file (default 20,000). */
+  /** Events per store transaction when reading (not following) a file (default 5,000). */
   transactionEvents?: number;
   /** Called after each stored batch (progress). */
   onBatch?: (total: IngestStats) => void;
@@ -55,7 +55,7 @@ async function ingestOne(path: string, ingestor: Ingestor, opts: FileIngestOptio
   // Reading a file, events are gathered into large transactions (a commit costs an fsync and
   // index page writes); following a live file, each read is stored at once. Each read's events
   // are detected and made records at once: only records wait for the transaction.
-  const gather = opts.follow ? 1 : opts.transactionEvents ?? 20_000;
+  const gather = opts.follow ? 1 : opts.transactionEvents ?? 5000;
   let pending = new PreparedBatch();
   const flush = async () => {
     if (pending.events === 0) return;

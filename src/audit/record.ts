@@ -21,7 +21,28 @@ function str(v: unknown): string {
 }
 
 function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  if (!Array.isArray(v)) return [];
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return v.filter((x): x is string => typeof x === 'string');
+  return v as string[];
+}
+
+/** Canonical copies of the strings records repeat (users, verbs, namespaces, names…), bounded. */
+const canonical = new Map<string, string>();
+const CANONICAL_MAX = 50_000;
+
+/**
+ * `s`, or the equal string met before. A record waits for its store transaction while the
+ * store allocates, so it outlives young-generation collections: with its own copies of a
+ * dozen strings per event it was promoted at ~1.8 KB an event, and the old generation grew
+ * with the log until the next full collection.
+ */
+function shared(v: unknown): string {
+  if (typeof v !== 'string') return '';
+  const known = canonical.get(v);
+  if (known !== undefined) return known;
+  if (canonical.size >= CANONICAL_MAX) canonical.clear();
+  canonical.set(v, v);
+  return v;
 }
 
 /**
@@ -129,26 +150,26 @@ export function toAuditRecord(event: unknown, text?: string): RecordResult {
   const code = typeof status?.code === 'number' ? status.code : null;
   const record: AuditRecord = {
     auditId,
-    stage: str(e.stage),
-    level: str(e.level),
+    stage: shared(e.stage),
+    level: shared(e.level),
     time,
     received: micros(e.requestReceivedTimestamp) ?? time,
-    user: str(user?.username),
+    user: shared(user?.username),
     groups: strings(user?.groups),
-    impersonatedUser: str(obj(e.impersonatedUser)?.username),
-    verb: str(e.verb),
-    apiGroup: str(ref?.apiGroup),
-    apiVersion: str(ref?.apiVersion),
-    resource: str(ref?.resource),
-    subresource: str(ref?.subresource),
-    namespace: str(ref?.namespace),
+    impersonatedUser: shared(obj(e.impersonatedUser)?.username),
+    verb: shared(e.verb),
+    apiGroup: shared(ref?.apiGroup),
+    apiVersion: shared(ref?.apiVersion),
+    resource: shared(ref?.resource),
+    subresource: shared(ref?.subresource),
+    namespace: shared(ref?.namespace),
     // A create's objectRef may lack the name (older API servers, other producers): take the object's.
-    name: str(ref?.name) || (str(e.verb) === 'create' && ref ? str(obj(obj(e.requestObject)?.metadata)?.name) : ''),
+    name: shared(str(ref?.name) || (str(e.verb) === 'create' && ref ? str(obj(obj(e.requestObject)?.metadata)?.name) : '')),
     requestUri: str(e.requestURI),
     code,
-    decision: str(annotations?.['authorization.k8s.io/decision']),
+    decision: shared(annotations?.['authorization.k8s.io/decision']),
     sourceIps: strings(e.sourceIPs),
-    userAgent: str(e.userAgent),
+    userAgent: shared(e.userAgent),
     event: json,
   };
   return warning ? { record, warning } : { record };
