@@ -9,11 +9,13 @@
  * shapes), and the indexes become posting lists with one entry per value per block.
  *
  * A block holds:
- *  - `cols`: the events' columns, column-major (time, received, code as float64; dictionary
- *    ids, string lengths and slot as uint32): what queries filter on, read without the text.
+ *  - `cols`: the events' columns, column-major (time, received, code; dictionary ids, string
+ *    lengths, slot), each packed at its narrowest width: what queries filter on, read as views
+ *    of the blob without the text.
  *  - `text`: each event's JSON, auditID and requestURI, in chunks of TEXT_CHUNK events, each
  *    chunk compressed on its own so that returning one event decompresses 64 events, not a
- *    whole block (who-touched of a busy object returns events spread over many blocks).
+ *    whole block; events are laid out by denied, user and object (clusterOrder) so that one
+ *    object's or user's events share chunks.
  *
  * An event's id is `block * SLOTS + slot`; the slot is its position when the block was
  * written and stays with it when retention rewrites the block without some of its events.
@@ -124,7 +126,15 @@ function align(at: number, width: number): number {
   return Math.ceil(at / width) * width;
 }
 
+/** Typed arrays use the machine's byte order; the format is little-endian (x86-64, arm64). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function checkByteOrder(): void {
+  if (!LITTLE_ENDIAN) throw new Error('the SQLite audit store needs a little-endian machine (x86-64, arm64); use PostgreSQL here');
+}
+
 export function encodeColumns(c: Columns): Buffer {
+  checkByteOrder();
   const n = c.n;
   const widths: number[] = [];
   const bases: number[] = [];
@@ -179,6 +189,7 @@ export function encodeColumns(c: Columns): Buffer {
 }
 
 export function decodeColumns(blob: Uint8Array): Columns {
+  checkByteOrder();
   // Typed-array views need their element alignment: a blob not on an 8-byte boundary is copied.
   const bytes = blob.byteOffset % 8 === 0 ? blob : new Uint8Array(blob);
   const buf = bytes.buffer;

@@ -10,7 +10,7 @@
  * SQLite (embedded, one core, the ingest target is ≥ 50,000 events/s with detection), from
  * version 2:
  *   blocks        events in blocks of up to 1024 of one 10-minute bucket of event time, one
- *                 row each: their columns and their compressed texts (block.ts). Index on
+ *                 row each: their packed columns and compressed texts (block.ts). Index on
  *                 (t_min, id, t_max) for time-ordered scans, on t_max for the newest time.
  *   postings      (key, t_min, block, t_max): which blocks hold a value of a filtered field
  *                 (user, verb, resource, …, object written; postings.ts), in time order.
