@@ -4,6 +4,7 @@ import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../store/index.js';
+import { interceptInsert } from '../store/intercept.js';
 import { auditStream } from '../perf/audit-corpus.js';
 import { ingestFiles } from './files.js';
 import { Ingestor } from './ingest.js';
@@ -19,8 +20,11 @@ test('an EventList of 100,000 items on one line is stored whole, in bounded tran
     const path = join(dir, 'big.json');
     writeFileSync(path, `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[${lines(100_000, 5).join(',')}]}\n`);
     const problems: string[] = [];
-    const stats = await ingestFiles([path], new Ingestor({ store, maxBatch: 5000 }), { report: (m) => problems.push(m) });
+    const sizes: number[] = [];
+    const counting = interceptInsert(store, (insert, items) => (sizes.push(items.length), insert(items)));
+    const stats = await ingestFiles([path], new Ingestor({ store: counting }), { report: (m) => problems.push(m), transactionEvents: 30_000 });
     assert.deepEqual(problems, []);
+    assert.deepEqual(sizes, [30_000, 30_000, 30_000, 10_000]);
     assert.equal(stats.stored, 100_000);
     assert.equal((await store.stats()).events, 100_000);
   } finally {

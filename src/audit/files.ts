@@ -4,7 +4,7 @@
  * events per store transaction, so memory stays flat however large the log is.
  */
 import { openEvents, unreadableReason } from '../rules/index.js';
-import { addStats, emptyStats, type IncomingEvent, type Ingestor, type IngestStats } from './ingest.js';
+import { addStats, emptyStats, PreparedBatch, type IncomingEvent, type Ingestor, type IngestStats } from './ingest.js';
 
 export interface FileIngestOptions {
   /** Keep reading as the files grow, across rotation, until `signal` aborts. */
@@ -12,7 +12,7 @@ export interface FileIngestOptions {
   signal?: AbortSignal;
   /** One line per problem: `file:line: message`. */
   report: (message: string) => void;
-  /** Events per store transaction when reading (not following) a file (default 20,000). */
+  /** Events per store transaction when reading (not following) a file (default 5,000). */
   transactionEvents?: number;
   /** Called after each stored batch (progress). */
   onBatch?: (total: IngestStats) => void;
@@ -53,26 +53,34 @@ async function ingestOne(path: string, ingestor: Ingestor, opts: FileIngestOptio
     return;
   }
   // Reading a file, events are gathered into large transactions (a commit costs an fsync and
-  // index page writes); following a live file, each read is stored at once.
-  const gather = opts.follow ? 1 : opts.transactionEvents ?? 20_000;
-  let events: IncomingEvent[] = [];
+  // index page writes); following a live file, each read is stored at once. Each read's events
+  // are detected and made records at once: only records wait for the transaction.
+  const gather = opts.follow ? 1 : opts.transactionEvents ?? 5000;
+  let pending = new PreparedBatch();
   const flush = async () => {
-    if (events.length === 0) return;
-    const chunk = events;
-    events = [];
-    addStats(total, await ingestor.ingest(chunk, opts.report));
+    if (pending.events === 0) return;
+    const batch = pending;
+    pending = new PreparedBatch();
+    addStats(total, await ingestor.commit(batch));
     opts.onBatch?.(total);
   };
   for await (const batch of batches) {
+    const events: IncomingEvent[] = [];
     for (const item of batch) {
       if ('error' in item) {
         total.malformed++;
         opts.report(`${name}:${item.line}: ${item.error}`);
       } else {
-        events.push({ event: item.event, where: `${name}:${item.line}`, ...(item.text !== undefined ? { text: item.text } : {}) });
+        events.push(item);
       }
     }
-    if (events.length >= gather) await flush();
+    // One read may be a whole EventList document: a transaction takes at most `gather` of it.
+    for (let at = 0; at < events.length; ) {
+      const take = Math.max(1, gather - pending.events);
+      ingestor.prepare(at === 0 && take >= events.length ? events : events.slice(at, at + take), opts.report, pending, name);
+      at += take;
+      if (pending.events >= gather) await flush();
+    }
   }
   await flush();
 }

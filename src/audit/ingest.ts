@@ -40,8 +40,9 @@ export interface IncomingEvent {
   event: unknown;
   /** The event's own JSON text when it was one line on its own (saves re-serialising). */
   text?: string;
-  /** e.g. `audit.log:42` or `POST /audit item 3`. */
-  where: string;
+  /** e.g. `POST /audit item 3`; when absent, `source:line` (see Ingestor.prepare). */
+  where?: string;
+  line?: number;
 }
 
 /** What became of one event of a batch. */
@@ -60,6 +61,24 @@ export function addStats(into: IngestStats, more: IngestStats): IngestStats {
   return into;
 }
 
+/**
+ * Events detected and turned into records, waiting for their store transaction. Only the
+ * records are kept: the parsed events are dropped as each read batch is prepared, so they
+ * die young (held until a large transaction, they were promoted and cost major collections).
+ */
+export class PreparedBatch {
+  readonly items: IngestItem[] = [];
+  /** The alerts of items[i], sent to the sinks if it is stored. */
+  readonly alerts: Alert[][] = [];
+  /** The position of items[i] among the events prepared into this batch (for outcomes). */
+  readonly positions: number[] = [];
+  readonly stats = emptyStats();
+  /** Events prepared so far, records or not. */
+  events = 0;
+}
+
+type Alert = ReturnType<typeof makeAlert>;
+
 export class Ingestor {
   private readonly maxBatch: number;
 
@@ -74,41 +93,54 @@ export class Ingestor {
   async ingest(events: readonly IncomingEvent[], report: (message: string) => void, outcomes?: Outcome[]): Promise<IngestStats> {
     const stats = emptyStats();
     for (let start = 0; start < events.length; start += this.maxBatch) {
-      addStats(stats, await this.ingestChunk(events.slice(start, start + this.maxBatch), report, outcomes, start));
+      const batch = this.prepare(events.slice(start, start + this.maxBatch), report);
+      addStats(stats, await this.commit(batch, outcomes, start));
     }
     return stats;
   }
 
-  private async ingestChunk(events: readonly IncomingEvent[], report: (message: string) => void, outcomes?: Outcome[], offset = 0): Promise<IngestStats> {
-    const stats = emptyStats();
-    const items: IngestItem[] = [];
-    const positions: number[] = [];
-    const pending: ReturnType<typeof makeAlert>[][] = [];
-    for (let k = 0; k < events.length; k++) {
+  /**
+   * Runs the rules on events and makes their records, into `into`. An event without `where`
+   * is described as `source:line`. Rejected events are reported here.
+   */
+  prepare(events: readonly IncomingEvent[], report: (message: string) => void, into = new PreparedBatch(), source = ''): PreparedBatch {
+    const stats = into.stats;
+    for (let k = 0; k < events.length; k++, into.events++) {
       const incoming = events[k];
       stats.received++;
       const result = toAuditRecord(incoming.event, incoming.text);
       if ('error' in result) {
         stats.rejected++;
-        if (outcomes) outcomes[offset + k] = 'rejected';
-        report(`${incoming.where}: ${result.error}`);
+        report(`${placeOf(incoming, source)}: ${result.error}`);
         continue;
       }
-      positions.push(offset + k);
-      if (result.warning) report(`${incoming.where}: ${result.warning}`);
+      if (result.warning) report(`${placeOf(incoming, source)}: ${result.warning}`);
       const alerts = this.detect(incoming.event);
-      pending.push(alerts);
-      items.push({ record: result.record, alerts: alerts.map((a) => alertRecord(a, result.record.auditId, result.record.stage, result.record.time)) });
+      const { record } = result;
+      into.positions.push(into.events);
+      into.alerts.push(alerts);
+      into.items.push({ record, alerts: alerts.length === 0 ? NO_ALERTS : alerts.map((a) => alertRecord(a, record.auditId, record.stage, record.time)) });
     }
-    if (items.length === 0) return stats;
-    const { inserted, insertedCount, duplicates } = await this.opts.store.insert(items);
+    return into;
+  }
+
+  /**
+   * Stores a prepared batch in one transaction; alerts of newly stored events go to the sinks.
+   * outcomes[offset + position] says what became of each event (rejected ones are left unset
+   * here: `ingest` marks them).
+   */
+  async commit(batch: PreparedBatch, outcomes?: Outcome[], offset = 0): Promise<IngestStats> {
+    const stats = { ...batch.stats };
+    if (outcomes) for (let k = 0; k < batch.events; k++) outcomes[offset + k] = 'rejected';
+    if (batch.items.length === 0) return stats;
+    const { inserted, insertedCount, duplicates } = await this.opts.store.insert(batch.items);
     stats.stored += insertedCount;
     stats.duplicates += duplicates;
     const sinks = this.opts.sinks ?? [];
-    for (let i = 0; i < items.length; i++) {
-      if (outcomes) outcomes[positions[i]] = inserted[i] ? 'stored' : 'duplicate';
+    for (let i = 0; i < batch.items.length; i++) {
+      if (outcomes) outcomes[offset + batch.positions[i]] = inserted[i] ? 'stored' : 'duplicate';
       if (!inserted[i]) continue;
-      for (const alert of pending[i]) {
+      for (const alert of batch.alerts[i]) {
         stats.alerts++;
         for (const sink of sinks) sink.write(alert);
       }
@@ -116,16 +148,23 @@ export class Ingestor {
     return stats;
   }
 
-  private detect(event: unknown): ReturnType<typeof makeAlert>[] {
+  private detect(event: unknown): Alert[] {
     const { built, source } = this.opts;
-    if (!built || !source) return [];
+    if (!built || !source) return NO_ALERTS;
     const matched = built.ruleset.match('k8s_audit', event);
-    if (matched.length === 0) return [];
+    if (matched.length === 0) return NO_ALERTS;
     return matched.map((rule) => makeAlert(rule.alert, event, source, this.opts.alertOptions));
   }
 }
 
-function alertRecord(alert: ReturnType<typeof makeAlert>, auditId: string, stage: string, time: number): AlertRecord {
+/** Shared by every event without alerts (most): no array per event. */
+const NO_ALERTS: never[] = [];
+
+function placeOf(e: IncomingEvent, source: string): string {
+  return e.where ?? `${source}:${e.line ?? '?'}`;
+}
+
+function alertRecord(alert: Alert, auditId: string, stage: string, time: number): AlertRecord {
   return {
     auditId,
     stage,

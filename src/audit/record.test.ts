@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toAuditRecord } from './record.js';
+import fc from 'fast-check';
+import { parseRfc3339Nanos } from '../rules/index.js';
+import { micros, toAuditRecord } from './record.js';
 
 const base = {
   kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'RequestResponse', auditID: 'a1', stage: 'ResponseComplete',
@@ -77,4 +79,28 @@ test('a create without objectRef.name takes the name from the request object', (
   assert.ok('record' in r && r.record.name === 'web-0');
   const get = toAuditRecord({ auditID: 'g', verb: 'list', stageTimestamp: '2026-11-22T00:00:00Z', objectRef: { resource: 'pods' }, requestObject: { metadata: { name: 'x' } } });
   assert.ok('record' in get && get.record.name === '');
+});
+
+test('micros: the fast path for …Z times agrees with the ns parser on every shape of text', () => {
+  const nsMicros = (t: string) => {
+    const ns = parseRfc3339Nanos(t);
+    return ns === undefined ? undefined : Number(ns / 1000n);
+  };
+  const digit = fc.integer({ min: 0, max: 9 }).map(String);
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  const stamp = fc
+    .record({
+      y: fc.integer({ min: 1960, max: 2300 }), mo: fc.integer({ min: 0, max: 13 }), d: fc.integer({ min: 0, max: 32 }),
+      h: fc.integer({ min: 0, max: 24 }), mi: fc.integer({ min: 0, max: 60 }), s: fc.integer({ min: 0, max: 60 }),
+      frac: fc.array(digit, { minLength: 0, maxLength: 11 }).map((d) => d.join('')),
+      dot: fc.boolean(), zone: fc.constantFrom('Z', 'z', '+02:00', '-00:30', ''), junk: fc.constantFrom('', 'x', ' ', '.'),
+    })
+    .map((p) => `${pad(p.y, 4)}-${pad(p.mo, 2)}-${pad(p.d, 2)}T${pad(p.h, 2)}:${pad(p.mi, 2)}:${pad(p.s, 2)}${p.dot ? '.' : ''}${p.frac}${p.junk}${p.zone}`);
+  fc.assert(fc.property(fc.array(stamp, { minLength: 1, maxLength: 4 }), (ts) => {
+    // Several in a row, so the remembered seconds are exercised too.
+    for (const t of ts) assert.equal(micros(t), nsMicros(t), t);
+  }), { numRuns: 5000 });
+  for (const t of ['2026-11-22T02:14:10.123456789Z', '2026-11-22T02:14:10.1Z', '1969-12-31T23:59:59.5Z', '2026-02-30T00:00:00.1Z', '2026-11-22T02:14:10.Z']) {
+    assert.equal(micros(t), nsMicros(t), t);
+  }
 });

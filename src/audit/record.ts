@@ -21,12 +21,73 @@ function str(v: unknown): string {
 }
 
 function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  if (!Array.isArray(v)) return [];
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return v.filter((x): x is string => typeof x === 'string');
+  return v as string[];
 }
 
-/** RFC 3339 → µs since epoch, or undefined. */
+/** Canonical copies of the strings records repeat (users, verbs, namespaces, names…), bounded. */
+const canonical = new Map<string, string>();
+const CANONICAL_MAX = 50_000;
+
+/**
+ * `s`, or the equal string met before. A record waits for its store transaction while the
+ * store allocates, so it outlives young-generation collections: with its own copies of a
+ * dozen strings per event it was promoted at ~1.8 KB an event, and the old generation grew
+ * with the log until the next full collection.
+ */
+function shared(v: unknown): string {
+  if (typeof v !== 'string') return '';
+  const known = canonical.get(v);
+  if (known !== undefined) return known;
+  if (canonical.size >= CANONICAL_MAX) canonical.clear();
+  canonical.set(v, v);
+  return v;
+}
+
+/**
+ * The last two seconds met (`YYYY-MM-DDThh:mm:ss`, UTC) and their µs: an event's two
+ * timestamps are one or two seconds, and a log's events come a few thousand per second.
+ */
+const heads = ['', ''];
+const headMicros = [0, 0];
+let nextHead = 0;
+
+/** µs of a second `YYYY-MM-DDThh:mm:ss` in UTC after the epoch, or undefined (before the epoch: not cached). */
+function secondMicros(ts: string): number | undefined {
+  for (let k = 0; k < 2; k++) if (heads[k] !== '' && ts.startsWith(heads[k])) return headMicros[k];
+  const head = ts.slice(0, 19);
+  const ns = parseRfc3339Nanos(`${head}Z`);
+  if (ns === undefined || ns < 0n) return undefined;
+  heads[nextHead] = head;
+  headMicros[nextHead] = Number(ns / 1000n);
+  nextHead ^= 1;
+  return headMicros[nextHead ^ 1];
+}
+
+/**
+ * RFC 3339 → µs since epoch (the ns value divided by 1000, toward zero), or undefined. The
+ * form the API server writes (`…ss.ffffffZ`, after the epoch) is read here in numbers; any
+ * other goes through the ns parser (bigint arithmetic cost ~1 µs an event, with its garbage).
+ */
 export function micros(ts: unknown): number | undefined {
   if (typeof ts !== 'string') return undefined;
+  const n = ts.length;
+  if (n >= 22 && n <= 30 && ts.charCodeAt(n - 1) === 90 /* Z */ && ts.charCodeAt(19) === 46 /* . */) {
+    let frac = 0;
+    let digits = true;
+    for (let i = 20; i < n - 1; i++) {
+      const c = ts.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) {
+        digits = false;
+        break;
+      }
+      frac = frac * 10 + c;
+    }
+    const second = digits ? secondMicros(ts) : undefined;
+    // The fraction in ns (9 digits), then whole µs.
+    if (second !== undefined) return second + Math.floor((frac * 10 ** (9 - (n - 21))) / 1000);
+  }
   const ns = parseRfc3339Nanos(ts);
   return ns === undefined ? undefined : Number(ns / 1000n);
 }
@@ -89,26 +150,26 @@ export function toAuditRecord(event: unknown, text?: string): RecordResult {
   const code = typeof status?.code === 'number' ? status.code : null;
   const record: AuditRecord = {
     auditId,
-    stage: str(e.stage),
-    level: str(e.level),
+    stage: shared(e.stage),
+    level: shared(e.level),
     time,
     received: micros(e.requestReceivedTimestamp) ?? time,
-    user: str(user?.username),
+    user: shared(user?.username),
     groups: strings(user?.groups),
-    impersonatedUser: str(obj(e.impersonatedUser)?.username),
-    verb: str(e.verb),
-    apiGroup: str(ref?.apiGroup),
-    apiVersion: str(ref?.apiVersion),
-    resource: str(ref?.resource),
-    subresource: str(ref?.subresource),
-    namespace: str(ref?.namespace),
+    impersonatedUser: shared(obj(e.impersonatedUser)?.username),
+    verb: shared(e.verb),
+    apiGroup: shared(ref?.apiGroup),
+    apiVersion: shared(ref?.apiVersion),
+    resource: shared(ref?.resource),
+    subresource: shared(ref?.subresource),
+    namespace: shared(ref?.namespace),
     // A create's objectRef may lack the name (older API servers, other producers): take the object's.
-    name: str(ref?.name) || (str(e.verb) === 'create' && ref ? str(obj(obj(e.requestObject)?.metadata)?.name) : ''),
+    name: shared(str(ref?.name) || (str(e.verb) === 'create' && ref ? str(obj(obj(e.requestObject)?.metadata)?.name) : '')),
     requestUri: str(e.requestURI),
     code,
-    decision: str(annotations?.['authorization.k8s.io/decision']),
+    decision: shared(annotations?.['authorization.k8s.io/decision']),
     sourceIps: strings(e.sourceIPs),
-    userAgent: str(e.userAgent),
+    userAgent: shared(e.userAgent),
     event: json,
   };
   return warning ? { record, warning } : { record };

@@ -25,11 +25,14 @@ interface DbFlags {
 /**
  * `durable: false` (file ingestion) lets SQLite skip the fsync of each commit: the WAL still
  * never corrupts, and a re-run after a crash stores what was lost (duplicates are skipped).
- * The webhook acknowledges events, so it keeps every commit durable.
+ * The webhook acknowledges events, so it keeps every commit durable. File ingestion writes at
+ * the end of the blocks and of the duplicate keys: a 48 MiB page cache holds what it reads
+ * again (measured as fast as 256 MiB on a million events), so its memory does not grow with
+ * the database up to the default cache's size.
  */
 async function open(flags: DbFlags, durable = true): Promise<Store> {
   try {
-    return await openStore(flags.db || process.env.PALISADE_DB || undefined, durable ? {} : { sqlite: { synchronous: 'NORMAL', mmapMiB: 0 } });
+    return await openStore(flags.db || process.env.PALISADE_DB || undefined, durable ? {} : { sqlite: { synchronous: 'NORMAL', mmapMiB: 0, cacheMiB: 48 } });
   } catch (err) {
     throw new FatalError(err instanceof Error ? err.message : String(err));
   }

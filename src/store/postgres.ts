@@ -1,7 +1,7 @@
 /**
  * The shared store: PostgreSQL through a `pg` Pool, for when events come from more
- * machines than one SQLite file can serve. Same tables and the same query text as SQLite
- * (see sql.ts); times are BIGINT µs, read back as JS numbers.
+ * machines than one SQLite file can serve. A row per event, queries from sql.ts; times are
+ * BIGINT µs, read back as JS numbers.
  *
  * A batch is inserted by ONE statement: the items travel as column arrays, `unnest` turns
  * them into rows, `INSERT … ON CONFLICT DO NOTHING RETURNING` says which were new, and
@@ -81,13 +81,12 @@ const VOCAB: Vocab = {
   notDenied: "(e.decision <> 'forbid' AND (e.code IS NULL OR e.code NOT IN (401, 403)))",
   stageRank: (a) =>
     `(CASE ${a}.stage WHEN 'ResponseComplete' THEN 4 WHEN 'Panic' THEN 3 WHEN 'ResponseStarted' THEN 2 WHEN 'RequestReceived' THEN 1 ELSE 0 END)`,
-  verbHint: () => undefined,
   // Repeats the partial index's condition when only write verbs are asked for.
-  touchHint: (verbs) => (verbs.every((v) => WRITE_VERBS.includes(v as string)) ? { term: `e.${POSTGRES_WRITE_VERB}` } : undefined),
+  touchHint: (verbs) => (verbs.every((v) => WRITE_VERBS.includes(v as string)) ? `e.${POSTGRES_WRITE_VERB}` : undefined),
   subresourceHint: "e.subresource <> ''",
   keyOf: (f) => COLUMN[f],
   anonymous: "e.user_name IN ('system:anonymous', '')",
-  sets: { kind: 'side', groups: 'event_groups', ips: 'event_source_ips' },
+  sets: { groups: 'event_groups', ips: 'event_source_ips' },
 };
 
 /**

@@ -7,32 +7,33 @@
  * Both backends keep the same things and answer the same questions (one test suite checks
  * that); their layouts differ where each is fastest:
  *
- * SQLite (embedded, one core, the ingest target is ≥ 50,000 events/s with detection):
- *   events        one row per audit Event. Every repeated string (user, verb, resource,
- *                 namespace, name, user agent, stage, …) is an integer id into `dict`, and the
- *                 groups and source IPs of an event are one id each (the JSON text of the
- *                 array, interned in `dict` too): integer index keys are about three times
- *                 cheaper to maintain than text ones, and rows are smaller.
- *   dict          id ↔ string. Ids 0 … 20 are fixed (SEEDED below) so partial indexes and
- *                 queries can name them.
- *   set_members   (kind, member, set_id): which group sets / source-IP sets hold a member, so
- *                 "events of group G" reads the few sets that contain G, each in time order.
- *   alerts, totals
+ * SQLite (embedded, one core, the ingest target is ≥ 50,000 events/s with detection), from
+ * version 2:
+ *   blocks        events in blocks of up to 1024 of one 10-minute bucket of event time, one
+ *                 row each: their packed columns and compressed texts (block.ts). Index on
+ *                 (t_min, id, t_max) for time-ordered scans, on t_max for the newest time.
+ *   postings      (key, t_min, block, t_max): which blocks hold a value of a filtered field
+ *                 (user, verb, resource, …, object written; postings.ts), in time order.
+ *   seen          (received, audit_id, stage_id): the duplicate key of every stored event,
+ *                 also how who-touched finds the other stages of a request (a UUID auditID
+ *                 is kept as its 16 bytes).
+ *   dict          id ↔ string: the ids the columns hold. Ids 0 … 20 are fixed (SEEDED below).
+ *   set_members   (kind, member, set_id): which group sets / source-IP sets hold a member
+ *                 (an event's groups and source IPs are one set id each).
+ *   alerts        event_id = block * 4096 + slot.
+ *   totals
+ * Version 1 kept a row per event with 16 indexes (about 20 µs per insert); opening a
+ * version 1 file moves its events into blocks (sqlite-upgrade.ts).
  *
- * PostgreSQL (shared, no rate target of its own): plain text columns, and side tables
- *   event_groups (grp, time, event_id) / event_source_ips (ip, time, event_id).
+ * PostgreSQL (shared, no rate target of its own): one row per event, plain text columns,
+ * side tables event_groups (grp, time, event_id) / event_source_ips (ip, time, event_id).
+ * Indexes lead with the filtered column and end with time, so a filter plus a time range
+ * plus ORDER BY time LIMIT n reads only the rows it returns; rare values get partial indexes.
  *
  * On both, the duplicate key is (received, audit_id, stage): every copy of an event (a
  * webhook retry, a log file read twice, the same event from file and webhook) carries the
  * same requestReceivedTimestamp, and putting the time first keeps the index's inserts at its
- * end (a random auditID first would touch a random page per insert: at 10 M events, one
- * fsynced batch of 1000 rewrote 8 MB of that index). It also finds the other stages of one
- * request (who-touched prefers ResponseComplete over RequestReceived).
- *
- * Indexes lead with the filtered column and end with time, so a filter plus a time range
- * plus ORDER BY time LIMIT n reads only the rows it returns. Rare values get partial indexes
- * (denied requests; codes ≥ 300; subresources; verbs other than get/list/watch/update/patch);
- * common ones are found fast enough by walking the time index.
+ * end (a random auditID first would touch a random page per insert).
  */
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -69,19 +70,19 @@ export const SEEDED: Readonly<Record<string, number>> = {
   '[]': 20,
 };
 
-/** WRITE_VERBS as ids: the verbs of the who-touched index. */
+/** WRITE_VERBS as ids: the verbs of the who-touched posting lists. */
 export const WRITE_VERB_IDS = [SEEDED.create, SEEDED.update, SEEDED.patch, SEEDED.delete, SEEDED.deletecollection];
 
-/** Verbs without an entry in the SQLite verb index: common enough that a walk by time finds them. */
-export const COMMON_VERB_IDS = [SEEDED.get, SEEDED.list, SEEDED.watch, SEEDED.update, SEEDED.patch];
+/** A denied request (EventQuery.denied): decision forbid (a dictionary id), or code 401 or 403. */
+export function isDenied(decision: number, code: number | null): boolean {
+  return decision === SEEDED.forbid || code === 401 || code === 403;
+}
 
-/**
- * Partial-index conditions. SQLite uses a partial index only when the query repeats its
- * WHERE term word for word, so queries take them from here.
- */
-export const SQLITE_DENIED = `(decision_id = ${SEEDED.forbid} OR code IN (401, 403))`;
-export const SQLITE_RARE_VERB = `verb_id NOT IN (${COMMON_VERB_IDS.join(', ')})`;
-export const SQLITE_WRITE_VERB = `verb_id IN (${WRITE_VERB_IDS.join(', ')})`;
+/** Version 1's SQLite conditions, kept for its migration (which must not change). */
+const V1_COMMON_VERB_IDS = [SEEDED.get, SEEDED.list, SEEDED.watch, SEEDED.update, SEEDED.patch];
+const SQLITE_DENIED = `(decision_id = ${SEEDED.forbid} OR code IN (401, 403))`;
+const SQLITE_RARE_VERB = `verb_id NOT IN (${V1_COMMON_VERB_IDS.join(', ')})`;
+const SQLITE_WRITE_VERB = `verb_id IN (${WRITE_VERB_IDS.join(', ')})`;
 export const POSTGRES_DENIED = "(decision = 'forbid' OR code IN (401, 403))";
 export const POSTGRES_WRITE_VERB = "verb IN ('create', 'update', 'patch', 'delete', 'deletecollection')";
 
@@ -140,6 +141,42 @@ function sqliteV1(): string[] {
   ];
 }
 
+/** Version 1's SQLite indexes, dropped by version 2 (alerts' names are taken again). */
+const V1_SQLITE_INDEXES = [
+  'events_time', 'events_user_time', 'events_object_writes_time', 'events_object_time', 'events_namespace_time', 'events_name_time',
+  'events_agent_time', 'events_groups_time', 'events_ips_time', 'events_verb_time', 'events_denied_time', 'events_denied_user_time',
+  'events_subresource_time', 'events_error_time', 'alerts_time', 'alerts_rule_time', 'alerts_event',
+];
+
+/**
+ * Blocks, postings and seen replace the row per event. Version 1's tables are renamed
+ * events_v1 / alerts_v1 for sqlite-upgrade.ts to move into blocks (it drops them when done);
+ * the totals start again from what it moves.
+ */
+function sqliteV2(): string[] {
+  return [
+    ...V1_SQLITE_INDEXES.map((i) => `DROP INDEX ${i}`),
+    'ALTER TABLE events RENAME TO events_v1',
+    'ALTER TABLE alerts RENAME TO alerts_v1',
+    `CREATE TABLE blocks (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      t_min INTEGER NOT NULL,
+      t_max INTEGER NOT NULL,
+      n INTEGER NOT NULL,
+      bytes INTEGER NOT NULL,
+      cols BLOB NOT NULL,
+      text BLOB NOT NULL
+    )`,
+    'CREATE INDEX blocks_time ON blocks (t_min, id, t_max)',
+    'CREATE INDEX blocks_t_max ON blocks (t_max)',
+    'CREATE TABLE postings (key INTEGER NOT NULL, t_min INTEGER NOT NULL, block INTEGER NOT NULL, t_max INTEGER NOT NULL, PRIMARY KEY (key, t_min, block)) WITHOUT ROWID',
+    // audit_id: a canonical UUID as its 16 bytes, any other auditID as text (sqlite-write.ts, seenId).
+    'CREATE TABLE seen (received INTEGER NOT NULL, audit_id BLOB NOT NULL, stage_id INTEGER NOT NULL, PRIMARY KEY (received, audit_id, stage_id)) WITHOUT ROWID',
+    ...alertsTable('sqlite'),
+    'UPDATE totals SET events = 0, alerts = 0, bytes = 0',
+  ];
+}
+
 function postgresV1(): string[] {
   return [
     `CREATE TABLE events (
@@ -188,6 +225,15 @@ function postgresV1(): string[] {
 
 function alertsAndTotals(d: Dialect): string[] {
   const int = d === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  return [
+    ...alertsTable(d),
+    `CREATE TABLE totals (id INTEGER PRIMARY KEY CHECK (id = 1), events ${int} NOT NULL, alerts ${int} NOT NULL, bytes ${int} NOT NULL)`,
+    'INSERT INTO totals (id, events, alerts, bytes) VALUES (1, 0, 0, 0)',
+  ];
+}
+
+function alertsTable(d: Dialect): string[] {
+  const int = d === 'sqlite' ? 'INTEGER' : 'BIGINT';
   const id = d === 'sqlite' ? 'id INTEGER PRIMARY KEY' : 'id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY';
   return [
     `CREATE TABLE alerts (
@@ -205,13 +251,12 @@ function alertsAndTotals(d: Dialect): string[] {
     'CREATE INDEX alerts_time ON alerts (time)',
     'CREATE INDEX alerts_rule_time ON alerts (rule, time)',
     'CREATE INDEX alerts_event ON alerts (event_id)',
-    `CREATE TABLE totals (id INTEGER PRIMARY KEY CHECK (id = 1), events ${int} NOT NULL, alerts ${int} NOT NULL, bytes ${int} NOT NULL)`,
-    'INSERT INTO totals (id, events, alerts, bytes) VALUES (1, 0, 0, 0)',
   ];
 }
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'audit events, their indexes, group and source-IP lookups, alerts, totals', sqlite: sqliteV1(), postgres: postgresV1() },
+  { version: 2, description: 'SQLite: events in compressed blocks with posting lists and a duplicate-key table', sqlite: sqliteV2(), postgres: [] },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

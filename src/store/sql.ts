@@ -1,9 +1,9 @@
 /**
- * The SQL of the store's questions, built once for both backends so that a filter means the
- * same on SQLite and PostgreSQL. A backend describes its layout with a Vocab (which column
- * holds a field, how a string is compared with it, its group / source-IP lookup, how a row
- * becomes a StoredEvent); everything else — which filters, time windows, ordering, limits,
- * one row per request, counting — is decided here.
+ * The SQL of the store's questions on the row-per-event layout (PostgreSQL), described by a
+ * Vocab (which column holds a field, how a string is compared with it, the group / source-IP
+ * side tables); and what both backends share: argument checks, alert queries, retention's
+ * loop. SQLite's block layout answers the same questions in sqlite-query.ts, meaning what
+ * this file makes them mean (one test suite runs on both).
  */
 import type { Dialect } from './schema.js';
 import {
@@ -59,45 +59,31 @@ export interface Vocab {
   notDenied: string;
   /** The stage's preference among the stages of one request (ResponseComplete highest). */
   stageRank(alias: string): string;
-  /** Terms to add when filtering on these verb values, so a partial index is usable (SQLite). */
-  verbHint(values: readonly unknown[]): string | undefined;
-  /** The same for who-touched's verb list: a term to add and the index to read (SQLite), or nothing. */
-  touchHint(values: readonly unknown[]): { term?: string; indexedBy?: string } | undefined;
-  /** Term to add when filtering on a non-empty subresource (SQLite's partial index). */
+  /** A term to add to who-touched for this verb list so a partial index is usable, or nothing. */
+  touchHint(values: readonly unknown[]): string | undefined;
+  /** Term to add when filtering on a non-empty subresource (a partial index). */
   subresourceHint: string;
   /** The key text of a grouped field, for summary lists. */
   keyOf(f: Field): string;
   /** Whether a user counts as anonymous (system:anonymous or ''). */
   anonymous: string;
-  /** Group / source-IP filtering. */
-  sets: SetLookup;
+  /** Group / source-IP side tables (value, time, event_id): one drives the query when asked for. */
+  sets: { groups: string; ips: string };
 }
 
-/**
- * Group and source-IP filters. `side`: a side table (value, time, event_id) drives the query
- * (PostgreSQL). `interned`: each event has one set id per array; `ids` lists the sets that
- * contain a value (SQLite).
- */
-export type SetLookup =
-  | { kind: 'side'; groups: string; ips: string }
-  | { kind: 'interned'; ids(which: 'group' | 'ip', value: string): number[]; column(which: 'group' | 'ip'): string; membersSql(which: 'group' | 'ip', p: Params, value: string): string };
-
-/** At most this many sets are read one by one (each in time order) and merged; more, and the time index is walked. */
-const MAX_SET_UNION = 32;
-
-function limitOf(limit: number | undefined): number {
+export function limitOf(limit: number | undefined): number {
   const n = limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(n) || n < 0) throw new Error(`limit must be a non-negative integer, got ${String(limit)}`);
   return n;
 }
 
-function direction(order: 'asc' | 'desc' | undefined): 'ASC' | 'DESC' {
+export function direction(order: 'asc' | 'desc' | undefined): 'ASC' | 'DESC' {
   if (order === undefined || order === 'asc') return 'ASC';
   if (order === 'desc') return 'DESC';
   throw new Error(`order must be 'asc' or 'desc', got ${String(order)}`);
 }
 
-function checkTime(name: string, v: number | undefined): void {
+export function checkTime(name: string, v: number | undefined): void {
   if (v !== undefined && !Number.isFinite(v)) throw new Error(`${name} must be a number of µs since the epoch, got ${String(v)}`);
 }
 
@@ -125,8 +111,6 @@ function columnFilters(v: Vocab, p: Params, q: EventQuery): string[] | null {
     const verbs = (typeof q.verb === 'string' ? [q.verb] : q.verb).map((s) => v.value('verb', s)).filter((x) => x !== NONE);
     if (verbs.length === 0) return null;
     where.push(verbs.length === 1 ? `${v.col('verb')} = ${p.add(verbs[0])}` : `${v.col('verb')} IN (${p.list(verbs)})`);
-    const hint = v.verbHint(verbs);
-    if (hint) where.push(hint);
   }
   if (!add('resource', q.resource)) return null;
   if (!add('subresource', q.subresource)) return null;
@@ -137,7 +121,7 @@ function columnFilters(v: Vocab, p: Params, q: EventQuery): string[] | null {
   if (!add('userAgent', q.userAgent)) return null;
   if (q.code !== undefined) {
     where.push(`e.code = ${p.add(q.code)}`);
-    // Repeats the partial index's condition so SQLite may use it.
+    // Repeats the partial index's condition so the planner may use it.
     if (q.code >= 300) where.push('e.code >= 300');
   }
   if (q.denied === true) where.push(v.denied);
@@ -155,7 +139,7 @@ export function eventQuerySql(v: Vocab, q: EventQuery): Sql | null {
   const dir = direction(q.order);
   const limit = limitOf(q.limit);
   if (limit === 0) return null;
-  return v.sets.kind === 'side' ? sideQuery(v, v.sets, q, dir, limit) : internedQuery(v, v.sets, q, dir, limit);
+  return sideQuery(v, v.sets, q, dir, limit);
 }
 
 /** A group or source-IP side table (key value, time, event id) drives the query when one is asked for. */
@@ -196,51 +180,6 @@ function sideQuery(v: Vocab, s: { groups: string; ips: string }, q: EventQuery, 
 }
 
 /**
- * Interned sets: the sets holding the group (or IP) are few for all but the commonest
- * values; each is read in time order from (set, time) and the streams merged by one outer
- * ORDER BY … LIMIT. A value held by many sets is common, and walking the time index with a
- * membership test finds its events as fast.
- */
-function internedQuery(v: Vocab, s: Extract<SetLookup, { kind: 'interned' }>, q: EventQuery, dir: string, limit: number): Sql | null {
-  const lists: Array<{ which: 'group' | 'ip'; value: string; ids: number[] }> = [];
-  if (q.group !== undefined) lists.push({ which: 'group', value: q.group, ids: s.ids('group', q.group) });
-  if (q.sourceIp !== undefined) lists.push({ which: 'ip', value: q.sourceIp, ids: s.ids('ip', q.sourceIp) });
-  if (lists.some((l) => l.ids.length === 0)) return null;
-  const driver = lists.filter((l) => l.ids.length <= MAX_SET_UNION).sort((a, b) => a.ids.length - b.ids.length)[0];
-  const others = lists.filter((l) => l !== driver);
-
-  const p = new Params(v.dialect);
-  const member = (extra: string[]): string | null => {
-    const where = [...extra];
-    if (q.since !== undefined) where.push(`e.time >= ${p.add(q.since)}`);
-    if (q.until !== undefined) where.push(`e.time < ${p.add(q.until)}`);
-    for (const o of others) {
-      // A leading + keeps SQLite from choosing the set index for a test it cannot order by.
-      where.push(o.ids.length <= 500 ? `+${s.column(o.which)} IN (${p.list(o.ids)})` : `+${s.column(o.which)} IN (${s.membersSql(o.which, p, o.value)})`);
-    }
-    const rest = columnFilters(v, p, q);
-    if (rest === null) return null;
-    where.push(...rest);
-    return `SELECT ${v.eventColumns} FROM events e${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e.time ${dir}, e.id ${dir} LIMIT ${p.add(limit)}`;
-  };
-  if (!driver) {
-    const one = member([]);
-    return one === null ? null : { text: one, params: p.values };
-  }
-  if (driver.ids.length === 1) {
-    const one = member([`${s.column(driver.which)} = ${p.add(driver.ids[0])}`]);
-    return one === null ? null : { text: one, params: p.values };
-  }
-  const parts: string[] = [];
-  for (const setId of driver.ids) {
-    const one = member([`${s.column(driver.which)} = ${p.add(setId)}`]);
-    if (one === null) return null;
-    parts.push(`SELECT * FROM (${one})`);
-  }
-  return { text: `${parts.join(' UNION ALL ')} ORDER BY time ${dir}, id ${dir} LIMIT ${p.add(limit)}`, params: p.values };
-}
-
-/**
  * Changes to one object, oldest first, one row per request: of the stages stored for a
  * request (same auditID and requestReceivedTimestamp) the most complete stands for it
  * (ResponseComplete, else Panic, else ResponseStarted, else RequestReceived), so a request
@@ -266,12 +205,11 @@ export function whoTouchedSql(v: Vocab, q: WhoTouchedQuery): Sql | null {
   if (verbs.length === 0) return null;
   where.push(`${v.col('verb')} IN (${p.list(verbs)})`);
   const hint = v.touchHint(verbs);
-  if (hint?.term) where.push(hint.term);
+  if (hint) where.push(hint);
   where.push(
     `NOT EXISTS (SELECT 1 FROM events o WHERE o.received = e.received AND o.audit_id = e.audit_id AND ${v.stageRank('o')} > ${v.stageRank('e')})`,
   );
-  const from = hint?.indexedBy ? `events e INDEXED BY ${hint.indexedBy}` : 'events e';
-  const text = `SELECT ${v.eventColumns} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY e.time ASC, e.id ASC LIMIT ${p.add(limit)}`;
+  const text = `SELECT ${v.eventColumns} FROM events e WHERE ${where.join(' AND ')} ORDER BY e.time ASC, e.id ASC LIMIT ${p.add(limit)}`;
   return { text, params: p.values };
 }
 
@@ -327,17 +265,9 @@ export interface SummarySql {
  * complete. Ties are broken by key in byte order on both backends.
  */
 export function summarySql(v: Vocab, q: SummaryQuery): SummarySql {
-  checkTime('since', q.since);
-  checkTime('until', q.until);
-  const top = q.top ?? DEFAULT_TOP;
-  if (!Number.isInteger(top) || top < 0) throw new Error(`top must be a non-negative integer, got ${String(q.top)}`);
+  const top = topOf(q);
   const collate = v.dialect === 'postgres' ? ' COLLATE "C"' : '';
-  const range = (p: Params, alias: string, extra: string[] = []): string => {
-    const w = [...extra];
-    if (q.since !== undefined) w.push(`${alias}.time >= ${p.add(q.since)}`);
-    if (q.until !== undefined) w.push(`${alias}.time < ${p.add(q.until)}`);
-    return w.length ? ` WHERE ${w.join(' AND ')}` : '';
-  };
+  const range = (p: Params, alias: string, extra: string[] = []): string => timeRange(q, p, alias, extra);
   const grouped = (keyExpr: string, groupBy: string, extra: string[], limit: number | null): Sql => {
     const p = new Params(v.dialect);
     const where = range(p, 'e', extra);
@@ -352,18 +282,40 @@ export function summarySql(v: Vocab, q: SummaryQuery): SummarySql {
     text: `SELECT count(*), min(e.time), max(e.time), sum(CASE WHEN ${v.anonymous} THEN 1 ELSE 0 END) FROM events e${range(o, 'e')}`,
     params: o.values,
   };
-  const a = new Params(v.dialect);
-  const resourceKey = `${v.keyOf('resource')} || CASE WHEN ${v.col('subresource')} <> ${v.dialect === 'sqlite' ? '0' : "''"} THEN '/' || ${v.keyOf('subresource')} ELSE '' END`;
+  const resourceKey = `${v.keyOf('resource')} || CASE WHEN ${v.col('subresource')} <> '' THEN '/' || ${v.keyOf('subresource')} ELSE '' END`;
   return {
     overall,
     topUsers: grouped(v.keyOf('user'), v.col('user'), [], top),
     verbs: grouped(v.keyOf('verb'), v.col('verb'), [], null),
-    topResources: grouped(resourceKey, `${v.col('resource')}, ${v.col('subresource')}`, [`${v.col('resource')} <> ${v.dialect === 'sqlite' ? '0' : "''"}`], top),
+    topResources: grouped(resourceKey, `${v.col('resource')}, ${v.col('subresource')}`, [`${v.col('resource')} <> ''`], top),
     deniedByUser: grouped(v.keyOf('user'), v.col('user'), [v.denied], top),
-    alertsByRule: {
-      text: `SELECT a.rule, count(*) FROM alerts a${range(a, 'a')} GROUP BY a.rule ORDER BY count(*) DESC, a.rule${collate} ASC`,
-      params: a.values,
-    },
+    alertsByRule: alertsByRuleSql(v.dialect, q),
+  };
+}
+
+/** The time window and top-list length of a summary, checked. */
+export function topOf(q: SummaryQuery): number {
+  checkTime('since', q.since);
+  checkTime('until', q.until);
+  const top = q.top ?? DEFAULT_TOP;
+  if (!Number.isInteger(top) || top < 0) throw new Error(`top must be a non-negative integer, got ${String(q.top)}`);
+  return top;
+}
+
+function timeRange(q: { since?: number; until?: number }, p: Params, alias: string, extra: string[] = []): string {
+  const w = [...extra];
+  if (q.since !== undefined) w.push(`${alias}.time >= ${p.add(q.since)}`);
+  if (q.until !== undefined) w.push(`${alias}.time < ${p.add(q.until)}`);
+  return w.length ? ` WHERE ${w.join(' AND ')}` : '';
+}
+
+/** Alerts by rule in a summary's window (the alerts table is the same on both backends). */
+export function alertsByRuleSql(d: Dialect, q: SummaryQuery): Sql {
+  const a = new Params(d);
+  const collate = d === 'postgres' ? ' COLLATE "C"' : '';
+  return {
+    text: `SELECT a.rule, count(*) FROM alerts a${timeRange(q, a, 'a')} GROUP BY a.rule ORDER BY count(*) DESC, a.rule${collate} ASC`,
+    params: a.values,
   };
 }
 

@@ -6,10 +6,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openStore, openSqlite } from './open.js';
+import { openStore } from './open.js';
 import { SCHEMA_VERSION } from './schema.js';
-import { dataset, storeSuite } from './suite.js';
-import type { SqliteStore } from './sqlite.js';
+import { BLOCK_EVENTS, BUCKET_MICROS } from './block.js';
+import { MIGRATIONS } from './schema.js';
+import { alert, dataset, rec, S, storeSuite, T0 } from './suite.js';
+import type { IngestItem } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'palisade-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,7 +58,7 @@ test('sqlite: no spec means ./palisade.db; the file is in WAL mode with the sche
     const raw = new Database(join(d, 'palisade.db'), { readonly: true });
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(raw.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), String(SCHEMA_VERSION));
-    assert.equal(raw.prepare('SELECT count(*) FROM events').pluck().get(), 10);
+    assert.equal(raw.prepare('SELECT sum(n) FROM blocks').pluck().get(), 10);
     raw.close();
     // '' is the default too.
     const again = await openStore('');
@@ -67,47 +69,119 @@ test('sqlite: no spec means ./palisade.db; the file is in WAL mode with the sche
   }
 });
 
-test('sqlite: the planner uses the indexes meant for each question', async () => {
-  const s = openSqlite(':memory:') as SqliteStore;
+/** The raw rows of a store's file, for checking the layout. */
+function raw<T>(file: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(file, { readonly: true });
   try {
-    await s.insert(dataset().items);
-    const plan = (q: { text: string; params: unknown[] } | null) => {
-      assert.ok(q, 'a query to run');
-      return s.explain(q).join(' | ');
-    };
-    const ev = (q: Parameters<SqliteStore['queryEvents']>[0]) => plan(s.sqlOf('events', q));
-    assert.match(ev({ user: 'alice', since: 1 }), /USING INDEX events_user_time \(user_id=\? AND time>\?\)/);
-    assert.match(ev({ verb: 'create' }), /USING INDEX events_verb_time \(verb_id=\?\)/);
-    assert.match(ev({ verb: ['create', 'delete'], order: 'desc' }), /USING INDEX events_verb_time/);
-    assert.match(ev({ verb: 'get' }), /SCAN e USING INDEX events_time/, 'a common verb walks the time index');
-    assert.match(ev({ namespace: 'prod', order: 'desc' }), /USING INDEX events_namespace_time/);
-    assert.match(ev({ resource: 'pods', namespace: 'prod', name: 'web-1' }), /USING INDEX events_(object|name)_time/);
-    assert.match(ev({ name: 'web-1' }), /USING INDEX events_name_time/);
-    assert.match(ev({ userAgent: 'curl/8.5.0' }), /USING INDEX events_agent_time/);
-    assert.match(ev({ denied: true }), /USING INDEX events_denied_time/);
-    assert.match(ev({ code: 403 }), /USING INDEX events_error_time/);
-    assert.match(ev({ subresource: 'exec' }), /USING INDEX events_subresource_time/);
-    assert.match(ev({ since: 1, until: 2 }), /USING INDEX events_time/);
-    assert.match(ev({ group: 'developers', verb: 'get' }), /USING INDEX events_groups_time \(group_set=\?\)/);
-    assert.match(ev({ sourceIp: '10.0.0.2' }), /USING INDEX events_ips_time \(ip_set=\?\)/);
-    // A group held by several sets: each set read in time order, merged.
-    const many = ev({ group: 'system:authenticated' });
-    assert.equal(many.match(/USING INDEX events_groups_time \(group_set=\?\)/g)?.length, 3);
-    assert.doesNotMatch(ev({ user: 'alice' }), /TEMP B-TREE/);
-    const who = plan(s.sqlOf('whoTouched', { resource: 'pods', namespace: 'prod', name: 'web-1' }));
-    assert.match(who, /SEARCH e USING INDEX events_object_writes_time \(resource_id=\? AND namespace_id=\? AND name_id=\?\)/);
-    const reads = plan(s.sqlOf('whoTouched', { resource: 'pods', namespace: 'prod', name: 'web-1', verbs: ['get', 'create'] }));
-    assert.match(reads, /SEARCH e USING INDEX events_object_time \(resource_id=\? AND namespace_id=\? AND name_id=\?\)/);
-    // Ties in time are put in id order per time value (the verb sits between them in the index); rows still stream.
-    assert.doesNotMatch(reads.replace('USE TEMP B-TREE FOR LAST TERM OF ORDER BY', ''), /TEMP B-TREE/);
-    assert.match(who, /SEARCH o USING COVERING INDEX sqlite_autoindex_events_1 \(received=\? AND audit_id=\?\)/);
-    assert.doesNotMatch(who, /TEMP B-TREE/, 'rows come in time order from the index');
-    assert.match(plan(s.sqlOf('summary', {}).deniedByUser), /USING (COVERING )?INDEX events_denied_user_time/);
-    // Strings no event has are answered without a query.
-    assert.equal(s.sqlOf('events', { user: 'nobody' }), null);
-    assert.equal(s.sqlOf('events', { group: 'nobody' }), null);
-    assert.equal(s.sqlOf('whoTouched', { resource: 'pods', name: 'never-seen' }), null);
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+const bucket0 = T0 - (T0 % BUCKET_MICROS);
+
+test('sqlite: blocks hold at most BLOCK_EVENTS events of one time bucket; ids follow insertion within a bucket', async () => {
+  const file = join(dir, 'blocks.db');
+  const s = await openStore(file);
+  const items: IngestItem[] = [];
+  // 2,500 events in one bucket, 10 in the next one interleaved with them.
+  for (let i = 0; i < 2510; i++) {
+    const next = i % 251 === 0;
+    items.push({ record: rec({ auditId: `k${i}`, time: next ? bucket0 + BUCKET_MICROS + i : bucket0 + i }), alerts: [] });
+  }
+  assert.equal((await s.insert(items)).insertedCount, 2510);
+  const evs = await s.queryEvents({ limit: 5000 });
+  assert.equal(evs.length, 2510);
+  const first = evs.filter((e) => e.time < bucket0 + BUCKET_MICROS);
+  for (let k = 1; k < first.length; k++) assert.ok(first[k].id > first[k - 1].id, 'same bucket: ids in insertion (= time) order');
+  await s.close();
+  assert.deepEqual(raw(file, (db) => db.prepare('SELECT n FROM blocks ORDER BY id').pluck().all()), [BLOCK_EVENTS, BLOCK_EVENTS, 2500 - 2 * BLOCK_EVENTS, 10]);
+});
+
+test('sqlite: retention of part of a block keeps the other events, their ids, alerts and posting lists', async () => {
+  const file = join(dir, 'partial.db');
+  const s = await openStore(file);
+  const recs = Array.from({ length: 10 }, (_, k) => rec({ auditId: `p${k}`, time: T0 + k * S, user: k < 4 ? 'gone' : 'kept', name: `obj-${k % 2}`, verb: 'update' }));
+  await s.insert(recs.map((r) => ({ record: r, alerts: [alert(r, 'R')] })));
+  const before = await s.queryEvents({});
+  assert.deepEqual(await s.applyRetention({ maxAgeMicros: 0, now: T0 + 4 * S }), { events: 4, alerts: 4 });
+  const after = await s.queryEvents({});
+  assert.deepEqual(after, before.slice(4), 'the rest unchanged, ids too');
+  assert.deepEqual(await s.queryEvents({ user: 'gone' }), []);
+  assert.deepEqual((await s.queryEvents({ user: 'kept', name: 'obj-1' })).map((e) => e.auditId), ['p5', 'p7', 'p9']);
+  assert.deepEqual((await s.whoTouched({ resource: 'pods', namespace: 'prod', name: 'obj-0' })).map((e) => e.auditId), ['p4', 'p6', 'p8']);
+  assert.deepEqual((await s.queryAlerts({})).map((a) => a.auditId), ['p4', 'p5', 'p6', 'p7', 'p8', 'p9']);
+  assert.deepEqual((await s.stats()).oldest, T0 + 4 * S);
+  // A removed event may be stored again (its duplicate key went with it); a kept one may not.
+  assert.deepEqual((await s.insert([{ record: recs[0], alerts: [] }, { record: recs[5], alerts: [] }])).inserted, [true, false]);
+  await s.close();
+  raw(file, (db) => {
+    const alertIds = db.prepare('SELECT event_id FROM alerts ORDER BY event_id').pluck().all();
+    assert.deepEqual(alertIds, after.map((e) => e.id), 'alerts still point at their events');
+    assert.equal(db.prepare('SELECT count(*) FROM postings WHERE key = (SELECT id FROM dict WHERE s = ?) * 16').pluck().get('gone'), 1, "'gone' is posted once more: by the re-stored p0's block only");
+  });
+});
+
+test('sqlite: a lone surrogate is stored as U+FFFD without disturbing the events stored with it', async () => {
+  const s = await openStore(':memory:');
+  try {
+    await s.insert([
+      { record: rec({ auditId: 'a\ud800', time: T0, requestUri: '/x\udc00y', event: '{"x":"\ud800"}' }), alerts: [] },
+      { record: rec({ auditId: 'next', time: T0 + 1, requestUri: '/after', event: '{"after":true}' }), alerts: [] },
+    ]);
+    const [a, b] = await s.queryEvents({});
+    assert.equal(a.auditId, 'a\ufffd');
+    assert.equal(a.requestUri, '/x\ufffdy');
+    assert.equal(a.event, '{"x":"\ufffd"}');
+    assert.deepEqual([b.auditId, b.requestUri, b.event], ['next', '/after', '{"after":true}']);
   } finally {
     await s.close();
   }
+});
+
+test('sqlite: a version 1 file (a row per event) is moved into blocks when opened', async () => {
+  const file = join(dir, 'v1.db');
+  const db = new Database(file);
+  db.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '1')");
+  for (const sql of MIGRATIONS[0].sqlite) db.exec(sql);
+  const id = (str: string) => {
+    db.prepare('INSERT OR IGNORE INTO dict (s) VALUES (?)').run(str);
+    return db.prepare('SELECT id FROM dict WHERE s = ?').pluck().get(str) as number;
+  };
+  const ins = db.prepare(`INSERT INTO events (received, audit_id, stage_id, time, level_id, user_id, group_set, impersonated_id, verb_id, api_group_id,
+    api_version_id, resource_id, subresource_id, namespace_id, name_id, code, decision_id, ip_set, agent_id, bytes, request_uri, event)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  for (const [k, user] of [[1, 'alice'], [2, 'bob'], [3, 'alice']] as const) {
+    const event = JSON.stringify({ auditID: `v${k}` });
+    ins.run(T0 + k, `v${k}`, id('ResponseComplete'), T0 + k, id('Metadata'), id(user), id('["developers"]'), id(''), id('create'), id(''), id('v1'),
+      id('pods'), id(''), id('prod'), id(`pod-${k}`), 201, id('allow'), id('["10.0.0.1"]'), id('kubectl'), event.length, `/api/v1/${k}`, event);
+  }
+  db.prepare("INSERT INTO set_members (kind, member, set_id) VALUES (1, 'developers', ?), (2, '10.0.0.1', ?)").run(id('["developers"]'), id('["10.0.0.1"]'));
+  db.prepare("INSERT INTO alerts (event_id, audit_id, stage, time, rule, priority, source, output, alert) VALUES (2, 'v2', 'ResponseComplete', ?, 'R', 'Warning', 'k8s_audit', 'o', '{}')").run(T0 + 2);
+  db.prepare('UPDATE totals SET events = 3, alerts = 1, bytes = 42').run();
+  db.close();
+
+  const s = await openStore(file);
+  try {
+    const evs = await s.queryEvents({});
+    assert.deepEqual(evs.map((e) => [e.auditId, e.user, e.name, e.code, e.groups, e.sourceIps, e.requestUri]), [
+      ['v1', 'alice', 'pod-1', 201, ['developers'], ['10.0.0.1'], '/api/v1/1'],
+      ['v2', 'bob', 'pod-2', 201, ['developers'], ['10.0.0.1'], '/api/v1/2'],
+      ['v3', 'alice', 'pod-3', 201, ['developers'], ['10.0.0.1'], '/api/v1/3'],
+    ]);
+    assert.deepEqual((await s.queryEvents({ user: 'alice', group: 'developers' })).map((e) => e.auditId), ['v1', 'v3']);
+    assert.deepEqual((await s.queryAlerts({})).map((a) => a.auditId), ['v2']);
+    const st = await s.stats();
+    assert.deepEqual([st.events, st.alerts, st.bytes], [3, 1, evs.reduce((n, e) => n + e.event.length, 0)]);
+    const { id: _, ...moved } = evs[1];
+    assert.equal((await s.insert([{ record: moved, alerts: [] }])).duplicates, 1, 'the moved keys still dedupe');
+  } finally {
+    await s.close();
+  }
+  raw(file, (d) => {
+    assert.equal(d.prepare("SELECT count(*) FROM sqlite_master WHERE name IN ('events_v1', 'alerts_v1')").pluck().get(), 0);
+    assert.equal(d.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), String(SCHEMA_VERSION));
+    assert.equal(d.prepare('SELECT alerts.event_id = (SELECT min(id) FROM blocks) * 4096 + 1 FROM alerts').pluck().get(), 1, "the alert points at v2's new id");
+  });
 });

@@ -193,6 +193,23 @@ export function storeSuite(b: Backend): void {
       assert.deepEqual((await s.queryEvents({})).map((e) => [e.received, e.time]), [[T0 + S, T0 + 2 * S], [T0 + 5 * S, T0 + 6 * S]]);
     }));
 
+  test(name('UUID auditIDs: copies are duplicates, the same UUID in capitals or without dashes is another event; stages and retention'), () =>
+    withStore(async (s) => {
+      const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+      const pod = { resource: 'pods', namespace: 'prod', name: 'p', verb: 'delete' };
+      const a = rec({ auditId: id, stage: 'RequestReceived', time: T0 + S, code: null, ...pod });
+      const upper = rec({ auditId: id.toUpperCase(), stage: 'RequestReceived', time: T0 + S, code: null, ...pod });
+      const bare = rec({ auditId: id.replace(/-/g, ''), stage: 'RequestReceived', time: T0 + S, code: null, ...pod });
+      assert.deepEqual((await s.insert([item(a), item(upper), item(bare), item(a)])).inserted, [true, true, true, false]);
+      assert.deepEqual((await s.insert([item(rec({ ...a, event: '{"copy":1}' }))])).inserted, [false]);
+      const done = rec({ auditId: id, stage: 'ResponseComplete', time: T0 + 2 * S, received: T0 + S, ...pod });
+      await s.insert([item(done)]);
+      assert.deepEqual((await s.whoTouched(pod)).map((e) => `${e.auditId}/${e.stage}`), [`${id.toUpperCase()}/RequestReceived`, `${id.replace(/-/g, '')}/RequestReceived`, `${id}/ResponseComplete`]);
+      assert.deepEqual(await s.applyRetention({ maxAgeMicros: 0, now: T0 + 2 * S }), { events: 3, alerts: 0 });
+      assert.deepEqual((await s.insert([item(a)])).inserted, [true], 'a removed event may come again');
+      assert.deepEqual((await s.insert([item(done)])).inserted, [false]);
+    }));
+
   test(name('insert is all or nothing: a bad record rolls the whole batch back'), () =>
     withStore(async (s) => {
       const good = rec({ auditId: 'good' });
@@ -370,6 +387,17 @@ export function storeSuite(b: Backend): void {
       assert.deepEqual(first, { ...recs[0], id: first.id });
     }));
 
+  test(name('whoTouched: the stages of one request stored by different inserts, an hour apart, are one row'), () =>
+    withStore(async (s) => {
+      const pod = { resource: 'pods', namespace: 'prod', name: 'long-exec' };
+      const received = T0 + 5 * S;
+      await s.insert([item(rec({ auditId: 'x1', stage: 'RequestReceived', time: received, received, verb: 'create', subresource: 'exec', ...pod, code: null }))]);
+      await s.insert([item(rec({ auditId: 'other', time: T0 + 10 * S, verb: 'patch', ...pod }))]);
+      assert.deepEqual((await s.whoTouched(pod)).map((e) => `${e.auditId}/${e.stage}`), ['x1/RequestReceived', 'other/ResponseComplete']);
+      await s.insert([item(rec({ auditId: 'x1', stage: 'ResponseComplete', time: received + 3600 * S, received, verb: 'create', subresource: 'exec', ...pod, code: 101 }))]);
+      assert.deepEqual((await s.whoTouched(pod)).map((e) => `${e.auditId}/${e.stage}`), ['other/ResponseComplete', 'x1/ResponseComplete']);
+    }));
+
   test(name('queryAlerts: time window, rule, priorities, order, limit; fields as inserted'), () =>
     withData(async (s) => {
       const all = await s.queryAlerts({});
@@ -524,6 +552,57 @@ export function storeSuite(b: Backend): void {
       assert.equal((await s.queryEvents({ sourceIp: '10.0.0.1', limit: 5000 })).length, 1000);
     }));
 
+  test(name('ties in time across inserts: the earlier-inserted event first (oldest first), the later first (newest first)'), () =>
+    withStore(async (s) => {
+      const t = (k: number) => T0 + k;
+      // Four inserts; on SQLite each is a block, visited by its earliest time.
+      await s.insert([item(rec({ auditId: 'b5', time: t(5) }))]);
+      await s.insert([item(rec({ auditId: 'c0', time: t(0) })), item(rec({ auditId: 'c5', time: t(5) }))]);
+      await s.insert([item(rec({ auditId: 'h120', time: t(120) }))]);
+      await s.insert([item(rec({ auditId: 'g103', time: t(103) })), item(rec({ auditId: 'g120', time: t(120) }))]);
+      const q = async (x: Parameters<Store['queryEvents']>[0]) => ids(await s.queryEvents(x));
+      assert.deepEqual(await q({ limit: 2 }), ['c0', 'b5']);
+      assert.deepEqual(await q({ limit: 3 }), ['c0', 'b5', 'c5']);
+      assert.deepEqual(await q({ order: 'desc', limit: 1 }), ['g120']);
+      assert.deepEqual(await q({ order: 'desc', limit: 2 }), ['g120', 'h120']);
+      assert.deepEqual(await q({ order: 'desc', until: t(120), limit: 2 }), ['g103', 'c5']);
+    }));
+
+  test(name('many events in random batches and time order: queries answer as a brute-force filter does'), () =>
+    withStore(async (s) => {
+      const { records, queries } = randomWorkload(20261124);
+      // Inserted in shuffled batches of varying size, so that batches overlap in time and events of one time range are spread over many inserts.
+      const order = shuffled(records.map((_, i) => i), lcg(7));
+      for (let at = 0, k = 0; at < order.length; k++) {
+        const size = [1, 37, 500, 1500, 2600][k % 5];
+        const r = await s.insert(order.slice(at, at + size).map((i) => item(records[i])));
+        assert.equal(r.insertedCount, Math.min(size, order.length - at));
+        at += size;
+      }
+      assert.equal((await s.stats()).events, records.length);
+      for (const q of queries) {
+        const got = ids(await s.queryEvents(q));
+        assert.deepEqual(got, reference(records, q), `query ${JSON.stringify(q)}`);
+      }
+      // Every copy again, in other batches: all duplicates, nothing added.
+      const again = shuffled(records.map((r) => item(rec({ ...r, event: '{"again":true}' }))), lcg(8));
+      for (let at = 0; at < again.length; at += 2000) {
+        const r = await s.insert(again.slice(at, at + 2000));
+        assert.equal(r.insertedCount, 0);
+      }
+      assert.equal((await s.stats()).events, records.length);
+      // who-touched of each object, against the same brute force.
+      for (const o of ['cm-0', 'cm-1', 'cm-2', 'cm-3']) {
+        const q = { resource: 'configmaps', namespace: 'ns-1', name: o, limit: 50 };
+        const want = records
+          .filter((r) => r.resource === q.resource && r.namespace === q.namespace && r.name === o && WRITES.includes(r.verb))
+          .sort((a, b) => a.time - b.time)
+          .slice(0, 50)
+          .map((r) => r.auditId);
+        assert.deepEqual(ids(await s.whoTouched(q)), want, o);
+      }
+    }));
+
   if (b.shared) {
     test(name('data survive close and reopen'), async () => {
       const spec = await b.fresh();
@@ -587,4 +666,83 @@ export function storeSuite(b: Backend): void {
       }
     });
   }
+}
+
+const WRITES = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+
+function lcg(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+function shuffled<T>(xs: T[], r: () => number): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/**
+ * 6,000 events over 70 minutes (several time buckets, several blocks each on SQLite), every
+ * time distinct so the expected order is unambiguous, and queries over their fields.
+ */
+function randomWorkload(seed: number): { records: AuditRecord[]; queries: Array<Parameters<Store['queryEvents']>[0]> } {
+  const r = lcg(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const users = ['alice', 'bob', 'carol', 'system:anonymous', '', 'svc'];
+  const verbs = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+  const groups = [['developers', 'system:authenticated'], ['ops'], [], ['developers']];
+  const ips = [['10.0.0.1'], ['10.0.0.2', '10.0.0.1'], ['192.168.1.7']];
+  const span = 70 * 60 * S;
+  const times = new Set<number>();
+  while (times.size < 6000) times.add(T0 + Math.floor(r() * span));
+  const records = [...times].map((time, i) =>
+    rec({
+      auditId: `r${i}`, time, user: pick(users), verb: pick(verbs), groups: pick(groups), sourceIps: pick(ips),
+      resource: pick(['pods', 'configmaps', 'secrets']), namespace: pick(['ns-1', 'ns-2', '']), name: pick(['cm-0', 'cm-1', 'cm-2', 'cm-3', '']),
+      code: pick([200, 201, 403, 404, 401, null]), decision: pick(['allow', 'allow', 'forbid', '']), userAgent: pick(['kubectl', 'curl']),
+    }),
+  );
+  const at = (f: number) => T0 + Math.floor(f * span);
+  const queries: Array<Parameters<Store['queryEvents']>[0]> = [{}, { limit: 5000 }, { order: 'desc', limit: 7000 }];
+  for (let k = 0; k < 120; k++) {
+    const q: Parameters<Store['queryEvents']>[0] = {};
+    if (r() < 0.4) q.user = pick(users);
+    if (r() < 0.3) q.verb = r() < 0.5 ? pick(verbs) : [pick(verbs), pick(verbs)];
+    if (r() < 0.2) q.namespace = pick(['ns-1', 'ns-2', '']);
+    if (r() < 0.2) q.name = pick(['cm-0', 'cm-1', '']);
+    if (r() < 0.2) q.group = pick(['developers', 'ops', 'system:authenticated']);
+    if (r() < 0.2) q.sourceIp = pick(['10.0.0.1', '10.0.0.2', '192.168.1.7']);
+    if (r() < 0.15) q.code = pick([200, 403, 404]);
+    if (r() < 0.15) q.denied = r() < 0.5;
+    if (r() < 0.5) q.since = at(r());
+    if (r() < 0.5) q.until = (q.since ?? T0) + Math.floor(r() * span * 0.5);
+    if (r() < 0.5) q.order = 'desc';
+    q.limit = pick([1, 10, 100, 1000, 5000]);
+    queries.push(q);
+  }
+  return { records, queries };
+}
+
+/** What queryEvents means, by brute force over the records. */
+function reference(records: readonly AuditRecord[], q: Parameters<Store['queryEvents']>[0]): string[] {
+  const verbs = q.verb === undefined ? undefined : typeof q.verb === 'string' ? [q.verb] : q.verb;
+  const denied = (r: AuditRecord) => r.decision === 'forbid' || r.code === 401 || r.code === 403;
+  const hit = records.filter(
+    (r) =>
+      (q.user === undefined || r.user === q.user) &&
+      (verbs === undefined || verbs.includes(r.verb)) &&
+      (q.namespace === undefined || r.namespace === q.namespace) &&
+      (q.name === undefined || r.name === q.name) &&
+      (q.group === undefined || r.groups.includes(q.group)) &&
+      (q.sourceIp === undefined || r.sourceIps.includes(q.sourceIp)) &&
+      (q.code === undefined || r.code === q.code) &&
+      (q.denied === undefined || denied(r) === q.denied) &&
+      (q.since === undefined || r.time >= q.since) &&
+      (q.until === undefined || r.time < q.until),
+  );
+  hit.sort((a, b) => (q.order === 'desc' ? b.time - a.time : a.time - b.time));
+  return hit.slice(0, q.limit ?? 1000).map((r) => r.auditId);
 }

@@ -98,7 +98,10 @@ export interface EventQuery {
 
 /** A stored event: its columns and the full event JSON text. */
 export interface StoredEvent extends AuditRecord {
-  /** The store's row id (increasing in insertion order). */
+  /**
+   * The store's id of the event: increasing in insertion order among events of one 10-minute
+   * bucket of event time (so among events of equal time); on SQLite, block × 4096 + slot.
+   */
   id: number;
 }
 
