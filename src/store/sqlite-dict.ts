@@ -47,6 +47,8 @@ export class Dict {
     const r = this.ins.run(s);
     if (r.changes === 1) {
       const id = Number(r.lastInsertRowid);
+      // Block columns hold ids as uint32 (block.ts).
+      if (id >= 2 ** 32) throw new Error('the dictionary is full (2^32 distinct strings): store the events in a new database');
       this.pending.set(s, id);
       return id;
     }
