@@ -4,7 +4,7 @@
  * (the API server's log may hold them at Request level; Palisade does not keep a second copy).
  */
 import { createHash } from 'node:crypto';
-import { parseRfc3339Nanos } from '../rules/index.js';
+import { rfc3339Micros } from '../rules/index.js';
 import type { AuditRecord } from '../store/index.js';
 
 export type RecordResult = { record: AuditRecord; warning?: string } | { error: string };
@@ -45,51 +45,9 @@ function shared(v: unknown): string {
   return v;
 }
 
-/**
- * The last two seconds met (`YYYY-MM-DDThh:mm:ss`, UTC) and their µs: an event's two
- * timestamps are one or two seconds, and a log's events come a few thousand per second.
- */
-const heads = ['', ''];
-const headMicros = [0, 0];
-let nextHead = 0;
-
-/** µs of a second `YYYY-MM-DDThh:mm:ss` in UTC after the epoch, or undefined (before the epoch: not cached). */
-function secondMicros(ts: string): number | undefined {
-  for (let k = 0; k < 2; k++) if (heads[k] !== '' && ts.startsWith(heads[k])) return headMicros[k];
-  const head = ts.slice(0, 19);
-  const ns = parseRfc3339Nanos(`${head}Z`);
-  if (ns === undefined || ns < 0n) return undefined;
-  heads[nextHead] = head;
-  headMicros[nextHead] = Number(ns / 1000n);
-  nextHead ^= 1;
-  return headMicros[nextHead ^ 1];
-}
-
-/**
- * RFC 3339 → µs since epoch (the ns value divided by 1000, toward zero), or undefined. The
- * form the API server writes (`…ss.ffffffZ`, after the epoch) is read here in numbers; any
- * other goes through the ns parser (bigint arithmetic cost ~1 µs an event, with its garbage).
- */
+/** RFC 3339 → µs since epoch (the ns value divided by 1000, toward zero), or undefined. */
 export function micros(ts: unknown): number | undefined {
-  if (typeof ts !== 'string') return undefined;
-  const n = ts.length;
-  if (n >= 22 && n <= 30 && ts.charCodeAt(n - 1) === 90 /* Z */ && ts.charCodeAt(19) === 46 /* . */) {
-    let frac = 0;
-    let digits = true;
-    for (let i = 20; i < n - 1; i++) {
-      const c = ts.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) {
-        digits = false;
-        break;
-      }
-      frac = frac * 10 + c;
-    }
-    const second = digits ? secondMicros(ts) : undefined;
-    // The fraction in ns (9 digits), then whole µs.
-    if (second !== undefined) return second + Math.floor((frac * 10 ** (9 - (n - 21))) / 1000);
-  }
-  const ns = parseRfc3339Nanos(ts);
-  return ns === undefined ? undefined : Number(ns / 1000n);
+  return typeof ts === 'string' ? rfc3339Micros(ts) : undefined;
 }
 
 /** A Secret (or a SecretList) with every value under data/stringData replaced. */

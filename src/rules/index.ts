@@ -11,4 +11,4 @@ export {
   alertFormatter, fileSink, formatAlertJson, httpSink, makeAlert, MultiSink, parsePriority, priorityAtLeast, programSink, stdoutSink, syslogSink,
   type AlertSink, type MakeAlertOptions, type SinkStats,
 } from './output/index.js';
-export { openEvents, readEvents, readEventBatches, sniffSource, parseRfc3339Nanos, type SourceName } from './sources/index.js';
+export { openEvents, readEvents, readEventBatches, sniffSource, parseRfc3339Nanos, rfc3339Micros, type SourceName } from './sources/index.js';

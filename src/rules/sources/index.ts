@@ -4,4 +4,4 @@ export { imageRepository } from './k8saudit-fields.js';
 export { SyscallSource, createSyscallSource, type SyscallEvent, type SyscallSourceOptions } from './syscall.js';
 export { openEvents, readEvents, readEventBatches, sniffSource, type OpenedEvents, type ReadItem, type ReadOptions, type SourceName } from './read.js';
 export { splitAuditPayload, NOT_AUDIT } from './audit-events.js';
-export { parseRfc3339Nanos } from './time.js';
+export { parseRfc3339Nanos, rfc3339Micros } from './time.js';

@@ -9,6 +9,8 @@ interface Second {
   ns: bigint;
   /** ns / 10^9 in decimal when the second is after the epoch (then ns + f prints as this and 9 digits of f). */
   seconds: string | undefined;
+  /** The second as µs since the epoch (exact: a second is a whole number of µs). */
+  micros: number;
 }
 
 const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000', '000000000'] as const;
@@ -40,7 +42,7 @@ let lastSecond: Second | undefined;
 const parseSecondKey = memoizeString((key): Second | undefined => {
   const ns = slowParse(key);
   if (ns === undefined) return undefined;
-  return { ns, seconds: ns > 0n ? (ns / 1_000_000_000n).toString() : undefined };
+  return { ns, seconds: ns > 0n ? (ns / 1_000_000_000n).toString() : undefined, micros: Number(ns / 1000n) };
 });
 
 /** The second of `text` whose zone starts at `zoneAt`: the same as parsing text[0, 19) + text[zoneAt, end). */
@@ -92,6 +94,24 @@ export function rfc3339NanosText(text: string): string | undefined {
   if (second.seconds === undefined) return (second.ns + BigInt(fractionNs(text, zoneAt))).toString();
   if (zoneAt === 19) return `${second.seconds}000000000`;
   return second.seconds + text.slice(20, zoneAt) + ZEROS[29 - zoneAt]; // 9 - (zoneAt - 20) zeros
+}
+
+/**
+ * `Number(parseRfc3339Nanos(text) / 1000n)` (µs, toward zero), in numbers for times after the
+ * epoch: the audit store keys events by µs, and bigint arithmetic per event cost ~1 µs.
+ */
+export function rfc3339Micros(text: string): number | undefined {
+  const zoneAt = zoneStart(text);
+  if (zoneAt === -2) return undefined;
+  if (zoneAt === -1) {
+    const ns = slowParse(text);
+    return ns === undefined ? undefined : Number(ns / 1000n);
+  }
+  const second = secondOf(text, zoneAt);
+  if (second === undefined) return undefined;
+  // Before the epoch, flooring the fraction is not rounding toward zero: take the exact way.
+  if (second.seconds === undefined) return Number((second.ns + BigInt(fractionNs(text, zoneAt))) / 1000n);
+  return second.micros + Math.floor(fractionNs(text, zoneAt) / 1000);
 }
 
 function slowParse(text: string): bigint | undefined {
