@@ -4,6 +4,7 @@
  * (the API server's log may hold them at Request level; Palisade does not keep a second copy).
  */
 import { createHash } from 'node:crypto';
+import { memoizeString } from '../model/index.js';
 import { rfc3339Micros } from '../rules/index.js';
 import type { AuditRecord } from '../store/index.js';
 
@@ -26,23 +27,16 @@ function strings(v: unknown): string[] {
   return v as string[];
 }
 
-/** Canonical copies of the strings records repeat (users, verbs, namespaces, names…), bounded. */
-const canonical = new Map<string, string>();
-const CANONICAL_MAX = 50_000;
-
 /**
- * `s`, or the equal string met before. A record waits for its store transaction while the
- * store allocates, so it outlives young-generation collections: with its own copies of a
- * dozen strings per event it was promoted at ~1.8 KB an event, and the old generation grew
- * with the log until the next full collection.
+ * `s`, or the equal string met before (bounded). A record waits for its store transaction
+ * while the store allocates, so it outlives young-generation collections: with its own copies
+ * of a dozen strings per event it was promoted at ~1.8 KB an event, and the old generation
+ * grew with the log until the next full collection.
  */
+const canonical = memoizeString((s) => s, 50_000);
+
 function shared(v: unknown): string {
-  if (typeof v !== 'string') return '';
-  const known = canonical.get(v);
-  if (known !== undefined) return known;
-  if (canonical.size >= CANONICAL_MAX) canonical.clear();
-  canonical.set(v, v);
-  return v;
+  return typeof v === 'string' ? canonical(v) : '';
 }
 
 /** RFC 3339 → µs since epoch (the ns value divided by 1000, toward zero), or undefined. */
