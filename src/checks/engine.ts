@@ -29,6 +29,9 @@ export interface UnitResult {
   warnings: string[];
 }
 
+/** The shared empty list of a unit result (never modified: lists are replaced, not pushed to). */
+const NONE = Object.freeze([]) as unknown as never[];
+
 export class Engine {
   readonly suppressor: Suppressor;
   readonly catalogue: CatalogueRunner;
@@ -45,7 +48,8 @@ export class Engine {
     let ignores: ReturnType<typeof annotationIgnores> | undefined;
     const ignoresOf = () => (ignores ??= annotationIgnores(resource));
     const run = this.catalogue.run(resource, ignoresOf);
-    findings.push(...run.findings);
+    if (findings.length === 0) findings = run.findings;
+    else if (run.findings.length > 0) findings = findings.concat(run.findings);
     return {
       findings: findings.length > 0 ? this.suppressor.applyWith(findings, ignoresOf()) : findings,
       facts: run.facts,
@@ -58,16 +62,18 @@ export class Engine {
       return { resources: 0, findings: [], errors: [{ file: unit.file, line: unit.line, message: unit.message }], facts: [], warnings: [] };
     }
     const parsed = parseUnit(unit);
-    const out: UnitResult = { resources: parsed.resources.length, findings: [], errors: [...parsed.errors], facts: [], warnings: [] };
+    const out: UnitResult = { resources: parsed.resources.length, findings: NONE, errors: parsed.errors, facts: NONE, warnings: NONE };
+    // Results live until the whole input is read: lists are shared or concatenated to their
+    // exact length (most units are one document), never grown item by item.
     for (const resource of parsed.resources) {
       try {
         const r = this.runResource(resource);
-        out.findings.push(...r.findings);
-        out.facts.push(...r.facts);
-        out.warnings.push(...r.warnings);
+        if (r.findings.length > 0) out.findings = out.findings.length === 0 ? r.findings : out.findings.concat(r.findings);
+        if (r.facts.length > 0) out.facts = out.facts.length === 0 ? r.facts : out.facts.concat(r.facts);
+        if (r.warnings.length > 0) out.warnings = out.warnings.concat(r.warnings);
       } catch (err) {
         // A check must never take the scan down; say which resource it choked on.
-        out.warnings.push(`internal error checking ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
+        out.warnings = out.warnings.concat(`internal error checking ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
       }
     }
     return out;

@@ -20,3 +20,4 @@ export function memoizeString<V>(compute: (key: string) => V, max = 4096): (key:
     return value as V;
   };
 }
+

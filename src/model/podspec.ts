@@ -46,6 +46,17 @@ export const WORKLOAD_KINDS: Readonly<Record<string, WorkloadShape>> = {
   CronJob: { groups: BATCH, template: ['spec', 'jobTemplate', 'spec', 'template'] },
 };
 
+/**
+ * The pod spec's and pod metadata's paths per kind, built once: every workload of a kind shares
+ * them (findings and facts keep paths to the end of a scan). Frozen: callers extend copies.
+ */
+const POD_PATHS: ReadonlyMap<string, { specPath: JsonPath; metaPath: JsonPath }> = new Map(
+  Object.entries(WORKLOAD_KINDS).map(([kind, shape]) => [kind, {
+    specPath: Object.freeze([...shape.template, 'spec']) as JsonPath,
+    metaPath: Object.freeze([...shape.template, 'metadata']) as JsonPath,
+  }]),
+);
+
 export function apiGroupOf(apiVersion: unknown): string {
   if (typeof apiVersion !== 'string') return '';
   const slash = apiVersion.indexOf('/');
@@ -83,7 +94,8 @@ export function podSpecOf(obj: KubeObject): PodSpecRef | undefined {
   const spec = template.spec;
   if (!isObj(spec)) return undefined;
   const meta = isObj(template.metadata) ? (template.metadata as ObjectMeta) : {};
-  return { spec, specPath: [...shape.template, 'spec'], meta, metaPath: [...shape.template, 'metadata'] };
+  const { specPath, metaPath } = POD_PATHS.get(obj.kind as string)!;
+  return { spec, specPath, meta, metaPath };
 }
 
 export type ContainerListName = 'initContainers' | 'containers' | 'ephemeralContainers';

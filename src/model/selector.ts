@@ -3,12 +3,17 @@
  * (In, NotIn, Exists, DoesNotExist) are ANDed; an empty selector ({}) selects everything;
  * a missing selector is the caller's decision (it means "nothing" for most objects).
  */
+import { ownString } from './own.js';
 import { isObj } from './podspec.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
-/** Labels as strings (manifests sometimes hold numbers or booleans there). */
-export function labelsOf(value: unknown): Record<string, string> {
+/**
+ * Labels as strings (manifests sometimes hold numbers or booleans there). `keep`: the values
+ * are own copies (ownString), for labels kept to the end of a scan: they then share no
+ * memory with the document.
+ */
+export function labelsOf(value: unknown, keep = false): Record<string, string> {
   // A plain object (facts cross to worker threads by structured clone, which drops prototypes).
   const out: Record<string, string> = {};
   if (!isObj(value)) return out;
@@ -16,7 +21,7 @@ export function labelsOf(value: unknown): Record<string, string> {
     if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
     const v = value[k];
     if (v === null || v === undefined) continue;
-    const text = typeof v === 'string' ? v : String(v);
+    const text = keep ? ownString(typeof v === 'string' ? v : String(v)) : typeof v === 'string' ? v : String(v);
     // `__proto__` would set the prototype by assignment: define it as the ordinary key it is.
     if (k === '__proto__') Object.defineProperty(out, k, { value: text, enumerable: true, writable: true, configurable: true });
     else out[k] = text;

@@ -110,11 +110,16 @@ function annotationString(meta: ObjectMeta | undefined, key: string): string | u
   return undefined;
 }
 
-/** The ignore annotations on the object itself, then on its pod template. */
-export function annotationIgnores(resource: Resource): AnnotationIgnore[] {
-  const metas: ObjectMeta[] = [resource.metadata];
+const NO_IGNORES: readonly AnnotationIgnore[] = Object.freeze([]);
+
+/** The ignore annotations on the object itself, then on its pod template (callers must not modify the list). */
+export function annotationIgnores(resource: Resource): readonly AnnotationIgnore[] {
   const pod = resource.pod;
-  if (pod && pod.meta !== resource.metadata) metas.push(pod.meta);
+  const podMeta = pod && pod.meta !== resource.metadata ? pod.meta : undefined;
+  // The common case, no ignore annotation anywhere: one shared empty list (every resource with a
+  // finding or a fact keeps its list to the end of a scan).
+  if (annotationString(resource.metadata, IGNORE_ANNOTATION) === undefined && annotationString(podMeta, IGNORE_ANNOTATION) === undefined) return NO_IGNORES;
+  const metas: ObjectMeta[] = podMeta ? [resource.metadata, podMeta] : [resource.metadata];
   const reasons = metas.map((m) => annotationString(m, IGNORE_REASON_ANNOTATION)?.trim() || undefined);
   const out: AnnotationIgnore[] = [];
   metas.forEach((m, i) => {
@@ -191,16 +196,16 @@ export class Suppressor {
         return { ...f, suppressed: true, suppression: { kind: 'annotation', reason: a.reason ?? DEFAULT_ANNOTATION_REASON } };
       }
     }
-    const expiredHits: IgnoreRule[] = [];
+    let expiredHits: IgnoreRule[] | undefined;
     for (const c of this.rules) {
       if (!ruleSelects(c, f)) continue;
       if (c.expired) {
-        expiredHits.push(c.rule);
+        (expiredHits ??= []).push(c.rule);
         continue;
       }
       return { ...f, suppressed: true, suppression: { kind: 'config', reason: c.reason } };
     }
-    for (const r of expiredHits) this.reportedAgain.add(r);
+    if (expiredHits) for (const r of expiredHits) this.reportedAgain.add(r);
     return f.suppressed === false ? f : { ...f, suppressed: false };
   }
 }

@@ -5,7 +5,7 @@
 import { isEmptySelector, isObj, selectorMatches, type JsonPath, type Labels } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
-import { count, groupBy, inNs, isBuiltin, labelText, nsBucket, podLabels, selectorFact, WORKLOAD_KIND_NAMES } from './inventory.js';
+import { count, groupBy, inNs, isBuiltin, labelText, nsBucket, podFact, podLine, selectorFact, WORKLOAD_KIND_NAMES } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
 const PROBES = ['readinessProbe', 'livenessProbe'] as const;
@@ -147,10 +147,10 @@ spec:
   collect(ctx) {
     const pdb = pdbBase(ctx);
     if (pdb) return pdb;
-    const pod = podLabels(ctx);
+    const pod = podFact(ctx);
     const replicas = replicasOf(ctx.object.spec);
     if (!pod || replicas === undefined || replicas < 2) return undefined;
-    return { t: 'w', ns: nsBucket(ctx), kind: ctx.kind, labels: pod.labels, replicas, path: pod.path, line: ctx.lineOf(pod.path) };
+    return { t: 'w', ns: pod.ns, kind: pod.kind, labels: pod.labels, replicas, path: pod.labelsPath, line: podLine(ctx, pod, 'labels') };
   },
   evaluate(facts) {
     const pdbs = groupBy(facts.map((f) => f.fact).filter((f): f is PdbBase => f.t === 'pdb'), (p) => p.ns);
@@ -247,7 +247,7 @@ spec:
     }
     if (!ctx.pod || ctx.kind === 'PodTemplate') return undefined;
     const name = ctx.resource.name;
-    return { t: 'w', ns: nsBucket(ctx), name: `${ctx.kind}/${name}`, labels: podLabels(ctx)?.labels ?? {}, pods: podCount(ctx) };
+    return { t: 'w', ns: nsBucket(ctx), name: `${ctx.kind}/${name}`, labels: podFact(ctx)?.labels ?? {}, pods: podCount(ctx) };
   },
   evaluate(facts) {
     const workloads = groupBy(facts.map((f) => f.fact).filter((f): f is Extract<BudgetFact, { t: 'w' }> => f.t === 'w'), (w) => w.ns);

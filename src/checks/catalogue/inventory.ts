@@ -4,7 +4,7 @@
  * selectors as plain facts, message wording.
  */
 import {
-  apiGroupOf, isObj, labelsOf, WORKLOAD_KINDS,
+  apiGroupOf, isObj, ownString, labelsOf, WORKLOAD_KINDS,
   type JsonPath, type KubeObject, type Labels,
 } from '../../model/index.js';
 import type { CollectContext } from './types.js';
@@ -53,19 +53,119 @@ export function inNs(ns: string): string {
   return ns === '' ? 'among objects without metadata.namespace' : `in namespace "${ns}"`;
 }
 
-/** Labels of the pods a workload runs, and where they are written. */
-export function podLabels(ctx: CollectContext): { labels: Record<string, string>; path: JsonPath } | undefined {
-  if (!ctx.pod) return undefined;
-  // Several checks ask for the labels of the same workload one after the other: keep the last answer.
-  if (lastPod !== ctx.pod) {
-    lastPod = ctx.pod;
-    lastLabels = { labels: labelsOf(ctx.pod.meta.labels), path: [...ctx.pod.metaPath, 'labels'] };
-  }
-  return lastLabels;
+/**
+ * What the cross-resource checks keep about one workload. One object per workload is shared by
+ * all of them (NetworkPolicy coverage, ServiceAccounts, runtime classes): these facts live until
+ * the whole input is read, so a workload costs one small object, not one per check. Its strings
+ * are own copies (ownString: they share no memory with the document); it is a class instance, which the runner keeps as it is instead of copying. The lines
+ * are filled in by `podLine` for the paths active checks report at (-1: not looked up).
+ */
+export class PodFact {
+  readonly t = 'w';
+  labelsLine = -1;
+  specLine = -1;
+  saLine = -1;
+  automountLine = -1;
+  rcLine = -1;
+
+  constructor(
+    /** The namespace bucket (see nsBucket). */
+    readonly ns: string,
+    readonly kind: string,
+    /** Labels of the pod template (of the pod, for a Pod). */
+    readonly labels: Record<string, string>,
+    /** Where the labels are written, and the pod spec (shared per kind). */
+    readonly labelsPath: JsonPath,
+    readonly specPath: JsonPath,
+    /** The ServiceAccount the pods run as, and the field that names it (null: none, `default`). */
+    readonly sa: string,
+    readonly saField: 'serviceAccountName' | 'serviceAccount' | null,
+    /** The pod's automountServiceAccountToken when it is a boolean. */
+    readonly automount: boolean | null,
+    /** runtimeClassName when set. */
+    readonly rc: string | null,
+  ) {}
+}
+
+/** The ServiceAccount a pod runs as, and the field that names it (null: `default`, by omission). */
+function serviceAccountOf(spec: Record<string, unknown>): { name: string; field: PodFact['saField'] } {
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '') return { name: spec.serviceAccountName, field: 'serviceAccountName' };
+  // The deprecated alias, still honoured by the API server when serviceAccountName is empty.
+  if (typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '') return { name: spec.serviceAccount, field: 'serviceAccount' };
+  return { name: 'default', field: null };
+}
+
+const LABELS_PATHS = new Map<JsonPath, JsonPath>();
+
+/** The fact of the workload in `ctx` (the same object for every check of one resource), or undefined for other kinds. */
+export function podFact(ctx: CollectContext): PodFact | undefined {
+  const pod = ctx.pod;
+  if (!pod) return undefined;
+  if (lastPod === pod) return lastFact;
+  let labelsPath = LABELS_PATHS.get(pod.metaPath);
+  if (!labelsPath) LABELS_PATHS.set(pod.metaPath, (labelsPath = Object.freeze([...pod.metaPath, 'labels'])));
+  const spec = pod.spec;
+  const who = serviceAccountOf(spec);
+  const automount = spec.automountServiceAccountToken;
+  const rc = spec.runtimeClassName;
+  lastPod = pod;
+  return (lastFact = new PodFact(
+    ownString(nsBucket(ctx)),
+    ownString(ctx.kind),
+    labelsOf(pod.meta.labels, true),
+    labelsPath,
+    pod.specPath,
+    ownString(who.name),
+    who.field,
+    typeof automount === 'boolean' ? automount : null,
+    typeof rc === 'string' && rc !== '' ? ownString(rc) : null,
+  ));
 }
 
 let lastPod: object | undefined;
-let lastLabels: { labels: Record<string, string>; path: JsonPath } | undefined;
+let lastFact: PodFact | undefined;
+
+/** Paths of a PodFact a check reports at. */
+export type PodFactPath = 'labels' | 'spec' | 'sa' | 'automount' | 'rc';
+
+/** Where a check about this workload reports: the field when it is written, else the pod spec. */
+export function podPath(fact: PodFact, which: PodFactPath): JsonPath {
+  switch (which) {
+    case 'labels': return fact.labelsPath;
+    case 'spec': return fact.specPath;
+    case 'sa': return fact.saField ? [...fact.specPath, fact.saField] : fact.specPath;
+    case 'automount': return fact.automount === true ? [...fact.specPath, 'automountServiceAccountToken'] : fact.specPath;
+    case 'rc': return fact.rc !== null ? [...fact.specPath, 'runtimeClassName'] : fact.specPath;
+  }
+}
+
+/** The line of `podPath(fact, which)`, looked up once per workload while its document is at hand (collect time). */
+export function podLine(ctx: CollectContext, fact: PodFact, which: PodFactPath): number {
+  switch (which) {
+    case 'labels': return fact.labelsLine >= 0 ? fact.labelsLine : (fact.labelsLine = ctx.lineOf(fact.labelsPath));
+    case 'spec': return fact.specLine >= 0 ? fact.specLine : (fact.specLine = ctx.lineOf(fact.specPath));
+    case 'sa':
+      if (!fact.saField) return podLine(ctx, fact, 'spec');
+      return fact.saLine >= 0 ? fact.saLine : (fact.saLine = ctx.lineOf(podPath(fact, 'sa')));
+    case 'automount':
+      if (fact.automount !== true) return podLine(ctx, fact, 'spec');
+      return fact.automountLine >= 0 ? fact.automountLine : (fact.automountLine = ctx.lineOf(podPath(fact, 'automount')));
+    case 'rc':
+      if (fact.rc === null) return podLine(ctx, fact, 'spec');
+      return fact.rcLine >= 0 ? fact.rcLine : (fact.rcLine = ctx.lineOf(podPath(fact, 'rc')));
+  }
+}
+
+/** The line recorded for `which` (facts reach evaluate() with the lines their checks asked for). */
+export function podFactLine(fact: PodFact, which: PodFactPath): number {
+  switch (which) {
+    case 'labels': return fact.labelsLine;
+    case 'spec': return fact.specLine;
+    case 'sa': return fact.saField ? fact.saLine : fact.specLine;
+    case 'automount': return fact.automount === true ? fact.automountLine : fact.specLine;
+    case 'rc': return fact.rc !== null ? fact.rcLine : fact.specLine;
+  }
+}
 
 /**
  * A label selector reduced to the two fields that matter, as plain data for a fact. Values

@@ -8,7 +8,7 @@ import {
 } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
-import { count, groupBy, inNs, isBuiltin, labelText, namespaceName, nsBucket, podLabels, selectorFact, WORKLOAD_KIND_NAMES } from './inventory.js';
+import { count, groupBy, inNs, isBuiltin, labelText, namespaceName, nsBucket, podFact, podLine, selectorFact, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
 
@@ -41,20 +41,19 @@ function noRules(rules: unknown): boolean {
   return rules === undefined || rules === null || (Array.isArray(rules) && rules.length === 0);
 }
 
-type WorkloadFact = { t: 'w'; ns: string; kind: string; labels: Record<string, string>; path: JsonPath; line: number };
 type SelectorFact = { t: 'np'; ns: string; sel: unknown; path: JsonPath; line: number };
-type Coverage = WorkloadFact | SelectorFact;
+type Coverage = PodFact | SelectorFact;
 
-/** Facts for NET-001/NET-003: workload pod labels and policy selectors. */
+/** Facts for NET-001/NET-003: workload pod labels and policy selectors (with the line of what the check reports). */
 function collectCoverage(ctx: CollectContext, lines: 'workloads' | 'policies'): Coverage | undefined {
   if (isBuiltin(ctx.object, 'NetworkPolicy')) {
     const spec = specOf(ctx.object);
     const path: JsonPath = ['spec', 'podSelector'];
     return { t: 'np', ns: nsBucket(ctx), sel: selectorFact(spec.podSelector), path, line: lines === 'policies' ? ctx.lineOf(path) : 0 };
   }
-  const pod = podLabels(ctx);
-  if (!pod) return undefined;
-  return { t: 'w', ns: nsBucket(ctx), kind: ctx.kind, labels: pod.labels, path: pod.path, line: lines === 'workloads' ? ctx.lineOf(pod.path) : 0 };
+  const pod = podFact(ctx);
+  if (pod && lines === 'workloads') podLine(ctx, pod, 'labels');
+  return pod;
 }
 
 const COVERAGE_KINDS = [...WORKLOAD_KIND_NAMES, 'NetworkPolicy'];
@@ -113,7 +112,7 @@ spec:
       const message = mine.length === 0
         ? `pods of ${w.kind} (${labelText(w.labels)}) are not isolated: the input has no NetworkPolicy ${inNs(w.ns)}`
         : `pods of ${w.kind} (${labelText(w.labels)}) are not selected by any NetworkPolicy ${inNs(w.ns)} (${count(mine.length, 'policy', 'policies')} there)`;
-      out.push({ subject, path: w.path, line: w.line, message });
+      out.push({ subject, path: w.labelsPath, line: w.labelsLine, message });
     }
     return out;
   },
@@ -159,7 +158,7 @@ const selectsNothing = defineInventoryCheck<Coverage | CustomFact>({
     return isCustomResource(ctx.object.apiVersion) ? { t: 'cr', ns: nsBucket(ctx) } : undefined;
   },
   evaluate(facts) {
-    const workloads = groupBy(facts.map((f) => f.fact).filter((f): f is WorkloadFact => f.t === 'w'), (w) => w.ns);
+    const workloads = groupBy(facts.map((f) => f.fact).filter((f): f is PodFact => f.t === 'w'), (w) => w.ns);
     const operated = new Set(facts.map((f) => f.fact).filter((f): f is CustomFact => f.t === 'cr').map((f) => f.ns));
     const out: InventoryReport[] = [];
     for (const { subject, fact: p } of facts) {

