@@ -15,20 +15,6 @@ export function ownString(s: string): string {
 }
 
 /**
- * The same text as an internalized string: flat, owned, and one copy per distinct text in the
- * whole process (V8's string table, whose unused entries are collected). For short texts that
- * repeat across resources and are kept to the end of a scan (names, namespaces, label keys
- * and values); not for long unique ones such as messages, which ownString copies. Also what
- * property lookups and identity comparisons are fastest with.
- */
-export function internalize(s: string): string {
-  const holder: Record<string, true> = Object.create(null) as Record<string, true>;
-  holder[s] = true;
-  for (const key in holder) return key;
-  return s;
-}
-
-/**
  * `value` with every long string replaced by its own copy: plain objects and arrays are
  * rebuilt, anything else (numbers, class instances) is kept as it is. Objects met again in
  * `seen` (shared by several values) are rebuilt once and stay shared.
