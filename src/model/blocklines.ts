@@ -31,12 +31,15 @@ export function findBlockLine(lines: readonly string[], path: JsonPath): number 
 
 /** A node reached by a path prefix, with the steps already taken below it. */
 interface Visited {
+  /** The path segment that led here from the parent (numbers for sequence items, strings for keys). */
+  seg: string | number;
   /** Line answered for this prefix (the parent's when the key is absent). */
   line: number;
   /** The node to walk on from; undefined when the walk stops here (a leaf, or absent). */
   node: BlockNode | undefined;
-  /** Children walked so far, by path segment (numbers for sequence items, strings for keys). */
-  next?: Map<string | number, Visited>;
+  /** The first child walked so far; children are chained by `sibling` (a handful per node). */
+  child?: Visited;
+  sibling?: Visited;
 }
 
 /**
@@ -72,17 +75,19 @@ export class BlockLineFinder {
   private walk(path: JsonPath): number {
     if (this.root === undefined) {
       const node = this.scanner.rootNode();
-      this.root = node ? { line: node.line, node } : null;
+      this.root = node ? { seg: '', line: node.line, node } : null;
     }
     if (this.root === null) return 0;
     let at: Visited = this.root;
     for (let i = 0; i < path.length && at.node; i++) {
       const seg = path[i];
-      let next = at.next?.get(seg);
+      let next = at.child;
+      while (next !== undefined && next.seg !== seg) next = next.sibling;
       if (!next) {
-        const step = this.scanner.step(at.node, seg);
-        next = step ? { line: step[0], node: step[1] } : { line: at.line, node: undefined };
-        (at.next ??= new Map()).set(seg, next);
+        const scanner = this.scanner;
+        const node = scanner.step(at.node, seg);
+        next = scanner.stepLine >= 0 ? { seg, line: scanner.stepLine, node, sibling: at.child } : { seg, line: at.line, node: undefined, sibling: at.child };
+        at.child = next;
       }
       at = next;
     }
@@ -90,9 +95,9 @@ export class BlockLineFinder {
   }
 }
 
-/** `indents` value of a blank or comment line, which carries no structure. */
+/** Indentation recorded for a blank or comment line, which carries no structure. */
 const SKIP = -1;
-/** `indents` value of a line indented with a tab, which the scanner does not handle. */
+/** Indentation recorded for a line indented with a tab, which the scanner does not handle. */
 const TAB = -2;
 
 /**
@@ -103,20 +108,32 @@ const TAB = -2;
  * common path and falls back to them only for rarer shapes.
  */
 class Scanner {
-  /** Offset where each known line starts. */
-  private readonly starts: number[] = [];
-  /** Offset just past each known line's last character (its \n excluded). */
-  private readonly ends: number[] = [];
-  /** Indentation of each known line in spaces, or SKIP, or TAB. */
-  private readonly indents: number[] = [];
+  /**
+   * Per known line, three numbers: the offset where it starts, the offset just past its last
+   * character (its \n excluded), and its indentation in spaces (or SKIP, or TAB). One array,
+   * doubled when full: a document is usually measured with a single allocation.
+   */
+  private lines = new Int32Array(3 * 64);
+  /** Lines measured so far. */
+  private count = 0;
   /** Offset where the next unknown line starts; -1 once the text is exhausted. */
   private next = 0;
+  /** The line step() found (the key's or the item's), or -1 when the segment is absent. */
+  stepLine = -1;
 
   constructor(private readonly text: string) {}
 
+  private start(i: number): number {
+    return this.lines[3 * i];
+  }
+
+  private end(i: number): number {
+    return this.lines[3 * i + 1];
+  }
+
   /** Whether line `i` exists (measuring lines up to it on the way). */
   private has(i: number): boolean {
-    while (this.starts.length <= i) {
+    while (this.count <= i) {
       if (this.next === -1) return false;
       this.measureNext();
     }
@@ -138,25 +155,31 @@ class Scanner {
       if (c === 35 /* # */ || c === 13 /* \r */) indent = SKIP;
       else if (c === 9 /* \t */) indent = t.slice(p, end).trim() === '' ? SKIP : TAB;
     }
-    this.starts.push(start);
-    this.ends.push(end);
-    this.indents.push(indent);
+    if (3 * this.count === this.lines.length) {
+      const grown = new Int32Array(this.lines.length * 2);
+      grown.set(this.lines);
+      this.lines = grown;
+    }
+    const at = 3 * this.count++;
+    this.lines[at] = start;
+    this.lines[at + 1] = end;
+    this.lines[at + 2] = indent;
   }
 
   /** Indentation of a structural line; blank and comment lines give SKIP. */
   private indentOf(i: number): number {
-    const ind = this.indents[i];
+    const ind = this.lines[3 * i + 2];
     if (ind === TAB) throw new Unsupported();
     return ind;
   }
 
   private lineText(i: number): string {
-    return this.text.slice(this.starts[i], this.ends[i]);
+    return this.text.slice(this.start(i), this.end(i));
   }
 
   rootNode(): BlockNode | undefined {
     for (let i = 0; this.has(i); i++) {
-      if (this.indents[i] === SKIP) continue;
+      if (this.lines[3 * i + 2] === SKIP) continue;
       const l = this.lineText(i);
       if (/^---(\s|$)/.test(l)) {
         if (l.slice(3).trim() !== '' && !l.slice(3).trim().startsWith('#')) throw new Unsupported();
@@ -167,21 +190,22 @@ class Scanner {
     return undefined;
   }
 
-  /** One step down: [line of the child, child node (undefined for a leaf)], or undefined when absent. */
-  step(node: BlockNode, seg: string | number): [number, BlockNode | undefined] | undefined {
+  /**
+   * One step down: the child node (undefined for a leaf), with the line of the key or item in
+   * `stepLine`; `stepLine` is -1 when the segment is absent.
+   */
+  step(node: BlockNode, seg: string | number): BlockNode | undefined {
+    this.stepLine = -1;
     const kind = this.kindAt(node);
-    let next: BlockNode | undefined;
-    let at: number | undefined;
-    if (kind === 'map' && typeof seg === 'string') [at, next] = this.mapEntry(node, seg);
-    else if (kind === 'seq' && typeof seg === 'number') [at, next] = this.seqItem(node, seg);
-    else return undefined;
-    return at === undefined ? undefined : [at, next];
+    if (kind === 'map' && typeof seg === 'string') return this.mapEntry(node, seg);
+    if (kind === 'seq' && typeof seg === 'number') return this.seqItem(node, seg);
+    return undefined;
   }
 
   private kindAt(node: BlockNode): Kind {
     const t = this.text;
-    const p = this.starts[node.line] + node.col;
-    const end = this.ends[node.line];
+    const p = this.start(node.line) + node.col;
+    const end = this.end(node.line);
     const first = t.charCodeAt(p);
     if (first === 45 /* - */ && (p + 1 >= end || isBlank(t, p + 1))) return 'seq';
     // The common case: a plain key, found by its `: ` without slicing the line.
@@ -204,8 +228,8 @@ class Scanner {
     return 'leaf';
   }
 
-  /** The entry `key` of the mapping at `node`: [line of the key, its value node]. */
-  private mapEntry(node: BlockNode, key: string): [number | undefined, BlockNode | undefined] {
+  /** The entry `key` of the mapping at `node`: its value node, with the key's line in `stepLine`. */
+  private mapEntry(node: BlockNode, key: string): BlockNode | undefined {
     const col = node.col;
     const fast = isPlainKey(key);
     for (let i = node.line; i < node.end && this.has(i); i++) {
@@ -218,9 +242,10 @@ class Scanner {
       }
       const length = this.keyAt(i, col, key, fast);
       if (length === undefined) continue;
-      return [i, this.valueAfter(i, col, col + length, node.end)];
+      this.stepLine = i;
+      return this.valueAfter(i, col, col + length, node.end);
     }
-    return [undefined, undefined];
+    return undefined;
   }
 
   /**
@@ -229,8 +254,8 @@ class Scanner {
    */
   private keyAt(i: number, col: number, key: string, fast: boolean): number | undefined {
     const t = this.text;
-    const start = this.starts[i] + col;
-    const end = this.ends[i];
+    const start = this.start(i) + col;
+    const end = this.end(i);
     const first = t.charCodeAt(start);
     if (fast && !specialStart(first)) {
       // A plain key: compare in place (no slicing); a line that starts otherwise is another key.
@@ -250,8 +275,8 @@ class Scanner {
   /** The value of a key (or of a sequence item) whose indicator ends at `afterCol` on line `i`. */
   private valueAfter(i: number, keyCol: number, afterCol: number, end: number): BlockNode | undefined {
     const t = this.text;
-    const lineStart = this.starts[i];
-    const lineEnd = this.ends[i];
+    const lineStart = this.start(i);
+    const lineEnd = this.end(i);
     const q = skipBlanks(t, lineStart + afterCol, lineEnd);
     if (q < lineEnd && t.charCodeAt(q) !== 35 /* # */) {
       // Inline value: deeper keys (if any) sit on later lines, more indented.
@@ -269,8 +294,8 @@ class Scanner {
     return undefined;
   }
 
-  /** Item `index` of the sequence at `node`: [line of the item, its content node]. */
-  private seqItem(node: BlockNode, index: number): [number | undefined, BlockNode | undefined] {
+  /** Item `index` of the sequence at `node`: its content node, with the item's line in `stepLine`. */
+  private seqItem(node: BlockNode, index: number): BlockNode | undefined {
     const col = node.col;
     let seen = -1;
     for (let i = node.line; i < node.end && this.has(i); i++) {
@@ -286,19 +311,20 @@ class Scanner {
       }
       seen++;
       if (seen !== index) continue;
-      const from = this.starts[i] + col + 1;
-      const spaces = skipBlanks(this.text, from, this.ends[i]) - from;
+      const from = this.start(i) + col + 1;
+      const spaces = skipBlanks(this.text, from, this.end(i)) - from;
       const value = this.valueAfter(i, col, col + 1 + spaces, node.end);
       // An item whose content starts on the next line is where that content is.
-      return [value ? value.line : i, value];
+      this.stepLine = value ? value.line : i;
+      return value;
     }
-    return [undefined, undefined];
+    return undefined;
   }
 
   /** `-` followed by a blank or the end of the line, at column `at`. */
   private isDash(i: number, at: number): boolean {
-    const p = this.starts[i] + at;
-    const end = this.ends[i];
+    const p = this.start(i) + at;
+    const end = this.end(i);
     if (p >= end || this.text.charCodeAt(p) !== 45) return false;
     if (p + 1 >= end) return true;
     const next = this.text.charCodeAt(p + 1);
@@ -307,8 +333,8 @@ class Scanner {
 
   /** `-` followed by any whitespace or the end of the line (a sequence item), at column `at`. */
   private isSeqIndicator(i: number, at: number): boolean {
-    const p = this.starts[i] + at;
-    const end = this.ends[i];
+    const p = this.start(i) + at;
+    const end = this.end(i);
     if (p >= end || this.text.charCodeAt(p) !== 45) return false;
     return p + 1 >= end || isBlank(this.text, p + 1);
   }
