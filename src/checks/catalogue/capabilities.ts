@@ -6,32 +6,38 @@ import type { CheckDef } from './types.js';
 /** `cap_sys_admin`, `CAP_SYS_ADMIN`, ` sys_admin ` → `SYS_ADMIN`. */
 const capName = memoizeString((raw) => raw.trim().toUpperCase().replace(/^CAP_/, ''), 1024);
 
-interface CapEntry {
-  raw: string;
-  name: string;
-  path: JsonPath;
-}
-
 /**
- * The entries of `capabilities.add` or `.drop`. A list is what the API takes; a plain string
- * (`add: SYS_ADMIN`, or `"SYS_ADMIN,NET_ADMIN"`) is read as the capabilities it names, so a
- * malformed manifest is still judged on what it asks for.
+ * The entries of `capabilities.add` or `.drop`, as written: the list itself (not a copy: this
+ * runs for every container), or the names a plain string holds (`add: SYS_ADMIN`, or
+ * `"SYS_ADMIN,NET_ADMIN"`), so a malformed manifest is still judged on what it asks for.
+ * `listed` tells which: an entry's path has its index only in a list.
  */
-function capEntries(c: ContainerRef, list: 'add' | 'drop'): CapEntry[] {
+function capList(c: ContainerRef, list: 'add' | 'drop'): { items: readonly unknown[]; listed: boolean } {
   const sc = c.container.securityContext;
   const caps = isObj(sc) ? sc.capabilities : undefined;
   const value = isObj(caps) ? caps[list] : undefined;
-  if (value === undefined || value === null) return [];
-  const path: JsonPath = [...c.path, 'securityContext', 'capabilities', list];
-  if (typeof value === 'string') {
-    return value.split(/[\s,]+/).filter((s) => s !== '').map((raw) => ({ raw, name: capName(raw), path }));
-  }
-  if (!Array.isArray(value)) return [];
-  const out: CapEntry[] = [];
-  value.forEach((raw, i) => {
-    if (typeof raw === 'string' && raw.trim() !== '') out.push({ raw, name: capName(raw), path: [...path, i] });
-  });
-  return out;
+  if (Array.isArray(value)) return { items: value, listed: true };
+  if (typeof value === 'string') return { items: value.split(/[\s,]+/).filter((x) => x !== ''), listed: false };
+  return NO_CAPS;
+}
+
+const NO_CAPS = { items: [], listed: false };
+
+/** The capability name of an entry (undefined for an entry that names none). */
+function entryName(raw: unknown): string | undefined {
+  return typeof raw === 'string' && raw.trim() !== '' ? capName(raw) : undefined;
+}
+
+/** Index of the first entry naming `name`, or -1. */
+function indexOfCap(items: readonly unknown[], name: string): number {
+  for (let i = 0; i < items.length; i++) if (entryName(items[i]) === name) return i;
+  return -1;
+}
+
+/** Where entry `i` of a capability list is reported. */
+function capPath(c: ContainerRef, list: 'add' | 'drop', listed: boolean, i: number): JsonPath {
+  const path = [...c.path, 'securityContext', 'capabilities', list];
+  return listed ? [...path, i] : path;
 }
 
 /** What each capability hands a compromised process. */
@@ -81,13 +87,16 @@ const dangerousAdd = defineCheck({
   run(ctx) {
     if (isWindowsPod(ctx.pod)) return;
     for (const c of ctx.containers) {
-      const seen = new Set<string>();
-      for (const e of capEntries(c, 'add')) {
-        const why = DANGEROUS[e.name];
-        if (why === undefined || seen.has(e.name)) continue;
-        seen.add(e.name);
-        const shown = e.raw === e.name ? e.name : `${JSON.stringify(e.raw)} (${e.name})`;
-        ctx.report(e.path, `${containerLabel(c)} adds capability ${shown} in securityContext.capabilities.add: ${why}`);
+      const { items, listed } = capList(c, 'add');
+      let seen: Set<string> | undefined;
+      for (let i = 0; i < items.length; i++) {
+        const name = entryName(items[i]);
+        const why = name === undefined ? undefined : DANGEROUS[name];
+        if (name === undefined || why === undefined || seen?.has(name)) continue;
+        (seen ??= new Set()).add(name);
+        const raw = items[i] as string;
+        const shown = raw === name ? name : `${JSON.stringify(raw)} (${name})`;
+        ctx.report(capPath(c, 'add', listed, i), `${containerLabel(c)} adds capability ${shown} in securityContext.capabilities.add: ${why}`);
       }
     }
   },
@@ -126,13 +135,13 @@ const netRawNotDropped = defineCheck({
   run(ctx) {
     if (isWindowsPod(ctx.pod)) return;
     for (const c of ctx.containers) {
-      const add = capEntries(c, 'add');
-      const drop = capEntries(c, 'drop');
-      if (drop.some((e) => e.name === 'NET_RAW')) continue;
-      const added = add.find((e) => e.name === 'NET_RAW');
-      const dropsAll = drop.some((e) => e.name === 'ALL');
-      if (added) {
-        ctx.report(added.path, `${containerLabel(c)} adds NET_RAW in securityContext.capabilities.add${dropsAll ? ' after dropping ALL' : ''}`);
+      const drop = capList(c, 'drop').items;
+      if (indexOfCap(drop, 'NET_RAW') !== -1) continue;
+      const add = capList(c, 'add');
+      const added = indexOfCap(add.items, 'NET_RAW');
+      const dropsAll = indexOfCap(drop, 'ALL') !== -1;
+      if (added !== -1) {
+        ctx.report(capPath(c, 'add', add.listed, added), `${containerLabel(c)} adds NET_RAW in securityContext.capabilities.add${dropsAll ? ' after dropping ALL' : ''}`);
       } else if (!dropsAll) {
         ctx.report([...c.path, 'securityContext', 'capabilities', 'drop'], `${containerLabel(c)} keeps NET_RAW: securityContext.capabilities.drop has neither NET_RAW nor ALL`);
       }

@@ -30,6 +30,10 @@ interface ProfileAnnotation {
  * metadata by mistake, where they have no effect at all.
  */
 function profileAnnotations(ctx: ResourceContext, pod: PodSpecRef, matches: (key: string) => string | undefined | false): ProfileAnnotation[] {
+  const own = annotationsOf(pod.meta);
+  const controller = pod.metaPath.length > 1 ? annotationsOf(ctx.object.metadata) : undefined;
+  // Most pods carry none of these annotations: look before building anything.
+  if (!anyKey(own, matches) && (controller === undefined || !anyKey(controller, matches))) return [];
   const out: ProfileAnnotation[] = [];
   const scan = (annotations: Record<string, unknown>, metaPath: JsonPath, misplaced: boolean) => {
     for (const key of Object.keys(annotations).sort()) {
@@ -38,9 +42,24 @@ function profileAnnotations(ctx: ResourceContext, pod: PodSpecRef, matches: (key
       out.push({ key, value: annotations[key], path: [...metaPath, 'annotations', key], container, misplaced });
     }
   };
-  scan(annotationsOf(pod.meta), pod.metaPath, false);
-  if (pod.metaPath.length > 1) scan(annotationsOf(ctx.object.metadata), ['metadata'], true);
+  scan(own, pod.metaPath, false);
+  if (controller) scan(controller, ['metadata'], true);
   return out;
+}
+
+function anyKey(annotations: Record<string, unknown>, matches: (key: string) => string | undefined | false): boolean {
+  for (const key in annotations) if (Object.prototype.hasOwnProperty.call(annotations, key) && matches(key) !== false) return true;
+  return false;
+}
+
+/** The container a seccomp annotation names (undefined: the pod-wide key), or false for other keys. */
+function seccompAnnotation(key: string): string | undefined | false {
+  return key === SECCOMP_POD_ANNOTATION ? undefined : key.startsWith(SECCOMP_CONTAINER_PREFIX) ? key.slice(SECCOMP_CONTAINER_PREFIX.length) : false;
+}
+
+/** The container an AppArmor annotation names, or false for other keys. */
+function appArmorAnnotation(key: string): string | false {
+  return key.startsWith(APPARMOR_PREFIX) ? key.slice(APPARMOR_PREFIX.length) : false;
 }
 
 function containerNames(ctx: ResourceContext): Set<string> {
@@ -73,10 +92,9 @@ containers:
   run(ctx) {
     const pod = ctx.pod;
     if (!pod) return;
+    const found = profileAnnotations(ctx, pod, seccompAnnotation);
+    if (found.length === 0) return;
     const names = containerNames(ctx);
-    const found = profileAnnotations(ctx, pod, (key) =>
-      key === SECCOMP_POD_ANNOTATION ? undefined : key.startsWith(SECCOMP_CONTAINER_PREFIX) ? key.slice(SECCOMP_CONTAINER_PREFIX.length) : false,
-    );
     for (const a of found) {
       let note = 'set securityContext.seccompProfile instead';
       if (a.misplaced) note = 'it is on the workload, not the pod template, so it has no effect; set securityContext.seccompProfile';
@@ -109,17 +127,18 @@ containers:
   run(ctx) {
     const pod = ctx.pod;
     if (!pod) return;
-    const check = (owner: string, sc: unknown, scPath: JsonPath) => {
+    // Paths and labels are built only for what is reported (this runs for every container).
+    const check = (sc: unknown, owner: () => string, ownerPath: JsonPath) => {
       if (!isObj(sc) || !isObj(sc.seccompProfile) || sc.seccompProfile.type !== 'Localhost') return;
       const name = sc.seccompProfile.localhostProfile;
       if (typeof name === 'string' && name.trim() !== '') return;
       ctx.report(
-        [...scPath, 'seccompProfile', 'localhostProfile'],
-        `${owner} securityContext.seccompProfile.type is Localhost but localhostProfile is ${name === undefined || name === null ? 'not set' : 'empty'}`,
+        [...ownerPath, 'securityContext', 'seccompProfile', 'localhostProfile'],
+        `${owner()} securityContext.seccompProfile.type is Localhost but localhostProfile is ${name === undefined || name === null ? 'not set' : 'empty'}`,
       );
     };
-    check('pod', pod.spec.securityContext, [...pod.specPath, 'securityContext']);
-    for (const c of ctx.containers) check(containerLabel(c), c.container.securityContext, [...c.path, 'securityContext']);
+    check(pod.spec.securityContext, () => 'pod', pod.specPath);
+    for (const c of ctx.containers) check(c.container.securityContext, () => containerLabel(c), c.path);
   },
 });
 
@@ -196,8 +215,9 @@ const appArmorDeprecatedAnnotation = defineCheck({
   run(ctx) {
     const pod = ctx.pod;
     if (!pod) return;
+    const found = profileAnnotations(ctx, pod, appArmorAnnotation);
+    if (found.length === 0) return;
     const names = containerNames(ctx);
-    const found = profileAnnotations(ctx, pod, (key) => (key.startsWith(APPARMOR_PREFIX) ? key.slice(APPARMOR_PREFIX.length) : false));
     for (const a of found) {
       const head = `annotation ${a.key}=${shortValue(a.value)}`;
       if (a.misplaced) {

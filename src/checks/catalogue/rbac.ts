@@ -29,20 +29,29 @@ function isRbac(ctx: ResourceContext): boolean {
 /** A list field of a rule: its string values and where each one is. */
 interface Field {
   values: string[];
-  paths: JsonPath[];
+  /** Index of each value in the written list (-1: the field is a lone string). */
+  indices: number[];
+  /** Where the field is: paths are built from it only for what is reported. */
+  base: JsonPath;
+}
+
+/** The path of value `i` of a field. */
+function pathOf(field: Field, i: number): JsonPath {
+  const at = field.indices[i];
+  return at === -1 ? field.base : [...field.base, at];
 }
 
 /** A list of strings; a lone string counts as a one-item list (kubectl would reject it, the intent is clear). */
 function fieldOf(rule: Obj, rulePath: JsonPath, key: string): Field {
   const raw = rule[key];
   const base = [...rulePath, key];
-  if (typeof raw === 'string') return { values: [raw], paths: [base] };
-  const out: Field = { values: [], paths: [] };
+  if (typeof raw === 'string') return { values: [raw], indices: [-1], base };
+  const out: Field = { values: [], indices: [], base };
   const items = asArray(raw);
   for (let i = 0; i < items.length; i++) {
     if (typeof items[i] !== 'string') continue;
     out.values.push(items[i] as string);
-    out.paths.push([...base, i]);
+    out.indices.push(i);
   }
   return out;
 }
@@ -55,8 +64,12 @@ interface Rule {
   resourceNames: string[];
 }
 
-/** The resource rules of a Role/ClusterRole (nonResourceURL-only rules and non-objects skipped). */
+/**
+ * The resource rules of a Role/ClusterRole (nonResourceURL-only rules and non-objects skipped).
+ * Several checks read the rules of the same object one after the other: the last answer is kept.
+ */
 function rulesOf(obj: KubeObject): Rule[] {
+  if (obj === lastRulesOf) return lastRules;
   const out: Rule[] = [];
   const rules = asArray(obj.rules);
   for (let i = 0; i < rules.length; i++) {
@@ -73,8 +86,12 @@ function rulesOf(obj: KubeObject): Rule[] {
       resourceNames: fieldOf(r, path, 'resourceNames').values,
     });
   }
-  return out;
+  lastRulesOf = obj;
+  return (lastRules = out);
 }
+
+let lastRulesOf: KubeObject | undefined;
+let lastRules: Rule[] = [];
 
 /** A permission a check looks for: any of `verbs` on any of `resources` in `group`. */
 interface Grant {
@@ -136,7 +153,7 @@ function grantsOf(rule: Rule, grants: readonly Grant[]): Hit[] {
       if (hit.path.length === 0) {
         // The rule's first verb that grants the permission, for verb-shaped permissions.
         const verbIdx = rule.verbs.values.findIndex((v) => effective.includes(v));
-        hit.path = grant.atVerb && !allVerbs && verbIdx !== -1 ? rule.verbs.paths[verbIdx] : rule.resources.paths[idx];
+        hit.path = grant.atVerb && !allVerbs && verbIdx !== -1 ? pathOf(rule.verbs, verbIdx) : pathOf(rule.resources, idx);
       }
     }
     if (hit.resources.length === 0) continue;
@@ -236,14 +253,14 @@ const wildcard = defineCheck({
       if (verbIdx === -1 && resIdx === -1 && groupIdx === -1) continue;
       const groups = rule.apiGroups.values.length > 0 ? quoteList(rule.apiGroups.values) : 'none';
       if (verbIdx !== -1 && rule.resources.values[resIdx] === '*') {
-        ctx.report(rule.verbs.paths[verbIdx], `rule grants all verbs on all resources ("*") in apiGroups ${groups}: full control`, 'critical');
+        ctx.report(pathOf(rule.verbs, verbIdx), `rule grants all verbs on all resources ("*") in apiGroups ${groups}: full control`, 'critical');
         continue;
       }
       const used: string[] = [];
       if (verbIdx !== -1) used.push('verbs ("*")');
       if (resIdx !== -1) used.push(`resources ("${rule.resources.values[resIdx]}")`);
       if (groupIdx !== -1) used.push('apiGroups ("*")');
-      const path = verbIdx !== -1 ? rule.verbs.paths[verbIdx] : resIdx !== -1 ? rule.resources.paths[resIdx] : rule.apiGroups.paths[groupIdx];
+      const path = verbIdx !== -1 ? pathOf(rule.verbs, verbIdx) : resIdx !== -1 ? pathOf(rule.resources, resIdx) : pathOf(rule.apiGroups, groupIdx);
       ctx.report(path, `rule uses a wildcard in ${used.join(' and ')}; it also grants whatever is added later`);
     }
   },

@@ -66,6 +66,11 @@ export class CatalogueRunner {
   private readonly resourceIndex: KindIndex<ResourceCheck>;
   private readonly inventoryIndex: KindIndex<InventoryCheck<unknown>>;
 
+  /** The check that is running, and the findings of the resource being checked. */
+  private current?: ResourceCheck;
+  private findings?: Finding[];
+  private readonly ctx: ResourceContext & CollectContext;
+
   constructor(ids: readonly string[], private readonly params: CheckParams) {
     const wanted = new Set(ids);
     const active = CATALOGUE.filter((c) => wanted.has(c.id));
@@ -73,6 +78,20 @@ export class CatalogueRunner {
     this.inventoryChecks = active.filter((c): c is InventoryCheck<unknown> => c.scope === 'inventory');
     this.resourceIndex = new KindIndex(this.resourceChecks);
     this.inventoryIndex = new KindIndex(this.inventoryChecks);
+    const report = (path: JsonPath, message: string, severity?: Severity) => {
+      const resource = this.ctx.resource;
+      (this.findings ??= []).push(findingOf(this.current!, resource.ref(), path, resource.lineOf(path), message, severity));
+    };
+    this.ctx = {
+      resource: undefined as never,
+      object: undefined as never,
+      kind: '',
+      pod: undefined,
+      containers: [],
+      params,
+      report,
+      lineOf: (path: JsonPath) => this.ctx.resource.lineOf(path),
+    };
   }
 
   /** Whether any active check looks at this kind by name (checks for every kind do not count). */
@@ -82,52 +101,55 @@ export class CatalogueRunner {
   }
 
   run(resource: Resource, ignores: () => readonly AnnotationIgnore[]): ResourceRun {
-    const out: ResourceRun = { findings: [], facts: [], warnings: [] };
-    if (this.resourceChecks.length === 0 && this.inventoryChecks.length === 0) return out;
+    if (this.resourceChecks.length === 0 && this.inventoryChecks.length === 0) return EMPTY_RUN;
     const pod = resource.pod;
-    let ref: ResourceRef | undefined;
-    const refOf = () => (ref ??= resource.ref());
-    // One context per resource; `report` writes to the check that is running.
-    let current: ResourceCheck | undefined;
-    const report = (path: JsonPath, message: string, severity?: Severity) => {
-      out.findings.push(findingOf(current!, refOf(), path, resource.lineOf(path), message, severity));
-    };
-    const ctx: ResourceContext & CollectContext = {
-      resource,
-      object: resource.object,
-      kind: resource.kind,
-      pod,
-      containers: resource.containers,
-      params: this.params,
-      report,
-      lineOf: (path: JsonPath) => resource.lineOf(path),
-    };
-    for (const def of this.resourceIndex.for(resource.kind, pod !== undefined)) {
-      current = def;
+    const resourceChecks = this.resourceIndex.for(resource.kind, pod !== undefined);
+    const inventoryChecks = this.inventoryIndex.for(resource.kind, pod !== undefined);
+    if (resourceChecks.length === 0 && inventoryChecks.length === 0) return EMPTY_RUN;
+    // One context object per runner, pointed at each resource in turn: this runs for every
+    // resource, and checks use the context only while they run.
+    const ctx = this.ctx;
+    ctx.resource = resource;
+    ctx.object = resource.object;
+    ctx.kind = resource.kind;
+    ctx.pod = pod;
+    ctx.containers = resource.containers;
+    this.findings = undefined;
+    let warnings: string[] | undefined;
+    for (const def of resourceChecks) {
+      this.current = def;
       try {
         def.run(ctx);
       } catch (err) {
-        out.warnings.push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
+        (warnings ??= []).push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    const findings = this.findings ?? NONE;
+    this.findings = undefined;
+    let facts: FactRecord[] | undefined;
     let subject: FactSubject | undefined;
     let ignoreList: readonly AnnotationIgnore[] | undefined;
     /** Parts of this resource's facts already copied (the checks share pod labels and paths). */
     let owned: Map<object, unknown> | undefined;
-    for (const def of this.inventoryIndex.for(resource.kind, pod !== undefined)) {
+    for (const def of inventoryChecks) {
       let fact: Fact | undefined;
       try {
         fact = def.collect(ctx);
       } catch (err) {
-        out.warnings.push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
+        (warnings ??= []).push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
       }
       if (fact === undefined) continue;
-      subject ??= { ref: refOf(), order: 0 };
+      subject ??= { ref: resource.ref(), order: 0 };
       ignoreList ??= ignores();
-      // Facts live until the whole input is read: they must not keep documents' text alive.
-      out.facts.push({ check: def.id, subject, fact: ownStrings(fact, (owned ??= new Map())), ignores: ignoreList });
+      // Facts live until the whole input is read: they must not keep documents' text alive
+      // (class instances, such as the shared PodFact, make their strings their own).
+      const kept = fact !== null && typeof fact === 'object' && Object.getPrototypeOf(fact) !== Object.prototype && !Array.isArray(fact)
+        ? fact
+        : ownStrings(fact, (owned ??= new Map()));
+      (facts ??= []).push({ check: def.id, subject, fact: kept, ignores: ignoreList });
     }
-    return out;
+    ctx.resource = ctx.object = ctx.pod = undefined as never;
+    return { findings, facts: facts ?? NONE, warnings: warnings ?? NONE };
   }
 
   /** Runs the cross-resource checks over every fact (in input order). */
@@ -157,6 +179,10 @@ export class CatalogueRunner {
     return out;
   }
 }
+
+/** The shared empty lists of a run (never modified: callers replace lists, they do not push to them). */
+const NONE = Object.freeze([]) as unknown as never[];
+const EMPTY_RUN: ResourceRun = { findings: NONE, facts: NONE, warnings: NONE };
 
 const refCache = new WeakMap<CheckDef, string[]>();
 
