@@ -110,10 +110,10 @@ const TAB = -2;
 class Scanner {
   /**
    * Per known line, three numbers: the offset where it starts, the offset just past its last
-   * character (its \n excluded), and its indentation in spaces (or SKIP, or TAB). One array,
-   * doubled when full: a document is usually measured with a single allocation.
+   * character (its \n excluded), and its indentation in spaces (or SKIP, or TAB), in one
+   * plain array of small integers (cheaper to create than a typed array, for one document).
    */
-  private lines = new Int32Array(3 * 64);
+  private readonly lines: number[] = [];
   /** Lines measured so far. */
   private count = 0;
   /** Offset where the next unknown line starts; -1 once the text is exhausted. */
@@ -155,15 +155,8 @@ class Scanner {
       if (c === 35 /* # */ || c === 13 /* \r */) indent = SKIP;
       else if (c === 9 /* \t */) indent = t.slice(p, end).trim() === '' ? SKIP : TAB;
     }
-    if (3 * this.count === this.lines.length) {
-      const grown = new Int32Array(this.lines.length * 2);
-      grown.set(this.lines);
-      this.lines = grown;
-    }
-    const at = 3 * this.count++;
-    this.lines[at] = start;
-    this.lines[at + 1] = end;
-    this.lines[at + 2] = indent;
+    this.count++;
+    this.lines.push(start, end, indent);
   }
 
   /** Indentation of a structural line; blank and comment lines give SKIP. */

@@ -28,6 +28,21 @@ function imageOf(c: ContainerRef): ImageState {
   return typeof v === 'string' ? parseImageText(v) : parseImageState(v);
 }
 
+/**
+ * The images of a resource's containers, in container order. The image checks ask one after
+ * the other about the same resource: the last answer is kept.
+ */
+function imagesOf(ctx: ResourceContext): readonly ImageState[] {
+  if (ctx.containers !== lastContainers) {
+    lastContainers = ctx.containers;
+    lastImages = ctx.containers.map(imageOf);
+  }
+  return lastImages;
+}
+
+let lastContainers: readonly ContainerRef[] | undefined;
+let lastImages: readonly ImageState[] = [];
+
 function parseImageState(v: unknown): ImageState {
   if (v === undefined || v === null) return { kind: 'absent' };
   if (typeof v !== 'string') return { kind: 'invalid', text: describeValue(v), reason: `is a ${Array.isArray(v) ? 'list' : typeof v}, not a string` };
@@ -50,9 +65,10 @@ function parseImageState(v: unknown): ImageState {
 /** Containers with a well-formed image (the others are image/invalid-reference's business). */
 function validImages(ctx: ResourceContext): Array<{ c: ContainerRef; text: string; ref: ImageRef }> {
   const out: Array<{ c: ContainerRef; text: string; ref: ImageRef }> = [];
-  for (const c of ctx.containers) {
-    const image = imageOf(c);
-    if (image.kind === 'ok') out.push({ c, text: image.text, ref: image.ref });
+  const images = imagesOf(ctx);
+  for (let i = 0; i < images.length; i++) {
+    const image = images[i];
+    if (image.kind === 'ok') out.push({ c: ctx.containers[i], text: image.text, ref: image.ref });
   }
   return out;
 }
@@ -81,8 +97,10 @@ const invalidReference = defineCheck({
   rationale:
     'A missing image field is not reported: the API allows it in pod templates so that tools such as kustomize can set it later.',
   run(ctx) {
-    for (const c of ctx.containers) {
-      const image = imageOf(c);
+    const images = imagesOf(ctx);
+    for (let i = 0; i < images.length; i++) {
+      const c = ctx.containers[i];
+      const image = images[i];
       if (image.kind !== 'invalid') continue;
       ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${image.text} ${image.reason}`);
     }

@@ -40,11 +40,18 @@ export function formatPssVersion(minor: number): string {
 const controlCache = new Map<string, PssControl[]>();
 
 export function controlsFor(policy: PssPolicy): PssControl[] {
+  // Called for every pod with the same policy object: skip building the key for it.
+  if (policy === lastPolicy) return lastControls;
   const key = `${policy.level}:${policy.minor}`;
   let controls = controlCache.get(key);
   if (!controls) controlCache.set(key, (controls = computeControls(policy)));
+  lastPolicy = policy;
+  lastControls = controls;
   return controls;
 }
+
+let lastPolicy: PssPolicy | undefined;
+let lastControls: PssControl[] = [];
 
 function computeControls(policy: PssPolicy): PssControl[] {
   const active = (c: PssControl) => c.since <= policy.minor;
