@@ -79,13 +79,15 @@ export interface Finding {
 }
 
 export function formatPath(path: JsonPath): string {
-  let out = '';
+  // Joined, not concatenated: findings keep their path to the end of a scan, and a string built
+  // with += is a tree of one object per piece (V8 cons strings) until something flattens it.
+  const parts: string[] = [];
   for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
+    if (typeof seg === 'number') parts.push(`[${seg}]`);
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) parts.push(parts.length === 0 ? seg : `.${seg}`);
+    else parts.push(`[${JSON.stringify(seg)}]`);
   }
-  return out;
+  return parts.join('');
 }
 
 /** What a reporter needs to know about a check (SARIF rules, docs, tables). */
