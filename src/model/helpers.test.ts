@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { imageMatches, isEmptySelector, parseImage, parseQuantity, selectorMatches } from './index.js';
 
 test('quantities: decimal and binary suffixes, exponents, numbers, junk', () => {
@@ -12,6 +13,15 @@ test('quantities: decimal and binary suffixes, exponents, numbers, junk', () => 
   assert.equal(parseQuantity('1.5k'), 1500);
   assert.equal(parseQuantity('lots'), undefined);
   assert.equal(parseQuantity(null), undefined);
+});
+
+test('quantities: the fast path for whole numbers with a suffix agrees with the full parser', () => {
+  // A leading blank is trimmed by the full parser but sends the text past the fast path.
+  const suffix = fc.constantFrom('', 'n', 'u', 'm', 'k', 'M', 'G', 'T', 'P', 'E', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'i', 'Xi', 'mi', 'KiB', 'e3', '.5');
+  fc.assert(fc.property(fc.stringMatching(/^[0-9]{1,20}$/), suffix, (digits, unit) => {
+    const text = digits + unit;
+    assert.equal(parseQuantity(text), parseQuantity(` ${text}`), text);
+  }), { numRuns: 2000 });
 });
 
 test('image references: registries, ports, tags, digests and Docker Hub defaults', () => {

@@ -13,7 +13,40 @@ const SUFFIX: Record<string, number> = {
 export function parseQuantity(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
-  return parseQuantityCached(value);
+  return parseWholeQuantity(value) ?? parseQuantityCached(value);
+}
+
+/** Multipliers of the one-letter decimal suffixes (by character code), and of the binary ones (by their first letter). */
+const DECIMAL = new Map<number, number>([...'numkMGTPE'].map((c) => [c.charCodeAt(0), SUFFIX[c]]));
+const BINARY = new Map<number, number>([...'KMGTPE'].map((c) => [c.charCodeAt(0), SUFFIX[`${c}i`]]));
+
+/**
+ * The shape nearly every manifest uses, read without a regular expression or a cache lookup
+ * (this runs for every request and limit of every container): whole digits and an optional
+ * suffix, `250m`, `512Mi`, `2`. Undefined for anything else, which the full parser handles.
+ */
+function parseWholeQuantity(s: string): number | undefined {
+  const n = s.length;
+  let i = 0;
+  let v = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    v = v * 10 + (c - 48);
+  }
+  // No digits, or more than a double holds exactly: the full parser decides.
+  if (i === 0 || i > 15) return undefined;
+  if (i === n) return v;
+  const first = s.charCodeAt(i);
+  if (i + 1 === n) {
+    const m = DECIMAL.get(first);
+    return m === undefined ? undefined : v * m;
+  }
+  if (i + 2 === n && s.charCodeAt(i + 1) === 105 /* i */) {
+    const m = BINARY.get(first);
+    return m === undefined ? undefined : v * m;
+  }
+  return undefined;
 }
 
 // The same few quantities ("100m", "128Mi") repeat across a whole corpus.

@@ -4,7 +4,21 @@ import { defineCheck } from './define.js';
 import type { CheckDef } from './types.js';
 
 /** `cap_sys_admin`, `CAP_SYS_ADMIN`, ` sys_admin ` → `SYS_ADMIN`. */
-const capName = memoizeString((raw) => raw.trim().toUpperCase().replace(/^CAP_/, ''), 1024);
+function capName(raw: string): string {
+  return isCanonicalCap(raw) ? raw : normalisedCap(raw);
+}
+
+const normalisedCap = memoizeString((raw) => raw.trim().toUpperCase().replace(/^CAP_/, ''), 1024);
+
+/** Already as capName returns it (upper-case letters, digits and `_`, no `CAP_`): the usual spelling, checked without a lookup. */
+function isCanonicalCap(raw: string): boolean {
+  if (raw.length === 0 || raw.startsWith('CAP_')) return false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57))) return false;
+  }
+  return true;
+}
 
 /**
  * The entries of `capabilities.add` or `.drop`, as written: the list itself (not a copy: this
