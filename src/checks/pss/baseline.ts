@@ -148,11 +148,13 @@ containers:
   evaluate(ctx) {
     const out: Violation[] = [];
     for (const c of ctx.containers) {
-      asArray(c.container.ports).forEach((p, i) => {
+      const ports = asArray(c.container.ports);
+      for (let i = 0; i < ports.length; i++) {
+        const p = ports[i];
         if (isObj(p) && p.hostPort !== undefined && p.hostPort !== null && p.hostPort !== 0) {
           out.push({ path: [...c.path, 'ports', i, 'hostPort'], detail: `${containerLabel(c)} uses hostPort ${str(p.hostPort)}` });
         }
-      });
+      }
     }
     return out;
   },
@@ -162,6 +164,11 @@ const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
 
 function allowedAppArmorAnnotation(v: string): boolean {
   return v === '' || v === 'runtime/default' || v.startsWith('localhost/');
+}
+
+function hasKeyStartingWith(obj: Record<string, unknown>, prefix: string): boolean {
+  for (const key in obj) if (Object.prototype.hasOwnProperty.call(obj, key) && key.startsWith(prefix)) return true;
+  return false;
 }
 
 function allowedAppArmorType(t: unknown): boolean {
@@ -188,6 +195,8 @@ containers:
   evaluate(ctx) {
     const out = podAndContainerViolations(ctx, 'appArmorProfile', ['type'], (p) =>
       isObj(p) && !allowedAppArmorType(p.type) ? `must not set securityContext.appArmorProfile.type=${JSON.stringify(str(p.type))}` : undefined);
+    // Most pods have no AppArmor annotation: look before sorting the keys.
+    if (!hasKeyStartingWith(ctx.annotations, APPARMOR_ANNOTATION)) return out;
     for (const key of Object.keys(ctx.annotations).sort()) {
       if (!key.startsWith(APPARMOR_ANNOTATION)) continue;
       const value = str(ctx.annotations[key]);
@@ -332,11 +341,18 @@ const SAFE_SYSCTLS: ReadonlyArray<[number, readonly string[]]> = [
   [37, ['net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat']],
 ];
 
-export function safeSysctls(minor: number): Set<string> {
-  const out = new Set<string>();
-  for (const [since, names] of SAFE_SYSCTLS) if (minor >= since) names.forEach((n) => out.add(n));
+/** The safe set of a policy version (built once per version; callers must not modify it). */
+export function safeSysctls(minor: number): ReadonlySet<string> {
+  let out = safeSysctlSets.get(minor);
+  if (!out) {
+    const set = new Set<string>();
+    for (const [since, names] of SAFE_SYSCTLS) if (minor >= since) names.forEach((n) => set.add(n));
+    safeSysctlSets.set(minor, (out = set));
+  }
   return out;
 }
+
+const safeSysctlSets = new Map<number, ReadonlySet<string>>();
 
 export const sysctls: PssControl = {
   id: 'sysctls',
@@ -358,9 +374,11 @@ containers:
   image: registry.example.com/app:1.4.2`,
   joiner: ', ',
   evaluate(ctx) {
-    const safe = safeSysctls(ctx.minor);
+    const list = asArray(podSc(ctx)?.sysctls);
     const out: Violation[] = [];
-    asArray(podSc(ctx)?.sysctls).forEach((s, i) => {
+    if (list.length === 0) return out;
+    const safe = safeSysctls(ctx.minor);
+    list.forEach((s, i) => {
       const name = isObj(s) ? str(s.name) : '';
       if (!safe.has(name)) out.push({ path: [...podScPath(ctx, 'sysctls'), i, 'name'], detail: name });
     });

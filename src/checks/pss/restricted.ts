@@ -48,10 +48,8 @@ volumes:
   evaluate(ctx) {
     const out: Violation[] = [];
     asArray(ctx.spec.volumes).forEach((v, i) => {
-      if (!isObj(v)) return;
+      if (!isObj(v) || allowedVolume(v)) return;
       const sources = Object.keys(v).filter((k) => k !== 'name' && v[k] !== undefined && v[k] !== null);
-      // A volume with only a name is an emptyDir after API defaulting.
-      if (sources.length === 0 || sources.some((k) => ALLOWED_VOLUME_SOURCES.has(k))) return;
       const type = sources.find((k) => KNOWN_RESTRICTED_SOURCES.has(k)) ?? 'unknown';
       out.push({
         path: [...ctx.pod.specPath, 'volumes', i, ...(type === 'unknown' ? [] : [type])],
@@ -61,6 +59,20 @@ volumes:
     return out;
   },
 };
+
+/**
+ * Whether a volume passes restricted: only a name (an emptyDir after API defaulting), or a
+ * source of the allowed kinds. Checked without building the key list (this runs for every volume).
+ */
+function allowedVolume(v: Record<string, unknown>): boolean {
+  let any = false;
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k) || k === 'name' || v[k] === undefined || v[k] === null) continue;
+    if (ALLOWED_VOLUME_SOURCES.has(k)) return true;
+    any = true;
+  }
+  return !any;
+}
 
 export const allowPrivilegeEscalation: PssControl = {
   id: 'allowPrivilegeEscalation',
@@ -79,13 +91,13 @@ export const allowPrivilegeEscalation: PssControl = {
   securityContext:
     allowPrivilegeEscalation: false`,
   evaluate(ctx) {
-    if (ctx.minor >= 25 && ctx.windows) return [];
-    return ctx.containers
-      .filter((c) => sc(c)?.allowPrivilegeEscalation !== false)
-      .map((c) => ({
-        path: scPath(c, 'allowPrivilegeEscalation'),
-        detail: `${containerLabel(c)} must set securityContext.allowPrivilegeEscalation=false`,
-      }));
+    const out: Violation[] = [];
+    if (ctx.minor >= 25 && ctx.windows) return out;
+    for (const c of ctx.containers) {
+      if (sc(c)?.allowPrivilegeEscalation === false) continue;
+      out.push({ path: scPath(c, 'allowPrivilegeEscalation'), detail: `${containerLabel(c)} must set securityContext.allowPrivilegeEscalation=false` });
+    }
+    return out;
   },
 };
 
@@ -212,11 +224,14 @@ export const capabilitiesRestricted: PssControl = {
     const out: Violation[] = [];
     for (const c of ctx.containers) {
       const caps = sc(c)?.capabilities;
-      const drop = isObj(caps) ? asArray(caps.drop) : [];
-      if (!drop.includes('ALL')) {
+      const drop = isObj(caps) ? caps.drop : undefined;
+      if (!Array.isArray(drop) || !drop.includes('ALL')) {
         out.push({ path: scPath(c, 'capabilities', 'drop'), detail: `${containerLabel(c)} must set securityContext.capabilities.drop=["ALL"]` });
       }
-      const added = isObj(caps) ? asArray(caps.add).map(str).filter((cap) => cap !== 'NET_BIND_SERVICE') : [];
+      const add = isObj(caps) ? asArray(caps.add) : [];
+      // Only an add list with something besides NET_BIND_SERVICE is worth building the message for.
+      if (add.length === 0 || add.every((cap) => str(cap) === 'NET_BIND_SERVICE')) continue;
+      const added = add.map(str).filter((cap) => cap !== 'NET_BIND_SERVICE');
       if (added.length > 0) {
         out.push({
           path: scPath(c, 'capabilities', 'add'),
