@@ -134,3 +134,23 @@ test('property: agreement on generated documents in block and flow styles', () =
     { numRuns: 1000 },
   );
 });
+
+test('lookups that alternate between documents (which share one line table) answer as lookups on one document do', () => {
+  const a = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  template:\n    metadata:\n      labels:\n        app: a\n    spec:\n      containers:\n      - name: one\n        image: x\n      - name: two\n        securityContext:\n          privileged: true\n';
+  const b = '# a comment\nkind: Pod\nmetadata:\n  name: b\n  annotations:\n    k: v\nspec:\n\n  serviceAccountName: sa\n  containers:\n  - name: only\n    ports:\n    - containerPort: 80\n      hostPort: 80\n';
+  const docs = [a, b].map((text) => ({ text, value: jsYaml.load(text), locator: new YamlLocator(text, 1) }));
+  const all = docs.map((d) => paths(d.value));
+  const longest = Math.max(...all.map((p) => p.length));
+  let compared = 0;
+  for (let i = 0; i < longest; i++) {
+    for (let d = 0; d < docs.length; d++) {
+      // From the end for the second document, so that each lookup lands elsewhere in its text.
+      const p = d === 0 ? all[d][i] : all[d][all[d].length - 1 - i];
+      if (p === undefined) continue;
+      assert.equal(docs[d].locator.lineOf(p), new YamlLocator(docs[d].text, 1).lineOf(p), `document ${d}, path ${JSON.stringify(p)}`);
+      assert.equal(docs[d].locator.lineOf(p), new YamlLocator(docs[d].text, 1).slowLineOf(p), `document ${d}, path ${JSON.stringify(p)} (yaml library)`);
+      compared++;
+    }
+  }
+  assert.ok(compared > 40);
+});

@@ -62,6 +62,7 @@ export class BlockLineFinder {
   find(path: JsonPath): number | undefined {
     if (this.unsupported) return undefined;
     try {
+      this.scanner.claim();
       return this.walk(path);
     } catch (err) {
       if (err instanceof Unsupported) {
@@ -101,6 +102,19 @@ const SKIP = -1;
 const TAB = -2;
 
 /**
+ * Per measured line of the document being looked at, three numbers: the offset where it starts,
+ * the offset just past its last character (its \n excluded), and its indentation in spaces (or
+ * SKIP, or TAB). Shared by all documents, one at a time (see Scanner.claim).
+ */
+const table: { owner: Scanner | undefined; count: number; next: number; lines: Int32Array } = {
+  owner: undefined,
+  count: 0,
+  /** Offset where the next unknown line starts; -1 once the text is exhausted. */
+  next: 0,
+  lines: new Int32Array(3 * 1024),
+};
+
+/**
  * Walks the text by line offsets, without splitting it: only the lines on the way to a
  * path are looked at, each is measured once (start, end, indentation), and keys are
  * compared in place by character codes. This runs for every finding and every fact a
@@ -108,33 +122,35 @@ const TAB = -2;
  * common path and falls back to them only for rarer shapes.
  */
 class Scanner {
-  /**
-   * Per known line, three numbers: the offset where it starts, the offset just past its last
-   * character (its \n excluded), and its indentation in spaces (or SKIP, or TAB), in one
-   * plain array of small integers (cheaper to create than a typed array, for one document).
-   */
-  private readonly lines: number[] = [];
-  /** Lines measured so far. */
-  private count = 0;
-  /** Offset where the next unknown line starts; -1 once the text is exhausted. */
-  private next = 0;
   /** The line step() found (the key's or the item's), or -1 when the segment is absent. */
   stepLine = -1;
 
   constructor(private readonly text: string) {}
 
+  /**
+   * Makes the shared line table this document's. Lookups come in runs for one document (the
+   * findings and facts of one resource), so one table serves them all and no document
+   * allocates its own; a document that takes it over from another measures its lines again.
+   */
+  claim(): void {
+    if (table.owner === this) return;
+    table.owner = this;
+    table.count = 0;
+    table.next = 0;
+  }
+
   private start(i: number): number {
-    return this.lines[3 * i];
+    return table.lines[3 * i];
   }
 
   private end(i: number): number {
-    return this.lines[3 * i + 1];
+    return table.lines[3 * i + 1];
   }
 
   /** Whether line `i` exists (measuring lines up to it on the way). */
   private has(i: number): boolean {
-    while (this.count <= i) {
-      if (this.next === -1) return false;
+    while (table.count <= i) {
+      if (table.next === -1) return false;
       this.measureNext();
     }
     return true;
@@ -142,10 +158,10 @@ class Scanner {
 
   private measureNext(): void {
     const t = this.text;
-    const start = this.next;
+    const start = table.next;
     const nl = t.indexOf('\n', start);
     const end = nl === -1 ? t.length : nl;
-    this.next = nl === -1 ? -1 : nl + 1;
+    table.next = nl === -1 ? -1 : nl + 1;
     let p = start;
     while (p < end && t.charCodeAt(p) === 32) p++;
     let indent = p - start;
@@ -155,13 +171,20 @@ class Scanner {
       if (c === 35 /* # */ || c === 13 /* \r */) indent = SKIP;
       else if (c === 9 /* \t */) indent = t.slice(p, end).trim() === '' ? SKIP : TAB;
     }
-    this.count++;
-    this.lines.push(start, end, indent);
+    if (3 * table.count === table.lines.length) {
+      const grown = new Int32Array(table.lines.length * 2);
+      grown.set(table.lines);
+      table.lines = grown;
+    }
+    const at = 3 * table.count++;
+    table.lines[at] = start;
+    table.lines[at + 1] = end;
+    table.lines[at + 2] = indent;
   }
 
   /** Indentation of a structural line; blank and comment lines give SKIP. */
   private indentOf(i: number): number {
-    const ind = this.lines[3 * i + 2];
+    const ind = table.lines[3 * i + 2];
     if (ind === TAB) throw new Unsupported();
     return ind;
   }
@@ -172,7 +195,7 @@ class Scanner {
 
   rootNode(): BlockNode | undefined {
     for (let i = 0; this.has(i); i++) {
-      if (this.lines[3 * i + 2] === SKIP) continue;
+      if (table.lines[3 * i + 2] === SKIP) continue;
       const l = this.lineText(i);
       if (/^---(\s|$)/.test(l)) {
         if (l.slice(3).trim() !== '' && !l.slice(3).trim().startsWith('#')) throw new Unsupported();
@@ -196,6 +219,8 @@ class Scanner {
   }
 
   private kindAt(node: BlockNode): Kind {
+    // The node may come from an earlier walk, before another document took the line table.
+    if (!this.has(node.line)) throw new Unsupported();
     const t = this.text;
     const p = this.start(node.line) + node.col;
     const end = this.end(node.line);
