@@ -163,17 +163,19 @@ export class CatalogueRunner {
     }
     for (const def of this.inventoryChecks) {
       const mine = byCheck.get(def.id) ?? [];
-      const ignoresOf = new Map(mine.map((f) => [f.subject.order, f.ignores]));
+      // Ignore annotations are rare: the map from subjects to theirs is built only when one has some.
+      const ignoresOf = mine.some((f) => f.ignores.length > 0) ? new Map(mine.map((f) => [f.subject.order, f.ignores])) : undefined;
       let reports;
       try {
-        reports = def.evaluate(mine.map((f) => ({ subject: f.subject, fact: f.fact })), this.params);
+        // The records themselves: each has the subject and the fact the check asks for.
+        reports = def.evaluate(mine, this.params);
       } catch (err) {
         // Like a failing per-resource check: a warning, and the rest of the scan goes on.
         warnings.push(`check ${def.id} failed: ${err instanceof Error ? err.message : String(err)}`);
         continue;
       }
       for (const r of reports) {
-        out.push({ finding: findingOf(def, r.subject.ref, r.path, r.line, r.message, r.severity), ignores: ignoresOf.get(r.subject.order) ?? [] });
+        out.push({ finding: findingOf(def, r.subject.ref, r.path, r.line, r.message, r.severity), ignores: ignoresOf?.get(r.subject.order) ?? NONE });
       }
     }
     return out;
