@@ -57,8 +57,9 @@ export function inNs(ns: string): string {
  * What the cross-resource checks keep about one workload. One object per workload is shared by
  * all of them (NetworkPolicy coverage, ServiceAccounts, runtime classes): these facts live until
  * the whole input is read, so a workload costs one small object, not one per check. Its strings
- * are own copies (ownString: they share no memory with the document); it is a class instance, which the runner keeps as it is instead of copying. The lines
- * are filled in by `podLine` for the paths active checks report at (-1: not looked up).
+ * are own copies (ownString: they share no memory with the document), and it is a class
+ * instance, which the runner keeps as it is instead of copying. The lines are filled in by
+ * `podLine` for the paths the active checks report at (-1: not looked up).
  */
 export class PodFact {
   readonly t = 'w';

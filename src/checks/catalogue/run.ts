@@ -129,7 +129,7 @@ export class CatalogueRunner {
     let facts: FactRecord[] | undefined;
     let subject: FactSubject | undefined;
     let ignoreList: readonly AnnotationIgnore[] | undefined;
-    /** Parts of this resource's facts already copied (the checks share pod labels and paths). */
+    /** Parts of this resource's facts already copied (facts of one resource may share parts). */
     let owned: Map<object, unknown> | undefined;
     for (const def of inventoryChecks) {
       let fact: Fact | undefined;
@@ -148,7 +148,9 @@ export class CatalogueRunner {
         : ownStrings(fact, (owned ??= new Map()));
       (facts ??= []).push({ check: def.id, subject, fact: kept, ignores: ignoreList });
     }
+    // Let the document go once its checks are done.
     ctx.resource = ctx.object = ctx.pod = undefined as never;
+    ctx.containers = NONE;
     return { findings, facts: facts ?? NONE, warnings: warnings ?? NONE };
   }
 
