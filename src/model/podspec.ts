@@ -110,6 +110,22 @@ export interface ContainerRef {
   index: number;
   /** Path from the resource root to this container. */
   path: JsonPath;
+  /** The container's securityContext once looked up (null: not an object); see securityContextOf. */
+  sc?: Obj | null;
+}
+
+/**
+ * The container's securityContext when it is an object. Remembered on the ref: nearly every
+ * check reads it, and a read from a parsed container (whose shape varies from document to
+ * document) is several times slower than from the ref.
+ */
+export function securityContextOf(c: ContainerRef): Obj | undefined {
+  let sc = c.sc;
+  if (sc === undefined) {
+    const v = c.container.securityContext;
+    c.sc = sc = isObj(v) ? v : null;
+  }
+  return sc ?? undefined;
 }
 
 /** The pod's containers in visiting order (a plain array: checks walk it many times per resource). */
@@ -121,11 +137,29 @@ export function containersOf(pod: PodSpecRef): ContainerRef[] {
     for (let index = 0; index < items.length; index++) {
       const c = items[index];
       if (!isObj(c)) continue;
-      out.push({ container: c, name: typeof c.name === 'string' ? c.name : '', list, index, path: [...pod.specPath, list, index] });
+      out.push({ container: c, name: typeof c.name === 'string' ? c.name : '', list, index, path: containerPath(pod.specPath, list, index), sc: undefined });
     }
   }
   return out;
 }
+
+/**
+ * `[...specPath, list, index]`, shared by every container at that place in pods of one kind
+ * (the pod spec paths are shared per kind): findings keep these paths to the end of a scan.
+ */
+function containerPath(specPath: JsonPath, list: ContainerListName, index: number): JsonPath {
+  let byList = CONTAINER_PATHS.get(specPath);
+  if (!byList) CONTAINER_PATHS.set(specPath, (byList = { initContainers: [], containers: [], ephemeralContainers: [] }));
+  const paths = byList[list];
+  // Only the first positions are kept; a pod with more containers builds the rest each time.
+  if (index >= MAX_SHARED_CONTAINER_PATHS) return [...specPath, list, index];
+  for (let i = paths.length; i <= index; i++) paths.push(Object.freeze([...specPath, list, i]));
+  return paths[index];
+}
+
+const MAX_SHARED_CONTAINER_PATHS = 64;
+// Weak: a PodSpecRef built elsewhere with its own specPath must not stay here forever.
+const CONTAINER_PATHS = new WeakMap<JsonPath, Record<ContainerListName, JsonPath[]>>();
 
 /**
  * A container as messages name it: `container "app"`, `init container "setup"`,
@@ -170,8 +204,8 @@ export interface EffectiveField {
  * the pod's for the fields Kubernetes inherits, else unset.
  */
 export function effectiveSecurityField(pod: PodSpecRef, c: ContainerRef, field: string): EffectiveField {
-  const sc = c.container.securityContext;
-  if (isObj(sc) && sc[field] !== undefined && sc[field] !== null) {
+  const sc = securityContextOf(c);
+  if (sc && sc[field] !== undefined && sc[field] !== null) {
     return { value: sc[field], path: [...c.path, 'securityContext', field], from: 'container' };
   }
   if ((INHERITED_SECURITY_FIELDS as readonly string[]).includes(field)) {
@@ -180,5 +214,5 @@ export function effectiveSecurityField(pod: PodSpecRef, c: ContainerRef, field: 
       return { value: psc[field], path: [...pod.specPath, 'securityContext', field], from: 'pod' };
     }
   }
-  return { value: undefined, path: isObj(sc) ? [...c.path, 'securityContext'] : c.path, from: 'unset' };
+  return { value: undefined, path: sc ? [...c.path, 'securityContext'] : c.path, from: 'unset' };
 }

@@ -1,5 +1,5 @@
 /** Checks: Linux capabilities that matter more than the Pod Security Standards' allow-list says. */
-import { containerLabel, isObj, isWindowsPod, memoizeString, type ContainerRef, type JsonPath } from '../../model/index.js';
+import { containerLabel, isObj, isWindowsPod, memoizeString, securityContextOf, type ContainerRef, type JsonPath } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef } from './types.js';
 
@@ -27,8 +27,7 @@ function isCanonicalCap(raw: string): boolean {
  * `listed` tells which: an entry's path has its index only in a list.
  */
 function capList(c: ContainerRef, list: 'add' | 'drop'): { items: readonly unknown[]; listed: boolean } {
-  const sc = c.container.securityContext;
-  const caps = isObj(sc) ? sc.capabilities : undefined;
+  const caps = securityContextOf(c)?.capabilities;
   const value = isObj(caps) ? caps[list] : undefined;
   if (Array.isArray(value)) return { items: value, listed: true };
   if (typeof value === 'string') return { items: value.split(/[\s,]+/).filter((x) => x !== ''), listed: false };

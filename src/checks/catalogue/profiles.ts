@@ -1,5 +1,5 @@
 /** Checks: seccomp and AppArmor profiles beyond the Pod Security Standards (which forbid only Unconfined). */
-import { annotationsOf, containerLabel, effectiveSecurityField, isObj, isWindowsPod, type JsonPath, type PodSpecRef } from '../../model/index.js';
+import { annotationsOf, containerLabel, effectiveSecurityField, isObj, isWindowsPod, securityContextOf, type JsonPath, type PodSpecRef } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
@@ -138,7 +138,7 @@ containers:
       );
     };
     check(pod.spec.securityContext, () => 'pod', pod.specPath);
-    for (const c of ctx.containers) check(c.container.securityContext, () => containerLabel(c), c.path);
+    for (const c of ctx.containers) check(securityContextOf(c), () => containerLabel(c), c.path);
   },
 });
 

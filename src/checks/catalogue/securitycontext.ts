@@ -1,5 +1,5 @@
 /** Checks: container securityContext beyond what the Pod Security Standards require. */
-import { asArray, containerLabel, effectiveSecurityField, isObj, isWindowsPod, type JsonPath } from '../../model/index.js';
+import { asArray, containerLabel, effectiveSecurityField, isObj, isWindowsPod, securityContextOf, type JsonPath } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef } from './types.js';
 
@@ -44,8 +44,7 @@ volumes:
   run(ctx) {
     if (ctx.pod && isWindowsPod(ctx.pod)) return;
     for (const c of ctx.containers) {
-      const sc = c.container.securityContext;
-      if (isObj(sc) && sc.readOnlyRootFilesystem === true) continue;
+      if (securityContextOf(c)?.readOnlyRootFilesystem === true) continue;
       ctx.report([...c.path, 'securityContext', 'readOnlyRootFilesystem'], `${containerLabel(c)} does not set securityContext.readOnlyRootFilesystem=true`);
     }
   },

@@ -1,9 +1,8 @@
-import { isObj, asArray, type ContainerRef, type JsonPath, type Obj, type PodContext, type Violation } from './imports.js';
+import { isObj, asArray, securityContextOf, type ContainerRef, type JsonPath, type Obj, type PodContext, type Violation } from './imports.js';
 
 /** The container's securityContext, when it is an object. */
 export function sc(c: ContainerRef): Obj | undefined {
-  const v = c.container.securityContext;
-  return isObj(v) ? v : undefined;
+  return securityContextOf(c);
 }
 
 export function podSc(ctx: PodContext): Obj | undefined {
