@@ -30,6 +30,18 @@ export function normaliseHostPath(path: string): string {
   return `/${out.join('/')}`;
 }
 
+/** The configured sensitive paths, normalised once per list (not for every pod with a hostPath). */
+function sensitivePaths(list: unknown): string[] {
+  if (list === lastSensitiveList) return lastSensitive;
+  lastSensitiveList = list;
+  return (lastSensitive = asArray(list)
+    .filter((e): e is string => typeof e === 'string' && e.trim() !== '')
+    .map((e) => normaliseHostPath(e.trim())));
+}
+
+let lastSensitiveList: unknown;
+let lastSensitive: string[] = [];
+
 /** `a` is a directory above `b`. */
 function isAncestor(a: string, b: string): boolean {
   return a === '/' ? b !== '/' : b.startsWith(`${a}/`);
@@ -105,9 +117,7 @@ volumes:
     if (!pod) return;
     const volumes = asArray(pod.spec.volumes);
     if (!volumes.some((v) => isObj(v) && v.hostPath !== undefined && v.hostPath !== null)) return;
-    const sensitive = asArray(ctx.params.sensitiveHostPaths)
-      .filter((e): e is string => typeof e === 'string' && e.trim() !== '')
-      .map((e) => normaliseHostPath(e.trim()));
+    const sensitive = sensitivePaths(ctx.params.sensitiveHostPaths);
     volumes.forEach((v, i) => {
       if (!isObj(v) || !isObj(v.hostPath) || typeof v.hostPath.path !== 'string' || v.hostPath.path === '') return;
       const raw = v.hostPath.path;
