@@ -183,7 +183,8 @@ export class JsonPositions {
     if (c === '"') return this.skipString(i);
     if (c === '{' || c === '[') {
       // One native regex scan: whole strings are consumed by the regex, brackets counted here.
-      const token = /"(?:[^"\\]|\\.)*"|[{}[\]]/g;
+      // (One shared regex: a literal here would make a new object on every call.)
+      const token = TOKEN;
       token.lastIndex = i;
       let depth = 0;
       for (let m = token.exec(t); m !== null; m = token.exec(t)) {
@@ -194,10 +195,20 @@ export class JsonPositions {
       }
       return t.length;
     }
+    // A number, true, false or null: up to the next blank, comma or closing bracket.
     let j = i;
-    while (j < t.length && !/[\s,\]}]/.test(t[j])) j++;
+    while (j < t.length && !endsScalar(t.charCodeAt(j))) j++;
     return j;
   }
+}
+
+/** A string (whole) or a bracket: skipValue counts brackets between strings. */
+const TOKEN = /"(?:[^"\\]|\\.)*"|[{}[\]]/g;
+
+/** Whether a character ends a bare JSON scalar: whitespace (as \s sees it), `,`, `]` or `}`. */
+function endsScalar(c: number): boolean {
+  if (c === 44 || c === 93 || c === 125 || c === 32 || (c >= 9 && c <= 13)) return true;
+  return c >= 128 && /\s/.test(String.fromCharCode(c));
 }
 
 /** One element of a List, cut out of the text without parsing it. */

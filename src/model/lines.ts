@@ -1,10 +1,10 @@
 /**
  * Offset → 1-based line number. The text may be a 100 MB JSON dump of which only a few
  * lines are ever asked for, so the index is built lazily and sparsely: the offset of every
- * 256th line start, only as far as the largest offset asked for so far, then a short
- * count of newlines from the nearest checkpoint.
+ * 16th line start, only as far as the largest offset asked for so far, then a short count of
+ * newlines from the nearest checkpoint (findings ask for many lines of small texts too).
  */
-const STRIDE = 256;
+const STRIDE = 16;
 
 export class LineIndex {
   /** checkpoints[k] = offset where line k*STRIDE+1 starts. */
