@@ -166,6 +166,8 @@ export class Suppressor {
 
   /** The same, with the resource's ignore annotations already read (see annotationIgnores). */
   applyWith(findings: readonly Finding[], annotations: readonly AnnotationIgnore[]): Finding[] {
+    // Nothing to apply (no config entries, no annotations, nothing already suppressed): the same list.
+    if (this.rules.length === 0 && annotations.length === 0 && findings.every((f) => f.suppressed === false)) return findings as Finding[];
     return findings.map((f) => this.applyOne(f, annotations));
   }
 

@@ -63,8 +63,13 @@ function computeControls(policy: PssPolicy): PssControl[] {
 }
 
 export function pssCheckId(control: PssControl): string {
-  return `pss/${control.level}/${control.id}`;
+  let id = checkIds.get(control);
+  if (id === undefined) checkIds.set(control, (id = `pss/${control.level}/${control.id}`));
+  return id;
 }
+
+/** Check ids by control (every finding names its check: one string per control, not per finding). */
+const checkIds = new Map<PssControl, string>();
 
 export interface ControlResult {
   control: PssControl;
