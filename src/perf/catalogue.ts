@@ -79,6 +79,11 @@ export interface CatalogueMeasurement {
   full: number;
   loadMedian: number;
   fullMedian: number;
+  /**
+   * The median over rounds of (cks ÷ loading) − 1, each round's two runs back to back: the
+   * machine's speed drifts between rounds, and a ratio of neighbours cancels most of that.
+   */
+  pairedOverhead: number;
   findings: number;
   runs: number;
 }
@@ -104,6 +109,10 @@ export async function measureCatalogue(dir: string, count: number, runs: number,
   }
   const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
   const [l, f] = [sorted(loads), sorted(fulls)];
-  return { resources: corpus.resources, load: l[0], full: f[0], loadMedian: l[l.length >> 1], fullMedian: f[f.length >> 1], findings, runs };
+  const paired = sorted(loads.map((load, i) => fulls[i] / load - 1));
+  return {
+    resources: corpus.resources, load: l[0], full: f[0], loadMedian: l[l.length >> 1], fullMedian: f[f.length >> 1],
+    pairedOverhead: paired[paired.length >> 1], findings, runs,
+  };
 }
 

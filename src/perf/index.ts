@@ -449,7 +449,7 @@ async function run(argv: string[]): Promise<void> {
         value: overhead * 100,
         unit: '%',
         target: `≤ ${TARGET_CHECK_OVERHEAD * 100}%`,
-        note: `no checks: ${fmtRate(resources / (load / 1000))}/s; cks: ${fmtRate(rate)}/s; medians: ${Math.round((m.fullMedian / m.loadMedian - 1) * 100)}%`,
+        note: `no checks: ${fmtRate(resources / (load / 1000))}/s; cks: ${fmtRate(rate)}/s; medians: ${Math.round((m.fullMedian / m.loadMedian - 1) * 100)}%; paired: ${Math.round(m.pairedOverhead * 100)}%`,
       });
       verdicts.push({
         target: `checks ≤ ${TARGET_CHECK_OVERHEAD * 100}% on top of loading (${resources} resources)`,
