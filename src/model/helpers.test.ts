@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { imageMatches, isEmptySelector, parseImage, parseQuantity, selectorMatches } from './index.js';
+import { imageMatches, isEmptySelector, memoizeLast, parseImage, parseQuantity, selectorMatches } from './index.js';
 
 test('quantities: decimal and binary suffixes, exponents, numbers, junk', () => {
   assert.equal(parseQuantity('500m'), 0.5);
@@ -51,4 +51,21 @@ test('label selectors: matchLabels AND matchExpressions; {} selects all', () => 
   assert.ok(!selectorMatches({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'x', operator: 'Exists' }] }, labels));
   assert.ok(!selectorMatches(null, labels));
   assert.ok(!selectorMatches({ matchExpressions: [{ key: 'x', operator: 'Bogus' }] }, labels));
+});
+
+test('memoizeLast computes once per run of the same argument, by identity, undefined included', () => {
+  const calls: unknown[] = [];
+  const f = memoizeLast((key: object | undefined) => {
+    calls.push(key);
+    return { of: key };
+  });
+  const a = {};
+  const b = {};
+  const first = f(undefined);
+  assert.equal(f(undefined), first);
+  assert.equal(f(a).of, a);
+  assert.equal(f(a), f(a));
+  assert.equal(f(b).of, b);
+  assert.notEqual(f(a), f(b));
+  assert.deepEqual(calls, [undefined, a, b, a, b]);
 });

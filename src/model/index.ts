@@ -10,7 +10,7 @@ export { LineIndex, lineOfOffset } from './lines.js';
 export * from './podspec.js';
 export { JsonPositions, splitPrettyJsonList, type JsonListItem } from './jsonlines.js';
 export { parseQuantity } from './quantity.js';
-export { memoizeString } from './memo.js';
+export { memoizeLast, memoizeString } from './memo.js';
 export { ownString, ownStrings } from './own.js';
 export { parseImage, imageMatches, type ImageRef } from './image.js';
 export { selectorMatches, isEmptySelector, labelsOf, selectorProblems, labelKeyProblem, labelValueProblem, type Labels, type SelectorProblem } from './selector.js';

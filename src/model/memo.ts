@@ -21,3 +21,21 @@ export function memoizeString<V>(compute: (key: string) => V, max = 4096): (key:
   };
 }
 
+/**
+ * A function remembered for its last argument only, compared by identity. Checks that run one
+ * after the other on the same resource ask the same question about it (its rules, its images,
+ * its pod's facts): the first computes, the others reuse, and nothing else is kept.
+ */
+export function memoizeLast<K, V>(compute: (key: K) => V): (key: K) => V {
+  let known = false;
+  let lastKey: K;
+  let lastValue: V;
+  return (key) => {
+    if (!known || key !== lastKey) {
+      lastValue = compute(key);
+      lastKey = key;
+      known = true;
+    }
+    return lastValue;
+  };
+}

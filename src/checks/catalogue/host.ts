@@ -1,5 +1,5 @@
 /** Checks: what a pod takes from its node beyond the Pod Security Standards (which forbid any hostPath). */
-import { asArray, containerLabel, isObj, type Severity } from '../../model/index.js';
+import { asArray, containerLabel, isObj, memoizeLast, type Severity } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef } from './types.js';
 
@@ -31,16 +31,9 @@ export function normaliseHostPath(path: string): string {
 }
 
 /** The configured sensitive paths, normalised once per list (not for every pod with a hostPath). */
-function sensitivePaths(list: unknown): string[] {
-  if (list === lastSensitiveList) return lastSensitive;
-  lastSensitiveList = list;
-  return (lastSensitive = asArray(list)
-    .filter((e): e is string => typeof e === 'string' && e.trim() !== '')
-    .map((e) => normaliseHostPath(e.trim())));
-}
-
-let lastSensitiveList: unknown;
-let lastSensitive: string[] = [];
+const sensitivePaths = memoizeLast((list: unknown): string[] => asArray(list)
+  .filter((e): e is string => typeof e === 'string' && e.trim() !== '')
+  .map((e) => normaliseHostPath(e.trim())));
 
 /** `a` is a directory above `b`. */
 function isAncestor(a: string, b: string): boolean {

@@ -1,5 +1,5 @@
 /** Checks: where container images come from and whether the reference pins what runs. */
-import { asArray, containerLabel, imageMatches, memoizeString, parseImage, type ContainerRef, type ImageRef } from '../../model/index.js';
+import { asArray, containerLabel, imageMatches, memoizeLast, memoizeString, parseImage, type ContainerRef, type ImageRef } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
@@ -33,15 +33,10 @@ function imageOf(c: ContainerRef): ImageState {
  * the other about the same resource: the last answer is kept.
  */
 function imagesOf(ctx: ResourceContext): readonly ImageState[] {
-  if (ctx.containers !== lastContainers) {
-    lastContainers = ctx.containers;
-    lastImages = ctx.containers.map(imageOf);
-  }
-  return lastImages;
+  return imagesOfContainers(ctx.containers);
 }
 
-let lastContainers: readonly ContainerRef[] | undefined;
-let lastImages: readonly ImageState[] = [];
+const imagesOfContainers = memoizeLast((containers: readonly ContainerRef[]) => containers.map(imageOf));
 
 function parseImageState(v: unknown): ImageState {
   if (v === undefined || v === null) return { kind: 'absent' };

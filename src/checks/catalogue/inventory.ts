@@ -4,8 +4,8 @@
  * selectors as plain facts, message wording.
  */
 import {
-  apiGroupOf, isObj, ownString, labelsOf, WORKLOAD_KINDS,
-  type JsonPath, type KubeObject, type Labels,
+  apiGroupOf, isObj, labelsOf, memoizeLast, ownString, WORKLOAD_KINDS,
+  type JsonPath, type KubeObject, type Labels, type Resource,
 } from '../../model/index.js';
 import type { CollectContext } from './types.js';
 
@@ -39,7 +39,11 @@ export function isBuiltin(obj: KubeObject, kind: string): boolean {
  * compared with other objects without one ('' is never a valid namespace name).
  */
 export function nsBucket(ctx: CollectContext): string {
-  return ctx.resource.namespace ?? '';
+  return bucketOf(ctx.resource);
+}
+
+function bucketOf(resource: Resource): string {
+  return resource.namespace ?? '';
 }
 
 /** The name of a Namespace object, or undefined when it has none. */
@@ -100,19 +104,21 @@ const LABELS_PATHS = new Map<JsonPath, JsonPath>();
 
 /** The fact of the workload in `ctx` (the same object for every check of one resource), or undefined for other kinds. */
 export function podFact(ctx: CollectContext): PodFact | undefined {
-  const pod = ctx.pod;
+  return podFactOf(ctx.resource);
+}
+
+const podFactOf = memoizeLast((resource: Resource): PodFact | undefined => {
+  const pod = resource.pod;
   if (!pod) return undefined;
-  if (lastPod === pod) return lastFact;
   let labelsPath = LABELS_PATHS.get(pod.metaPath);
   if (!labelsPath) LABELS_PATHS.set(pod.metaPath, (labelsPath = Object.freeze([...pod.metaPath, 'labels'])));
   const spec = pod.spec;
   const who = serviceAccountOf(spec);
   const automount = spec.automountServiceAccountToken;
   const rc = spec.runtimeClassName;
-  lastPod = pod;
-  return (lastFact = new PodFact(
-    ownString(nsBucket(ctx)),
-    ownString(ctx.kind),
+  return new PodFact(
+    ownString(bucketOf(resource)),
+    ownString(resource.kind),
     labelsOf(pod.meta.labels, true),
     labelsPath,
     pod.specPath,
@@ -120,11 +126,8 @@ export function podFact(ctx: CollectContext): PodFact | undefined {
     who.field,
     typeof automount === 'boolean' ? automount : null,
     typeof rc === 'string' && rc !== '' ? ownString(rc) : null,
-  ));
-}
-
-let lastPod: object | undefined;
-let lastFact: PodFact | undefined;
+  );
+});
 
 /** Paths of a PodFact a check reports at. */
 export type PodFactPath = 'labels' | 'spec' | 'sa' | 'automount' | 'rc';

@@ -5,7 +5,7 @@
  * granting `pods/exec`. Rules with only nonResourceURLs are ignored. Who ends up holding a
  * rule (which binding, which namespace) is the RBAC engine's job, not these checks'.
  */
-import { apiGroupOf, asArray, isObj, type JsonPath, type KubeObject, type Obj, type Severity } from '../../model/index.js';
+import { apiGroupOf, asArray, isObj, memoizeLast, type JsonPath, type KubeObject, type Obj, type Severity } from '../../model/index.js';
 import { severityRank } from '../../model/types.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
@@ -68,8 +68,7 @@ interface Rule {
  * The resource rules of a Role/ClusterRole (nonResourceURL-only rules and non-objects skipped).
  * Several checks read the rules of the same object one after the other: the last answer is kept.
  */
-function rulesOf(obj: KubeObject): Rule[] {
-  if (obj === lastRulesOf) return lastRules;
+const rulesOf = memoizeLast((obj: KubeObject): Rule[] => {
   const out: Rule[] = [];
   const rules = asArray(obj.rules);
   for (let i = 0; i < rules.length; i++) {
@@ -86,12 +85,8 @@ function rulesOf(obj: KubeObject): Rule[] {
       resourceNames: fieldOf(r, path, 'resourceNames').values,
     });
   }
-  lastRulesOf = obj;
-  return (lastRules = out);
-}
-
-let lastRulesOf: KubeObject | undefined;
-let lastRules: Rule[] = [];
+  return out;
+});
 
 /** A permission a check looks for: any of `verbs` on any of `resources` in `group`. */
 interface Grant {

@@ -2,7 +2,7 @@
  * Pod Security Standards evaluator with the semantics of Kubernetes' pod-security-admission
  * library: which controls apply at a level and version, and what each finds in a pod.
  */
-import { containersOf, formatPath, isObj, ownString, type CheckInfo, type ContainerRef, type Finding, type PodSpecRef, type Resource } from '../../model/index.js';
+import { containersOf, formatPath, isObj, memoizeLast, ownString, type CheckInfo, type ContainerRef, type Finding, type PodSpecRef, type Resource } from '../../model/index.js';
 import { BASELINE_CONTROLS } from './baseline.js';
 import { RESTRICTED_CONTROLS } from './restricted.js';
 import { refStrings } from '../catalogue/refs.js';
@@ -39,19 +39,13 @@ export function formatPssVersion(minor: number): string {
 /** The controls in force at a level and version (restricted = baseline + restricted − overridden). */
 const controlCache = new Map<string, PssControl[]>();
 
-export function controlsFor(policy: PssPolicy): PssControl[] {
-  // Called for every pod with the same policy object: skip building the key for it.
-  if (policy === lastPolicy) return lastControls;
+/** Called for every pod, with the same policy object: the key is built only for a new one. */
+export const controlsFor = memoizeLast((policy: PssPolicy): PssControl[] => {
   const key = `${policy.level}:${policy.minor}`;
   let controls = controlCache.get(key);
   if (!controls) controlCache.set(key, (controls = computeControls(policy)));
-  lastPolicy = policy;
-  lastControls = controls;
   return controls;
-}
-
-let lastPolicy: PssPolicy | undefined;
-let lastControls: PssControl[] = [];
+});
 
 function computeControls(policy: PssPolicy): PssControl[] {
   const active = (c: PssControl) => c.since <= policy.minor;
