@@ -22,6 +22,8 @@ export function ownString(s: string): string {
 export function ownStrings<T>(value: T, seen: Map<object, unknown> = new Map()): T {
   if (typeof value === 'string') return ownString(value) as T;
   if (value === null || typeof value !== 'object') return value;
+  // Class instances are kept as they are (without a lookup: facts are often one).
+  if (!Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) return value;
   const done = seen.get(value);
   if (done !== undefined) return done as T;
   let out: unknown;
@@ -30,7 +32,7 @@ export function ownStrings<T>(value: T, seen: Map<object, unknown> = new Map()):
     seen.set(value, copy);
     for (const item of value) copy.push(ownStrings(item, seen));
     out = copy;
-  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+  } else {
     const copy: Record<string, unknown> = {};
     seen.set(value, copy);
     for (const k of Object.keys(value)) {
@@ -39,8 +41,6 @@ export function ownStrings<T>(value: T, seen: Map<object, unknown> = new Map()):
       else copy[k] = v;
     }
     out = copy;
-  } else {
-    out = value;
   }
   return out as T;
 }

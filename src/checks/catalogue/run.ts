@@ -141,12 +141,10 @@ export class CatalogueRunner {
       if (fact === undefined) continue;
       subject ??= { ref: resource.ref(), order: 0 };
       ignoreList ??= ignores();
-      // Facts live until the whole input is read: they must not keep documents' text alive
-      // (class instances, such as the shared PodFact, make their strings their own).
-      const kept = fact !== null && typeof fact === 'object' && Object.getPrototypeOf(fact) !== Object.prototype && !Array.isArray(fact)
-        ? fact
-        : ownStrings(fact, (owned ??= new Map()));
-      (facts ??= []).push({ check: def.id, subject, fact: kept, ignores: ignoreList });
+      // Facts live until the whole input is read: they must not keep documents' text alive.
+      // (ownStrings keeps class instances, such as the shared PodFact, as they are: they make
+      // their strings their own.)
+      (facts ??= []).push({ check: def.id, subject, fact: ownStrings(fact, (owned ??= new Map())), ignores: ignoreList });
     }
     // Let the document go once its checks are done.
     ctx.resource = ctx.object = ctx.pod = undefined as never;
