@@ -22,7 +22,7 @@ test('an EventList of 100,000 items on one line is stored whole, in bounded tran
     const problems: string[] = [];
     const sizes: number[] = [];
     const counting = interceptInsert(store, (insert, items) => (sizes.push(items.length), insert(items)));
-    const stats = await ingestFiles([path], new Ingestor({ store: counting }), { report: (m) => problems.push(m), transactionEvents: 30_000 });
+    const stats = await ingestFiles([path], new Ingestor({ store: counting, maxBatch: 30_000 }), { report: (m) => problems.push(m) });
     assert.deepEqual(problems, []);
     assert.deepEqual(sizes, [30_000, 30_000, 30_000, 10_000]);
     assert.equal(stats.stored, 100_000);
@@ -41,13 +41,17 @@ test('--follow: lines appended, a line completed later, rotation by rename: ever
   writeFileSync(path, `${all.slice(0, 10).join('\n')}\n`);
   const abort = new AbortController();
   const problems: string[] = [];
-  const running = ingestFiles([path], new Ingestor({ store }), { follow: true, signal: abort.signal, report: (m) => problems.push(m) });
+  const sizes: number[] = [];
+  const counting = interceptInsert(store, (insert, items) => (sizes.push(items.length), insert(items)));
+  const running = ingestFiles([path], new Ingestor({ store: counting }), { follow: true, signal: abort.signal, report: (m) => problems.push(m) });
   const until = async (n: number) => {
     for (let i = 0; i < 200 && (await store.stats()).events < n; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal((await store.stats()).events, n);
   };
   try {
     await until(10);
+    // A read is stored at once, in one transaction (not an event at a time).
+    assert.deepEqual(sizes, [10]);
     // The writer is half-way through a line: nothing is reported, the event waits for its end.
     appendFileSync(path, `${all.slice(10, 20).join('\n')}\n${all[20].slice(0, 40)}`);
     await until(20);

@@ -12,8 +12,6 @@ export interface FileIngestOptions {
   signal?: AbortSignal;
   /** One line per problem: `file:line: message`. */
   report: (message: string) => void;
-  /** Events per store transaction when reading (not following) a file (default 5,000). */
-  transactionEvents?: number;
   /** Called after each stored batch (progress). */
   onBatch?: (total: IngestStats) => void;
 }
@@ -52,10 +50,11 @@ async function ingestOne(path: string, ingestor: Ingestor, opts: FileIngestOptio
     opts.report(`${name}: cannot read (${unreadableReason(err)})`);
     return;
   }
-  // Reading a file, events are gathered into large transactions (a commit costs an fsync and
-  // index page writes); following a live file, each read is stored at once. Each read's events
-  // are detected and made records at once: only records wait for the transaction.
-  const gather = opts.follow ? 1 : opts.transactionEvents ?? 5000;
+  // Reading a file, events are gathered across reads into transactions of the ingestor's
+  // maxBatch (a commit costs an fsync and index page writes); following a live file, each read
+  // is also stored at once. Each read's events are detected and made records at once: only
+  // records wait for the transaction.
+  const gather = ingestor.maxBatch;
   let pending = new PreparedBatch();
   const flush = async () => {
     if (pending.events === 0) return;
@@ -81,6 +80,7 @@ async function ingestOne(path: string, ingestor: Ingestor, opts: FileIngestOptio
       at += take;
       if (pending.events >= gather) await flush();
     }
+    if (opts.follow) await flush();
   }
   await flush();
 }

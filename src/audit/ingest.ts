@@ -80,7 +80,8 @@ export class PreparedBatch {
 type Alert = ReturnType<typeof makeAlert>;
 
 export class Ingestor {
-  private readonly maxBatch: number;
+  /** Events per store transaction at most (file ingestion gathers reads up to it). */
+  readonly maxBatch: number;
 
   constructor(private readonly opts: IngestOptions) {
     this.maxBatch = opts.maxBatch ?? 5000;
