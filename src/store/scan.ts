@@ -13,7 +13,7 @@ import type Database from 'better-sqlite3';
 import {
   BUCKET_MICROS, bucketStart, decodeColumns, F_CODE, F_RECEIVED, F_TIME, F64_COLUMNS, rowOf, SLOTS, TextReader, textLocation,
   U_AGENT, U_API_GROUP, U_API_VERSION, U_DECISION, U_GROUPS, U_IMPERSONATED, U_IPS, U_LEVEL, U_NAME, U_NAMESPACE, U_RESOURCE,
-  U_SLOT, U_STAGE, U_SUBRESOURCE, U_USER, U_VERB, type Columns, type TextLocation,
+  U_SLOT, U_STAGE, U_SUBRESOURCE, U_USER, U_VERB, type Columns, type EventText, type TextLocation,
 } from './block.js';
 import type { Dict } from './sqlite-dict.js';
 import type { StoredEvent } from './types.js';
@@ -195,15 +195,23 @@ export function scan(src: BlockSource, spec: ScanSpec): Hit[] {
   return hits;
 }
 
-/** Hits → StoredEvents, each block's text read once. */
-export function materialize(src: BlockSource, hits: readonly Hit[]): StoredEvent[] {
+/** The texts of hits (event, auditID, requestURI), each block's text read once. */
+export function textsOf(src: BlockSource, hits: readonly Hit[]): EventText[] {
   const readers = new Map<number, TextReader>();
-  const d = src.dict;
-  const F = F64_COLUMNS;
   return hits.map((h) => {
     let reader = readers.get(h.block);
     if (!reader) readers.set(h.block, (reader = src.textOf(h.block)));
-    const t = reader.get(h.text);
+    return reader.get(h.text);
+  });
+}
+
+/** Hits → StoredEvents. */
+export function materialize(src: BlockSource, hits: readonly Hit[]): StoredEvent[] {
+  const d = src.dict;
+  const F = F64_COLUMNS;
+  const texts = textsOf(src, hits);
+  return hits.map((h, k) => {
+    const t = texts[k];
     const r = h.row;
     const code = r[F_CODE];
     return {

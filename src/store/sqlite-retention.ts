@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { encodeBlock, F_RECEIVED, F_TIME, rowOf, SLOTS, textLocation, timeRange, U_SLOT, U_STAGE } from './block.js';
-import { materialize, scan, type BlockSource } from './scan.js';
+import { scan, textsOf, type BlockSource } from './scan.js';
 import type { Victim } from './sql.js';
 import { seenId, type PostingWriter } from './sqlite-write.js';
 
@@ -39,7 +39,9 @@ export class BlockRetention {
       limit,
       match: before === undefined ? () => true : (c, i) => c.f[F_TIME][i] < before,
     });
-    return materialize(this.src, hits).map((e) => ({ id: e.id, time: e.time, bytes: Buffer.byteLength(e.event, 'utf8') }));
+    // Only the event text is needed (for its size): the rest of each event is not built.
+    const texts = textsOf(this.src, hits);
+    return hits.map((h, k) => ({ id: h.id, time: h.time, bytes: Buffer.byteLength(texts[k].event, 'utf8') }));
   }
 
   /** Inside a write transaction. */
