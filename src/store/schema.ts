@@ -158,6 +158,8 @@ function sqliteV2(): string[] {
     ...V1_SQLITE_INDEXES.map((i) => `DROP INDEX ${i}`),
     'ALTER TABLE events RENAME TO events_v1',
     'ALTER TABLE alerts RENAME TO alerts_v1',
+    // Each upgrade batch reads and deletes the alerts of its events: by event, not by scanning all of them.
+    'CREATE INDEX alerts_v1_event ON alerts_v1 (event_id)',
     `CREATE TABLE blocks (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       t_min INTEGER NOT NULL,
