@@ -8,7 +8,7 @@
  * rotated file) is a duplicate that raises nothing twice.
  */
 import {
-  formatAlertJson, makeAlert, type AlertSink, type BuiltRuleset, type FieldSource, type MakeAlertOptions,
+  formatAlertJson, makeAlert, type Alert, type AlertSink, type BuiltRuleset, type FieldSource, type MakeAlertOptions,
 } from '../rules/index.js';
 import type { AlertRecord, IngestItem, Store } from '../store/index.js';
 import { toAuditRecord } from './record.js';
@@ -77,8 +77,6 @@ export class PreparedBatch {
   events = 0;
 }
 
-type Alert = ReturnType<typeof makeAlert>;
-
 export class Ingestor {
   /** Events per store transaction at most (file ingestion gathers reads up to it). */
   readonly maxBatch: number;
@@ -127,8 +125,8 @@ export class Ingestor {
 
   /**
    * Stores a prepared batch in one transaction; alerts of newly stored events go to the sinks.
-   * outcomes[offset + position] says what became of each event (rejected ones are left unset
-   * here: `ingest` marks them).
+   * outcomes[offset + position] says what became of each event (rejected ones stay marked
+   * 'rejected').
    */
   async commit(batch: PreparedBatch, outcomes?: Outcome[], offset = 0): Promise<IngestStats> {
     const stats = { ...batch.stats };

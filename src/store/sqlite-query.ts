@@ -186,11 +186,15 @@ export function whoTouched(src: BlockSource, stagesOf: Database.Statement, q: Wh
   return materialize(src, scan(src, { keys, asc: true, limit, match: f.match(), refine }));
 }
 
-/** Counts by id → Count[] by count, then key in UTF-8 byte order, cut at `top` (null: all). */
-function ranked(counts: Map<number, number>, key: (id: number) => string, top: number | null): Count[] {
-  const rows = [...counts].map(([id, count]) => ({ key: key(id), count }));
+/** Counts by count, then key in UTF-8 byte order, cut at `top` (null: all). */
+function ranked(rows: Count[], top: number | null): Count[] {
   rows.sort((a, b) => b.count - a.count || Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
   return top === null ? rows : rows.slice(0, top);
+}
+
+/** Counts by dictionary id → Count[] (unordered). */
+function countsOf(counts: Map<number, number>, key: (id: number) => string): Count[] {
+  return [...counts].map(([id, count]) => ({ key: key(id), count }));
 }
 
 function bump(m: Map<number, number>, k: number): void {
@@ -240,15 +244,14 @@ export function summary(src: BlockSource, q: SummaryQuery): Omit<Summary, 'alert
   for (const [resource, subs] of resources) {
     for (const [sub, count] of subs) byResource.push({ key: sub === SEEDED[''] ? str(resource) : `${str(resource)}/${str(sub)}`, count });
   }
-  byResource.sort((a, b) => b.count - a.count || Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
   return {
     events,
     first: events ? first : null,
     last: events ? last : null,
-    topUsers: ranked(users, str, top),
-    verbs: ranked(verbs, str, null),
-    topResources: byResource.slice(0, top),
-    deniedByUser: ranked(denied, str, top),
+    topUsers: ranked(countsOf(users, str), top),
+    verbs: ranked(countsOf(verbs, str), null),
+    topResources: ranked(byResource, top),
+    deniedByUser: ranked(countsOf(denied, str), top),
     anonymous,
   };
 }
