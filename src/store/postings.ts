@@ -40,7 +40,7 @@ export function postedCode(code: number): boolean {
 const WRITE = new Set(WRITE_VERB_IDS);
 
 /** Adds the posting keys of event i of a block to `into`. */
-export function addEventKeys(c: Columns, i: number, into: Set<number>): void {
+function addEventKeys(c: Columns, i: number, into: Set<number>): void {
   const verb = c.u[U_VERB][i];
   const code = c.f[F_CODE][i];
   into.add(postingKey(P_USER, c.u[U_USER][i]));

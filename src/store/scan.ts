@@ -36,7 +36,7 @@ class Pager {
   constructor(
     private readonly stmt: Database.Statement,
     private readonly head: readonly unknown[],
-    private readonly asc: boolean,
+    asc: boolean,
   ) {
     this.cursor = asc ? [-Infinity, -Infinity] : [Infinity, Infinity];
   }

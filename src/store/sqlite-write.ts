@@ -244,7 +244,7 @@ export class BlockWriter {
   }
 
   /** A new block row and its postings; returns its id. */
-  insertBlock(enc: EncodedBlock): number {
+  private insertBlock(enc: EncodedBlock): number {
     const id = Number(this.insBlock.run(enc.tMin, enc.tMax, enc.cols.n, enc.bytes, enc.colsBlob, enc.textBlob).lastInsertRowid);
     this.postings.add(id, enc);
     return id;
