@@ -4,7 +4,7 @@
  * value the user set. docs/mutation.md says what each default does and when it is skipped.
  */
 import {
-  asArray, annotationsOf, containerLabel, containersOf, formatPath, isObj, isWindowsPod, podSpecOf,
+  asArray, annotationsOf, containerLabel, containersOf, formatPath, isObj, isWindowsPod, podSpecOf, securityContextOf,
   type ContainerRef, type JsonPath, type KubeObject, type Obj, type PodSpecRef,
 } from '../../model/index.js';
 import { cloneJson, toPointer, type JsonPatchOp } from './jsonpatch.js';
@@ -118,10 +118,6 @@ function nest(path: JsonPath, value: unknown): unknown {
   let out = value;
   for (let i = path.length - 1; i >= 0; i--) out = { [path[i]]: out };
   return out;
-}
-
-function securityContextOf(c: ContainerRef): Obj | undefined {
-  return isObj(c.container.securityContext) ? c.container.securityContext : undefined;
 }
 
 /** The capabilities a container adds, as written. */

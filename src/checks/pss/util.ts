@@ -1,9 +1,7 @@
 import { isObj, asArray, securityContextOf, type ContainerRef, type JsonPath, type Obj, type PodContext, type Violation } from './imports.js';
 
-/** The container's securityContext, when it is an object. */
-export function sc(c: ContainerRef): Obj | undefined {
-  return securityContextOf(c);
-}
+/** The container's securityContext, when it is an object (the model's, under the controls' short name). */
+export const sc = securityContextOf;
 
 export function podSc(ctx: PodContext): Obj | undefined {
   const v = ctx.spec.securityContext;
