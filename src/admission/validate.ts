@@ -219,7 +219,7 @@ export class Validator {
     return { decision, reasons };
   }
 
-  private catalogueFindings(resource: Resource): Finding[] {
+  private catalogueFindings(resource: Resource): readonly Finding[] {
     const run = this.catalogue.run(resource, () => []);
     if (run.findings.length === 0) return run.findings;
     // Ignore rules can expire: rebuild the suppressor now and then so "now" moves on.

@@ -2,7 +2,7 @@
  * Runs every analyzer over one resource and applies suppressions. This is the unit of
  * work a scan repeats (inline or in a worker thread), so it takes only plain data.
  */
-import { parseUnit, type Finding, type InputError, type Resource, type Unit } from '../model/index.js';
+import { NO_ITEMS, parseUnit, type Finding, type InputError, type Resource, type Unit } from '../model/index.js';
 import { Suppressor, annotationIgnores, type PalisadeConfig } from '../policy/index.js';
 import { pssFindings, type PssPolicy } from './pss/index.js';
 import { CatalogueRunner, defaultParams, pssIdSelected, type CheckParams, type FactRecord, type Selection } from './catalogue/index.js';
@@ -21,16 +21,13 @@ export interface EngineOptions {
 
 export interface UnitResult {
   resources: number;
-  findings: Finding[];
-  errors: InputError[];
+  findings: readonly Finding[];
+  errors: readonly InputError[];
   /** Facts for cross-resource checks, judged once the whole input is read. */
-  facts: FactRecord[];
+  facts: readonly FactRecord[];
   /** Checks that failed (bugs, reported but never fatal). */
-  warnings: string[];
+  warnings: readonly string[];
 }
-
-/** The shared empty list of a unit result (never modified: lists are replaced, not pushed to). */
-const NONE = Object.freeze([]) as unknown as never[];
 
 export class Engine {
   readonly suppressor: Suppressor;
@@ -41,9 +38,9 @@ export class Engine {
     this.catalogue = new CatalogueRunner(opts.selection?.checks ?? [], opts.params ?? defaultParams());
   }
 
-  runResource(resource: Resource): { findings: Finding[]; facts: FactRecord[]; warnings: string[] } {
+  runResource(resource: Resource): { findings: readonly Finding[]; facts: readonly FactRecord[]; warnings: readonly string[] } {
     const selection = this.opts.selection;
-    let findings = this.opts.pss ? pssFindings(resource, this.opts.pss) : [];
+    let findings: readonly Finding[] = this.opts.pss ? pssFindings(resource, this.opts.pss) : NO_ITEMS;
     if (selection && findings.length > 0) findings = findings.filter((f) => pssIdSelected(selection, f.check));
     let ignores: ReturnType<typeof annotationIgnores> | undefined;
     const ignoresOf = () => (ignores ??= annotationIgnores(resource));
@@ -62,7 +59,7 @@ export class Engine {
       return { resources: 0, findings: [], errors: [{ file: unit.file, line: unit.line, message: unit.message }], facts: [], warnings: [] };
     }
     const parsed = parseUnit(unit);
-    const out: UnitResult = { resources: parsed.resources.length, findings: NONE, errors: parsed.errors, facts: NONE, warnings: NONE };
+    const out: UnitResult = { resources: parsed.resources.length, findings: NO_ITEMS, errors: parsed.errors, facts: NO_ITEMS, warnings: NO_ITEMS };
     // Results live until the whole input is read: lists are shared or concatenated to their
     // exact length (most units are one document), never grown item by item.
     for (const resource of parsed.resources) {

@@ -78,6 +78,12 @@ export interface Finding {
   suppression?: { kind: 'annotation' | 'config'; reason: string };
 }
 
+/**
+ * The one shared empty list, for results that are usually empty and kept to the end of a scan
+ * (frozen: whoever holds it replaces it, never pushes to it).
+ */
+export const NO_ITEMS: readonly never[] = Object.freeze([]);
+
 export function formatPath(path: JsonPath): string {
   // Joined, not concatenated: findings keep their path to the end of a scan, and a string built
   // with += is a tree of one object per piece (V8 cons strings) until something flattens it.

@@ -62,7 +62,7 @@ function rules(...rs: IgnoreRule[]): PalisadeConfig {
 }
 
 /** [check, suppressed, kind, reason] for compact assertions. */
-function summary(fs: Finding[]): Array<[string, boolean, string?, string?]> {
+function summary(fs: readonly Finding[]): Array<[string, boolean, string?, string?]> {
   return fs.map((f) => (f.suppression ? [f.check, f.suppressed, f.suppression.kind, f.suppression.reason] : [f.check, f.suppressed]));
 }
 

@@ -4,7 +4,7 @@
  * or count them); only their `suppressed` flag and `suppression` change.
  */
 import picomatch from 'picomatch';
-import { type Finding, type ObjectMeta, type Resource } from '../model/index.js';
+import { NO_ITEMS, type Finding, type ObjectMeta, type Resource } from '../model/index.js';
 import type { IgnoreRule, PalisadeConfig } from './config.js';
 
 export const IGNORE_ANNOTATION = 'palisade.dev/ignore';
@@ -110,15 +110,13 @@ function annotationString(meta: ObjectMeta | undefined, key: string): string | u
   return undefined;
 }
 
-const NO_IGNORES: readonly AnnotationIgnore[] = Object.freeze([]);
-
 /** The ignore annotations on the object itself, then on its pod template (callers must not modify the list). */
 export function annotationIgnores(resource: Resource): readonly AnnotationIgnore[] {
   const pod = resource.pod;
   const podMeta = pod && pod.meta !== resource.metadata ? pod.meta : undefined;
   // The common case, no ignore annotation anywhere: one shared empty list (every resource with a
   // finding or a fact keeps its list to the end of a scan).
-  if (annotationString(resource.metadata, IGNORE_ANNOTATION) === undefined && annotationString(podMeta, IGNORE_ANNOTATION) === undefined) return NO_IGNORES;
+  if (annotationString(resource.metadata, IGNORE_ANNOTATION) === undefined && annotationString(podMeta, IGNORE_ANNOTATION) === undefined) return NO_ITEMS;
   const metas: ObjectMeta[] = podMeta ? [resource.metadata, podMeta] : [resource.metadata];
   const reasons = metas.map((m) => annotationString(m, IGNORE_REASON_ANNOTATION)?.trim() || undefined);
   const out: AnnotationIgnore[] = [];
@@ -159,15 +157,15 @@ export class Suppressor {
   }
 
   /** The findings of `resource`, each marked suppressed or not. Never drops a finding. */
-  apply(findings: readonly Finding[], resource: Resource): Finding[] {
+  apply(findings: readonly Finding[], resource: Resource): readonly Finding[] {
     if (findings.length === 0) return [];
     return this.applyWith(findings, annotationIgnores(resource));
   }
 
   /** The same, with the resource's ignore annotations already read (see annotationIgnores). */
-  applyWith(findings: readonly Finding[], annotations: readonly AnnotationIgnore[]): Finding[] {
+  applyWith(findings: readonly Finding[], annotations: readonly AnnotationIgnore[]): readonly Finding[] {
     // Nothing to apply (no config entries, no annotations, nothing already suppressed): the same list.
-    if (this.rules.length === 0 && annotations.length === 0 && findings.every((f) => f.suppressed === false)) return findings as Finding[];
+    if (this.rules.length === 0 && annotations.length === 0 && findings.every((f) => f.suppressed === false)) return findings;
     return findings.map((f) => this.applyOne(f, annotations));
   }
 
@@ -217,11 +215,11 @@ export class Suppressor {
  * that matched these findings; across a scan, use one Suppressor to warn once per entry.
  */
 export function applySuppressions(
-  findings: Finding[],
+  findings: readonly Finding[],
   resource: Resource,
   config: PalisadeConfig,
   now: Date,
-): { findings: Finding[]; warnings: string[] } {
+): { findings: readonly Finding[]; warnings: string[] } {
   const s = new Suppressor(config, now);
   const out = s.apply(findings, resource);
   return { findings: out, warnings: s.expiredMatched().map((r) => expiredMessage(r, true)) };

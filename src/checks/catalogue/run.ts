@@ -2,7 +2,7 @@
  * Running catalogue checks: per resource (anywhere, including worker threads) and, for
  * cross-resource checks, once over the facts collected from the whole input.
  */
-import { formatPath, ownString, ownStrings, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
+import { formatPath, NO_ITEMS, ownString, ownStrings, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
 import type { AnnotationIgnore } from '../../policy/index.js';
 import { CATALOGUE } from './registry.js';
 import { refStrings } from './refs.js';
@@ -53,10 +53,10 @@ class KindIndex<T extends { kinds: readonly string[] | 'workload' }> {
 }
 
 export interface ResourceRun {
-  findings: Finding[];
-  facts: FactRecord[];
+  findings: readonly Finding[];
+  facts: readonly FactRecord[];
   /** Checks that failed on this resource (a bug in Palisade, not the user's input). */
-  warnings: string[];
+  warnings: readonly string[];
 }
 
 /** The active checks, resolved once per engine from their ids. */
@@ -124,7 +124,7 @@ export class CatalogueRunner {
         (warnings ??= []).push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const findings = this.findings ?? NONE;
+    const findings = this.findings ?? NO_ITEMS;
     this.findings = undefined;
     let facts: FactRecord[] | undefined;
     let subject: FactSubject | undefined;
@@ -148,8 +148,8 @@ export class CatalogueRunner {
     }
     // Let the document go once its checks are done.
     ctx.resource = ctx.object = ctx.pod = undefined as never;
-    ctx.containers = NONE;
-    return { findings, facts: facts ?? NONE, warnings: warnings ?? NONE };
+    ctx.containers = NO_ITEMS;
+    return { findings, facts: facts ?? NO_ITEMS, warnings: warnings ?? NO_ITEMS };
   }
 
   /** Runs the cross-resource checks over every fact (in input order). */
@@ -175,16 +175,14 @@ export class CatalogueRunner {
         continue;
       }
       for (const r of reports) {
-        out.push({ finding: findingOf(def, r.subject.ref, r.path, r.line, r.message, r.severity), ignores: ignoresOf?.get(r.subject.order) ?? NONE });
+        out.push({ finding: findingOf(def, r.subject.ref, r.path, r.line, r.message, r.severity), ignores: ignoresOf?.get(r.subject.order) ?? NO_ITEMS });
       }
     }
     return out;
   }
 }
 
-/** The shared empty lists of a run (never modified: callers replace lists, they do not push to them). */
-const NONE = Object.freeze([]) as unknown as never[];
-const EMPTY_RUN: ResourceRun = { findings: NONE, facts: NONE, warnings: NONE };
+const EMPTY_RUN: ResourceRun = { findings: NO_ITEMS, facts: NO_ITEMS, warnings: NO_ITEMS };
 
 const refCache = new WeakMap<CheckDef, string[]>();
 
