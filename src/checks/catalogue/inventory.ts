@@ -62,16 +62,12 @@ export function inNs(ns: string): string {
  * all of them (NetworkPolicy coverage, ServiceAccounts, runtime classes): these facts live until
  * the whole input is read, so a workload costs one small object, not one per check. Its strings
  * are own copies (ownString: they share no memory with the document), and it is a class
- * instance, which the runner keeps as it is instead of copying. The lines are filled in by
- * `podLine` for the paths the active checks report at (-1: not looked up).
+ * instance, which the runner keeps as it is instead of copying. `lines` holds the lines of the
+ * places the active checks report at, filled in by `podLine`.
  */
 export class PodFact {
   readonly t = 'w';
-  labelsLine = -1;
-  specLine = -1;
-  saLine = -1;
-  automountLine = -1;
-  rcLine = -1;
+  readonly lines: { [P in PodFactPath]?: number } = {};
 
   constructor(
     /** The namespace bucket (see nsBucket). */
@@ -129,46 +125,39 @@ const podFactOf = memoizeLast((resource: Resource): PodFact | undefined => {
   );
 });
 
-/** Paths of a PodFact a check reports at. */
+/** Places of a workload a check reports at. */
 export type PodFactPath = 'labels' | 'spec' | 'sa' | 'automount' | 'rc';
 
-/** Where a check about this workload reports: the field when it is written, else the pod spec. */
-export function podPath(fact: PodFact, which: PodFactPath): JsonPath {
+/** Where a check reports about `which`: at the field when it is written, else at the pod spec. */
+function placeOf(fact: PodFact, which: PodFactPath): PodFactPath {
   switch (which) {
+    case 'sa': return fact.saField ? 'sa' : 'spec';
+    case 'automount': return fact.automount === true ? 'automount' : 'spec';
+    case 'rc': return fact.rc !== null ? 'rc' : 'spec';
+    default: return which;
+  }
+}
+
+/** The path of `which` (see placeOf). */
+export function podPath(fact: PodFact, which: PodFactPath): JsonPath {
+  switch (placeOf(fact, which)) {
     case 'labels': return fact.labelsPath;
     case 'spec': return fact.specPath;
-    case 'sa': return fact.saField ? [...fact.specPath, fact.saField] : fact.specPath;
-    case 'automount': return fact.automount === true ? [...fact.specPath, 'automountServiceAccountToken'] : fact.specPath;
-    case 'rc': return fact.rc !== null ? [...fact.specPath, 'runtimeClassName'] : fact.specPath;
+    case 'sa': return [...fact.specPath, fact.saField!];
+    case 'automount': return [...fact.specPath, 'automountServiceAccountToken'];
+    case 'rc': return [...fact.specPath, 'runtimeClassName'];
   }
 }
 
-/** The line of `podPath(fact, which)`, looked up once per workload while its document is at hand (collect time). */
+/** The line of `which`, looked up once per workload while its document is at hand (collect time). */
 export function podLine(ctx: CollectContext, fact: PodFact, which: PodFactPath): number {
-  switch (which) {
-    case 'labels': return fact.labelsLine >= 0 ? fact.labelsLine : (fact.labelsLine = ctx.lineOf(fact.labelsPath));
-    case 'spec': return fact.specLine >= 0 ? fact.specLine : (fact.specLine = ctx.lineOf(fact.specPath));
-    case 'sa':
-      if (!fact.saField) return podLine(ctx, fact, 'spec');
-      return fact.saLine >= 0 ? fact.saLine : (fact.saLine = ctx.lineOf(podPath(fact, 'sa')));
-    case 'automount':
-      if (fact.automount !== true) return podLine(ctx, fact, 'spec');
-      return fact.automountLine >= 0 ? fact.automountLine : (fact.automountLine = ctx.lineOf(podPath(fact, 'automount')));
-    case 'rc':
-      if (fact.rc === null) return podLine(ctx, fact, 'spec');
-      return fact.rcLine >= 0 ? fact.rcLine : (fact.rcLine = ctx.lineOf(podPath(fact, 'rc')));
-  }
+  const place = placeOf(fact, which);
+  return (fact.lines[place] ??= ctx.lineOf(podPath(fact, place)));
 }
 
-/** The line recorded for `which` (facts reach evaluate() with the lines their checks asked for). */
+/** The line podLine recorded for `which` (facts reach evaluate() with the lines their checks asked for; -1: never asked). */
 export function podFactLine(fact: PodFact, which: PodFactPath): number {
-  switch (which) {
-    case 'labels': return fact.labelsLine;
-    case 'spec': return fact.specLine;
-    case 'sa': return fact.saField ? fact.saLine : fact.specLine;
-    case 'automount': return fact.automount === true ? fact.automountLine : fact.specLine;
-    case 'rc': return fact.rc !== null ? fact.rcLine : fact.specLine;
-  }
+  return fact.lines[placeOf(fact, which)] ?? -1;
 }
 
 /**

@@ -8,7 +8,7 @@ import {
 } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
-import { count, groupBy, inNs, isBuiltin, labelText, namespaceName, nsBucket, podFact, podLine, selectorFact, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
+import { count, groupBy, inNs, isBuiltin, labelText, namespaceName, nsBucket, podFact, podFactLine, podLine, selectorFact, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
 
@@ -112,7 +112,7 @@ spec:
       const message = mine.length === 0
         ? `pods of ${w.kind} (${labelText(w.labels)}) are not isolated: the input has no NetworkPolicy ${inNs(w.ns)}`
         : `pods of ${w.kind} (${labelText(w.labels)}) are not selected by any NetworkPolicy ${inNs(w.ns)} (${count(mine.length, 'policy', 'policies')} there)`;
-      out.push({ subject, path: w.labelsPath, line: w.labelsLine, message });
+      out.push({ subject, path: w.labelsPath, line: podFactLine(w, 'labels'), message });
     }
     return out;
   },
