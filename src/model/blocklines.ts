@@ -5,6 +5,7 @@
  * is not sure about (anchors, tags, complex keys, tabs, multi-line flow collections) makes
  * it give up, and the caller falls back to the `yaml` library.
  */
+import { isSpaceCode } from './lines.js';
 import type { JsonPath } from './types.js';
 
 /** Thrown inside the scanner when the text is outside the subset it handles. */
@@ -360,9 +361,7 @@ class Scanner {
 
 /** Whether the character at `p` is whitespace as JavaScript's \s means it. */
 function isBlank(t: string, p: number): boolean {
-  const c = t.charCodeAt(p);
-  if (c === 32 || (c >= 9 && c <= 13)) return true;
-  return c >= 128 && /\s/.test(t[p]);
+  return isSpaceCode(t.charCodeAt(p));
 }
 
 /** The first offset from `p` (up to `end`) that is not whitespace, as String.trimStart sees it. */

@@ -5,7 +5,7 @@
  * array element and object member seen is remembered, so looking up many items of one
  * List costs one pass over the List in all.
  */
-import { LineIndex } from './lines.js';
+import { isSpaceCode, LineIndex } from './lines.js';
 import type { JsonPath } from './types.js';
 
 interface ObjectState {
@@ -207,8 +207,7 @@ const TOKEN = /"(?:[^"\\]|\\.)*"|[{}[\]]/g;
 
 /** Whether a character ends a bare JSON scalar: whitespace (as \s sees it), `,`, `]` or `}`. */
 function endsScalar(c: number): boolean {
-  if (c === 44 || c === 93 || c === 125 || c === 32 || (c >= 9 && c <= 13)) return true;
-  return c >= 128 && /\s/.test(String.fromCharCode(c));
+  return c === 44 || c === 93 || c === 125 || isSpaceCode(c);
 }
 
 /** One element of a List, cut out of the text without parsing it. */

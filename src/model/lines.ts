@@ -51,3 +51,9 @@ export function lineOfOffset(text: string, offset: number): number {
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
   return line;
 }
+
+/** Whether a UTF-16 code unit is whitespace as JavaScript's \s means it (ASCII without a regex). */
+export function isSpaceCode(c: number): boolean {
+  if (c === 32 || (c >= 9 && c <= 13)) return true;
+  return c >= 128 && /\s/.test(String.fromCharCode(c));
+}

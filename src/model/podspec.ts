@@ -176,6 +176,12 @@ export function isWindowsPod(pod: PodSpecRef | undefined): boolean {
   return pod !== undefined && isObj(pod.spec.os) && pod.spec.os.name === 'windows';
 }
 
+/** Whether some own key of `obj` passes `test` (looked at without building the key list). */
+export function someKey(obj: Obj, test: (key: string) => boolean): boolean {
+  for (const key in obj) if (Object.prototype.hasOwnProperty.call(obj, key) && test(key)) return true;
+  return false;
+}
+
 /** The annotations of a metadata object, or {} when either is not an object. */
 export function annotationsOf(meta: unknown): Obj {
   return isObj(meta) && isObj(meta.annotations) ? meta.annotations : {};

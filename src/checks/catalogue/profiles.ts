@@ -1,5 +1,5 @@
 /** Checks: seccomp and AppArmor profiles beyond the Pod Security Standards (which forbid only Unconfined). */
-import { annotationsOf, containerLabel, effectiveSecurityField, isObj, isWindowsPod, securityContextOf, type JsonPath, type PodSpecRef } from '../../model/index.js';
+import { annotationsOf, containerLabel, effectiveSecurityField, isObj, isWindowsPod, securityContextOf, someKey, type JsonPath, type PodSpecRef } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
@@ -33,7 +33,8 @@ function profileAnnotations(ctx: ResourceContext, pod: PodSpecRef, matches: (key
   const own = annotationsOf(pod.meta);
   const controller = pod.metaPath.length > 1 ? annotationsOf(ctx.object.metadata) : undefined;
   // Most pods carry none of these annotations: look before building anything.
-  if (!anyKey(own, matches) && (controller === undefined || !anyKey(controller, matches))) return [];
+  const named = (key: string) => matches(key) !== false;
+  if (!someKey(own, named) && (controller === undefined || !someKey(controller, named))) return [];
   const out: ProfileAnnotation[] = [];
   const scan = (annotations: Record<string, unknown>, metaPath: JsonPath, misplaced: boolean) => {
     for (const key of Object.keys(annotations).sort()) {
@@ -45,11 +46,6 @@ function profileAnnotations(ctx: ResourceContext, pod: PodSpecRef, matches: (key
   scan(own, pod.metaPath, false);
   if (controller) scan(controller, ['metadata'], true);
   return out;
-}
-
-function anyKey(annotations: Record<string, unknown>, matches: (key: string) => string | undefined | false): boolean {
-  for (const key in annotations) if (Object.prototype.hasOwnProperty.call(annotations, key) && matches(key) !== false) return true;
-  return false;
 }
 
 /** The container a seccomp annotation names (undefined: the pod-wide key), or false for other keys. */

@@ -2,7 +2,7 @@
  * The Baseline Pod Security Standard: the twelve controls of Kubernetes'
  * pod-security-admission library, with its per-version behaviour.
  */
-import { asArray, isObj, type ContainerRef, type PssControl, type Violation } from './imports.js';
+import { asArray, isObj, someKey, type ContainerRef, type PssControl, type Violation } from './imports.js';
 import { containerLabel, podAndContainerViolations, podSc, podScPath, quoteList, sc, scPath, str } from './util.js';
 
 const BASELINE_CAPABILITIES = new Set([
@@ -166,11 +166,6 @@ function allowedAppArmorAnnotation(v: string): boolean {
   return v === '' || v === 'runtime/default' || v.startsWith('localhost/');
 }
 
-function hasKeyStartingWith(obj: Record<string, unknown>, prefix: string): boolean {
-  for (const key in obj) if (Object.prototype.hasOwnProperty.call(obj, key) && key.startsWith(prefix)) return true;
-  return false;
-}
-
 function allowedAppArmorType(t: unknown): boolean {
   return t === 'RuntimeDefault' || t === 'Localhost';
 }
@@ -196,7 +191,7 @@ containers:
     const out = podAndContainerViolations(ctx, 'appArmorProfile', ['type'], (p) =>
       isObj(p) && !allowedAppArmorType(p.type) ? `must not set securityContext.appArmorProfile.type=${JSON.stringify(str(p.type))}` : undefined);
     // Most pods have no AppArmor annotation: look before sorting the keys.
-    if (!hasKeyStartingWith(ctx.annotations, APPARMOR_ANNOTATION)) return out;
+    if (!someKey(ctx.annotations, (key) => key.startsWith(APPARMOR_ANNOTATION))) return out;
     for (const key of Object.keys(ctx.annotations).sort()) {
       if (!key.startsWith(APPARMOR_ANNOTATION)) continue;
       const value = str(ctx.annotations[key]);
