@@ -46,10 +46,8 @@ import { admissionReview, deployment, imageReview, privilegedPod } from '../admi
 import { postJson } from '../server/https-post.js';
 import { spawnServe, type ServeProcess } from '../server/spawn-serve.js';
 import { writeTestCertificate } from '../server/test-tls.js';
-import { fmtRate, percentile, printRows, progress, type BenchRow } from './measure.js';
+import { flag, fmtRate, percentile, printRows, progress, type BenchRow } from './measure.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const DURATION = Number(flag('--duration') ?? 10);
 const WARMUP = 2;
 const CONNECTIONS = Number(flag('--connections') ?? 16);

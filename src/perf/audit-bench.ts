@@ -23,11 +23,10 @@ import { postJson } from '../server/https-post.js';
 import { writeTestCertificate } from '../server/test-tls.js';
 import { spawnServe } from '../server/spawn-serve.js';
 import { auditStream } from './audit-corpus.js';
-import { fmtMB, fmtRate, median, percentile, printRows, progress, type BenchRow } from './measure.js';
+import { flag, fmtMB, fmtRate, median, percentile, printRows, progress, type BenchRow } from './measure.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const args = process.argv.slice(2);
-const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const EVENTS = Number(flag('--events') ?? 1_000_000);
 const BIG = args.includes('--big');
 /** `--only ingest|memory|webhook` runs one part. */

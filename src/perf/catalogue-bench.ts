@@ -12,10 +12,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureCatalogue } from './catalogue.js';
-import { fmtRate, printRows, progress, type BenchRow } from './measure.js';
+import { flag, fmtRate, printRows, progress, type BenchRow } from './measure.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const RUNS = Number(flag('--runs') ?? 7);
 const SIZES = (flag('--sizes') ?? '1000,10000,100000').split(',').map(Number);
 const TARGET = 25;

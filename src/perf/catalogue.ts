@@ -11,6 +11,7 @@ import { selectChecks, resolveParams } from '../checks/catalogue/index.js';
 import { parsePssVersion } from '../checks/index.js';
 import { emptyConfig } from '../policy/index.js';
 import { deployment, toYaml, variantFor, type Json } from './corpus.js';
+import { median } from './measure.js';
 
 const NAMESPACES = 50;
 type Obj = { [k: string]: Json };
@@ -107,12 +108,8 @@ export async function measureCatalogue(dir: string, count: number, runs: number,
     fulls.push(r.ms);
     findings = r.findings;
   }
-  const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
-  const [l, f] = [sorted(loads), sorted(fulls)];
-  const paired = sorted(loads.map((load, i) => fulls[i] / load - 1));
   return {
-    resources: corpus.resources, load: l[0], full: f[0], loadMedian: l[l.length >> 1], fullMedian: f[f.length >> 1],
-    pairedOverhead: paired[paired.length >> 1], findings, runs,
+    resources: corpus.resources, load: Math.min(...loads), full: Math.min(...fulls), loadMedian: median(loads), fullMedian: median(fulls),
+    pairedOverhead: median(loads.map((load, i) => fulls[i] / load - 1)), findings, runs,
   };
 }
-

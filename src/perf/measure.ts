@@ -40,6 +40,13 @@ export function collectGarbage(): void {
   gcFn?.();
 }
 
+/** The value after `--name` on the bench's command line, or undefined. */
+export function flag(name: string): string | undefined {
+  const args = process.argv;
+  const i = args.indexOf(name, 2);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
 export function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
