@@ -7,7 +7,7 @@ import type { AnnotationIgnore } from '../../policy/index.js';
 import { CATALOGUE } from './registry.js';
 import { refStrings } from './refs.js';
 export { refStrings };
-import type { CheckDef, CheckParams, CheckRefs, CollectContext, Fact, FactSubject, InventoryCheck, ResourceCheck, ResourceContext } from './types.js';
+import type { CheckDef, CheckParams, CollectContext, Fact, FactSubject, InventoryCheck, ResourceCheck, ResourceContext } from './types.js';
 
 /** A fact on its way from a worker to the main thread. */
 export interface FactRecord {

@@ -2,7 +2,7 @@
  * Checks: RuntimeClass — untrusted pods must run in a sandbox (gVisor, Kata), and
  * runtimeClassName must name a RuntimeClass that exists and really is what its name says.
  */
-import { labelsOf, type JsonPath, type Labels } from '../../model/index.js';
+import { labelsOf, type Labels } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
 import { isBuiltin, podFact, podFactLine, podLine, podPath, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
