@@ -137,8 +137,17 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Statements by SQL text: alert queries and totals repeat the same few texts. */
+  private readonly statements = new Map<string, Database.Statement>();
+
   private rows(q: Sql): unknown[][] {
-    return this.db.prepare(q.text).raw(true).all(...q.params) as unknown[][];
+    let s = this.statements.get(q.text);
+    if (!s) {
+      s = this.db.prepare(q.text).raw(true);
+      if (this.statements.size > 200) this.statements.clear();
+      this.statements.set(q.text, s);
+    }
+    return s.all(...q.params) as unknown[][];
   }
 
   async insert(items: readonly IngestItem[]): Promise<InsertResult> {
