@@ -73,9 +73,7 @@ const COLUMN: Record<Field, string> = {
 };
 
 const VOCAB: Vocab = {
-  dialect: 'postgres',
   col: (f) => COLUMN[f],
-  value: (_f, s) => s,
   eventColumns: PG_EVENT_COLUMNS,
   denied: POSTGRES_DENIED,
   notDenied: "(e.decision <> 'forbid' AND (e.code IS NULL OR e.code NOT IN (401, 403)))",
@@ -84,7 +82,6 @@ const VOCAB: Vocab = {
   // Repeats the partial index's condition when only write verbs are asked for.
   touchHint: (verbs) => (verbs.every((v) => WRITE_VERBS.includes(v as string)) ? `e.${POSTGRES_WRITE_VERB}` : undefined),
   subresourceHint: "e.subresource <> ''",
-  keyOf: (f) => COLUMN[f],
   anonymous: "e.user_name IN ('system:anonymous', '')",
   sets: { groups: 'event_groups', ips: 'event_source_ips' },
 };

@@ -41,16 +41,10 @@ export class Params {
 /** String fields of an event that queries compare exactly. */
 export type Field = 'user' | 'verb' | 'resource' | 'subresource' | 'apiGroup' | 'namespace' | 'name' | 'userAgent' | 'decision';
 
-/** Returned by Vocab.value when no stored event has that value: the query has no answer. */
-export const NONE: unique symbol = Symbol('none');
-
-/** How a backend lays events out. */
+/** How PostgreSQL's row-per-event layout names things (postgres.ts fills it in). */
 export interface Vocab {
-  dialect: Dialect;
-  /** The column of a field on alias `e`. */
+  /** The column of a field on alias `e` (also its key text in summaries). */
   col(f: Field): string;
-  /** What the column is compared with for the string `s` (NONE: nothing stored has it). */
-  value(f: Field, s: string): unknown;
   /** The select list of an event row (alias e). */
   eventColumns: string;
   /** Denied predicate (decision forbid, or code 401/403), word for word as the partial index has it. */
@@ -63,8 +57,6 @@ export interface Vocab {
   touchHint(values: readonly unknown[]): string | undefined;
   /** Term to add when filtering on a non-empty subresource (a partial index). */
   subresourceHint: string;
-  /** The key text of a grouped field, for summary lists. */
-  keyOf(f: Field): string;
   /** Whether a user counts as anonymous (system:anonymous or ''). */
   anonymous: string;
   /** Group / source-IP side tables (value, time, event_id): one drives the query when asked for. */
@@ -87,38 +79,33 @@ export function checkTime(name: string, v: number | undefined): void {
   if (v !== undefined && !Number.isFinite(v)) throw new Error(`${name} must be a number of µs since the epoch, got ${String(v)}`);
 }
 
-/** `col = value` for an exact string filter, or null when nothing can match. */
-function eq(v: Vocab, p: Params, f: Field, s: string): string | null {
-  const x = v.value(f, s);
-  return x === NONE ? null : `${v.col(f)} = ${p.add(x)}`;
+/** `col = value` for an exact string filter. */
+function eq(v: Vocab, p: Params, f: Field, s: string): string {
+  return `${v.col(f)} = ${p.add(s)}`;
 }
 
 /**
  * The filters of an EventQuery other than group, source IP and time, on alias e; null when
- * one of them cannot match anything.
+ * they cannot match anything (an empty verb list).
  */
 function columnFilters(v: Vocab, p: Params, q: EventQuery): string[] | null {
   const where: string[] = [];
-  const add = (f: Field, s: string | undefined): boolean => {
-    if (s === undefined) return true;
-    const t = eq(v, p, f, s);
-    if (t === null) return false;
-    where.push(t);
-    return true;
+  const add = (f: Field, s: string | undefined): void => {
+    if (s !== undefined) where.push(eq(v, p, f, s));
   };
-  if (!add('user', q.user)) return null;
+  add('user', q.user);
   if (q.verb !== undefined) {
-    const verbs = (typeof q.verb === 'string' ? [q.verb] : q.verb).map((s) => v.value('verb', s)).filter((x) => x !== NONE);
+    const verbs = typeof q.verb === 'string' ? [q.verb] : q.verb;
     if (verbs.length === 0) return null;
     where.push(verbs.length === 1 ? `${v.col('verb')} = ${p.add(verbs[0])}` : `${v.col('verb')} IN (${p.list(verbs)})`);
   }
-  if (!add('resource', q.resource)) return null;
-  if (!add('subresource', q.subresource)) return null;
+  add('resource', q.resource);
+  add('subresource', q.subresource);
   if (q.subresource !== undefined && q.subresource !== '') where.push(v.subresourceHint);
-  if (!add('apiGroup', q.apiGroup)) return null;
-  if (!add('namespace', q.namespace)) return null;
-  if (!add('name', q.name)) return null;
-  if (!add('userAgent', q.userAgent)) return null;
+  add('apiGroup', q.apiGroup);
+  add('namespace', q.namespace);
+  add('name', q.name);
+  add('userAgent', q.userAgent);
   if (q.code !== undefined) {
     where.push(`e.code = ${p.add(q.code)}`);
     // Repeats the partial index's condition so the planner may use it.
@@ -144,7 +131,7 @@ export function eventQuerySql(v: Vocab, q: EventQuery): Sql | null {
 
 /** A group or source-IP side table (key value, time, event id) drives the query when one is asked for. */
 function sideQuery(v: Vocab, s: { groups: string; ips: string }, q: EventQuery, dir: string, limit: number): Sql | null {
-  const p = new Params(v.dialect);
+  const p = new Params('postgres');
   const where: string[] = [];
   let from: string;
   let t: string;
@@ -187,21 +174,13 @@ function sideQuery(v: Vocab, s: { groups: string; ips: string }, q: EventQuery, 
  * deployments/scale, …).
  */
 export function whoTouchedSql(v: Vocab, q: WhoTouchedQuery): Sql | null {
-  const p = new Params(v.dialect);
+  const p = new Params('postgres');
   const limit = limitOf(q.limit);
   if (limit === 0) return null;
   const where: string[] = [];
-  for (const [f, s] of [['resource', q.resource], ['namespace', q.namespace ?? ''], ['name', q.name]] as const) {
-    const t = eq(v, p, f, s);
-    if (t === null) return null;
-    where.push(t);
-  }
-  if (q.apiGroup !== undefined) {
-    const t = eq(v, p, 'apiGroup', q.apiGroup);
-    if (t === null) return null;
-    where.push(t);
-  }
-  const verbs = (q.verbs ?? WRITE_VERBS).map((s) => v.value('verb', s)).filter((x) => x !== NONE);
+  for (const [f, s] of [['resource', q.resource], ['namespace', q.namespace ?? ''], ['name', q.name]] as const) where.push(eq(v, p, f, s));
+  if (q.apiGroup !== undefined) where.push(eq(v, p, 'apiGroup', q.apiGroup));
+  const verbs = q.verbs ?? WRITE_VERBS;
   if (verbs.length === 0) return null;
   where.push(`${v.col('verb')} IN (${p.list(verbs)})`);
   const hint = v.touchHint(verbs);
@@ -266,30 +245,29 @@ export interface SummarySql {
  */
 export function summarySql(v: Vocab, q: SummaryQuery): SummarySql {
   const top = topOf(q);
-  const collate = v.dialect === 'postgres' ? ' COLLATE "C"' : '';
-  const range = (p: Params, alias: string, extra: string[] = []): string => timeRange(q, p, alias, extra);
+  // Ties by key in byte order, as SQLite's summary breaks them.
   const grouped = (keyExpr: string, groupBy: string, extra: string[], limit: number | null): Sql => {
-    const p = new Params(v.dialect);
-    const where = range(p, 'e', extra);
+    const p = new Params('postgres');
+    const where = timeRange(q, p, 'e', extra);
     const lim = limit === null ? '' : ` LIMIT ${p.add(limit)}`;
     return {
-      text: `SELECT ${keyExpr} AS k, count(*) AS c FROM events e${where} GROUP BY ${groupBy} ORDER BY count(*) DESC, ${keyExpr}${collate} ASC${lim}`,
+      text: `SELECT ${keyExpr} AS k, count(*) AS c FROM events e${where} GROUP BY ${groupBy} ORDER BY count(*) DESC, ${keyExpr} COLLATE "C" ASC${lim}`,
       params: p.values,
     };
   };
-  const o = new Params(v.dialect);
+  const o = new Params('postgres');
   const overall: Sql = {
-    text: `SELECT count(*), min(e.time), max(e.time), sum(CASE WHEN ${v.anonymous} THEN 1 ELSE 0 END) FROM events e${range(o, 'e')}`,
+    text: `SELECT count(*), min(e.time), max(e.time), sum(CASE WHEN ${v.anonymous} THEN 1 ELSE 0 END) FROM events e${timeRange(q, o, 'e', [])}`,
     params: o.values,
   };
-  const resourceKey = `${v.keyOf('resource')} || CASE WHEN ${v.col('subresource')} <> '' THEN '/' || ${v.keyOf('subresource')} ELSE '' END`;
+  const resourceKey = `${v.col('resource')} || CASE WHEN ${v.col('subresource')} <> '' THEN '/' || ${v.col('subresource')} ELSE '' END`;
   return {
     overall,
-    topUsers: grouped(v.keyOf('user'), v.col('user'), [], top),
-    verbs: grouped(v.keyOf('verb'), v.col('verb'), [], null),
+    topUsers: grouped(v.col('user'), v.col('user'), [], top),
+    verbs: grouped(v.col('verb'), v.col('verb'), [], null),
     topResources: grouped(resourceKey, `${v.col('resource')}, ${v.col('subresource')}`, [`${v.col('resource')} <> ''`], top),
-    deniedByUser: grouped(v.keyOf('user'), v.col('user'), [v.denied], top),
-    alertsByRule: alertsByRuleSql(v.dialect, q),
+    deniedByUser: grouped(v.col('user'), v.col('user'), [v.denied], top),
+    alertsByRule: alertsByRuleSql('postgres', q),
   };
 }
 
