@@ -2,22 +2,18 @@
 // every event's strings come back from the clustered, chunked text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rng } from '../perf/corpus.js';
 import {
   decodeColumns, encodeBlock, encodeColumns, F_CODE, F_RECEIVED, F_TIME, F64_COLUMNS, ROW_WIDTH, TEXT_CHUNK, TextReader, textLocation,
   U_EVENT_LEN, U_ID_LEN, U_SLOT, U_URI_LEN, U_USER, U32_COLUMNS, buildColumns, type Columns,
 } from './block.js';
-
-function lcg(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 
 function plain(c: Columns): { f: number[][]; u: number[][] } {
   return { f: c.f.map((a) => [...a]), u: c.u.map((a) => [...a]) };
 }
 
 test('columns: integers of every width, times as offsets, null codes, fractional and huge values come back exactly', () => {
-  const r = lcg(1);
+  const r = rng(1);
   for (const n of [1, 2, 7, 300, 1024]) {
     for (const shape of ['small', 'wide', 'fractional', 'nulls'] as const) {
       const rows: number[] = [];
@@ -48,7 +44,7 @@ test('columns: a blob not on an 8-byte boundary is read (SQLite hands blobs at a
 });
 
 test('a block: events laid out by user and object, each one\'s strings found again by slot, across chunks', () => {
-  const r = lcg(2);
+  const r = rng(2);
   const n = 3 * TEXT_CHUNK + 5;
   const rows: number[] = [];
   const events: string[] = [];

@@ -1,6 +1,6 @@
 /**
  * The SQL of the store's questions on the row-per-event layout (PostgreSQL), described by a
- * Vocab (which column holds a field, how a string is compared with it, the group / source-IP
+ * Vocab (which column holds a field, the hints that let partial indexes serve, the group / source-IP
  * side tables); and what both backends share: argument checks, alert queries, retention's
  * loop. SQLite's block layout answers the same questions in sqlite-query.ts, meaning what
  * this file makes them mean (one test suite runs on both).

@@ -4,6 +4,7 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { rng } from '../perf/corpus.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { durabilityItem } from './durability-child.js';
@@ -572,7 +573,7 @@ export function storeSuite(b: Backend): void {
     withStore(async (s) => {
       const { records, queries } = randomWorkload(20261124);
       // Inserted in shuffled batches of varying size, so that batches overlap in time and events of one time range are spread over many inserts.
-      const order = shuffled(records.map((_, i) => i), lcg(7));
+      const order = shuffled(records.map((_, i) => i), rng(7));
       for (let at = 0, k = 0; at < order.length; k++) {
         const size = [1, 37, 500, 1500, 2600][k % 5];
         const r = await s.insert(order.slice(at, at + size).map((i) => item(records[i])));
@@ -585,7 +586,7 @@ export function storeSuite(b: Backend): void {
         assert.deepEqual(got, reference(records, q), `query ${JSON.stringify(q)}`);
       }
       // Every copy again, in other batches: all duplicates, nothing added.
-      const again = shuffled(records.map((r) => item(rec({ ...r, event: '{"again":true}' }))), lcg(8));
+      const again = shuffled(records.map((r) => item(rec({ ...r, event: '{"again":true}' }))), rng(8));
       for (let at = 0; at < again.length; at += 2000) {
         const r = await s.insert(again.slice(at, at + 2000));
         assert.equal(r.insertedCount, 0);
@@ -670,11 +671,6 @@ export function storeSuite(b: Backend): void {
 
 const WRITES = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 
-function lcg(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
 function shuffled<T>(xs: T[], r: () => number): T[] {
   const a = [...xs];
   for (let i = a.length - 1; i > 0; i--) {
@@ -689,7 +685,7 @@ function shuffled<T>(xs: T[], r: () => number): T[] {
  * time distinct so the expected order is unambiguous, and queries over their fields.
  */
 function randomWorkload(seed: number): { records: AuditRecord[]; queries: Array<Parameters<Store['queryEvents']>[0]> } {
-  const r = lcg(seed);
+  const r = rng(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
   const users = ['alice', 'bob', 'carol', 'system:anonymous', '', 'svc'];
   const verbs = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
