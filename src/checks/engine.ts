@@ -5,6 +5,7 @@
 import { NO_ITEMS, parseUnit, type Finding, type InputError, type Resource, type Unit } from '../model/index.js';
 import { Suppressor, annotationIgnores, type PalisadeConfig } from '../policy/index.js';
 import { pssFindings, type PssPolicy } from './pss/index.js';
+import { ALL_AREAS, screenPod } from './screen.js';
 import { CatalogueRunner, defaultParams, pssIdSelected, type CheckParams, type FactRecord, type Selection } from './catalogue/index.js';
 
 export interface EngineOptions {
@@ -17,6 +18,11 @@ export interface EngineOptions {
   config: PalisadeConfig;
   /** Milliseconds since the epoch: the "now" that ignore expiry dates are compared to. */
   now: number;
+  /**
+   * Skip checks on pods whose screen shows nothing they could report (default true). Off, every
+   * check runs on every pod: the reference the screen is tested against.
+   */
+  screen?: boolean;
 }
 
 export interface UnitResult {
@@ -40,11 +46,12 @@ export class Engine {
 
   runResource(resource: Resource): { findings: readonly Finding[]; facts: readonly FactRecord[]; warnings: readonly string[] } {
     const selection = this.opts.selection;
-    let findings: readonly Finding[] = this.opts.pss ? pssFindings(resource, this.opts.pss) : NO_ITEMS;
+    const areas = this.areasOf(resource);
+    let findings: readonly Finding[] = this.opts.pss ? pssFindings(resource, this.opts.pss, areas) : NO_ITEMS;
     if (selection && findings.length > 0) findings = findings.filter((f) => pssIdSelected(selection, f.check));
     let ignores: ReturnType<typeof annotationIgnores> | undefined;
     const ignoresOf = () => (ignores ??= annotationIgnores(resource));
-    const run = this.catalogue.run(resource, ignoresOf);
+    const run = this.catalogue.run(resource, ignoresOf, areas);
     if (findings.length === 0) findings = run.findings;
     else if (run.findings.length > 0) findings = findings.concat(run.findings);
     return {
@@ -52,6 +59,14 @@ export class Engine {
       facts: run.facts,
       warnings: run.warnings,
     };
+  }
+
+  /** The screen of a workload's pod (checks/screen.ts); every area for other kinds, or with screening off. */
+  private areasOf(resource: Resource): number {
+    // Nothing reads a screen when no PSS control and no screened check is on: do not build pods for it.
+    if (this.opts.screen === false || (!this.opts.pss && !this.catalogue.screensPods)) return ALL_AREAS;
+    const pod = resource.pod;
+    return pod ? screenPod(pod, resource.containers, resource.object.metadata) : ALL_AREAS;
   }
 
   runUnit(unit: Unit): UnitResult {

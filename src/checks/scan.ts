@@ -40,7 +40,7 @@ export function defaultJobs(): number {
 
 export async function scan(paths: readonly string[], opts: ScanOptions): Promise<ScanResult> {
   const { inputs, errors: inputErrors, warnings: inputWarnings } = await collectInputs(paths, opts.cwd);
-  const engineOpts: EngineOptions = { pss: opts.pss, selection: opts.selection, params: opts.params, config: opts.config, now: opts.now };
+  const engineOpts: EngineOptions = { pss: opts.pss, selection: opts.selection, params: opts.params, config: opts.config, now: opts.now, screen: opts.screen };
   const engine = new Engine(engineOpts);
   const jobs = Math.max(1, opts.jobs ?? defaultJobs());
   const inlineBytes = opts.inlineBytes ?? 1 << 20;

@@ -1,6 +1,7 @@
 /** Checks: Linux capabilities that matter more than the Pod Security Standards' allow-list says. */
 import { containerLabel, isObj, isWindowsPod, memoizeString, securityContextOf, type ContainerRef, type JsonPath } from '../../model/index.js';
 import { defineCheck } from './define.js';
+import { Area } from '../screen.js';
 import type { CheckDef } from './types.js';
 
 /** `cap_sys_admin`, `CAP_SYS_ADMIN`, ` sys_admin ` → `SYS_ADMIN`. */
@@ -76,6 +77,7 @@ const dangerousAdd = defineCheck({
   defaultOn: true,
   stride: ['E', 'T'],
   kinds: 'workload',
+  areas: Area.capabilities,
   description:
     'Some capabilities are as good as root on the node: SYS_ADMIN, SYS_MODULE, SYS_RAWIO, BPF or DAC_READ_SEARCH each have ' +
     'known container escapes, NET_ADMIN rewrites the pod\'s networking, SYS_PTRACE reads the memory of other processes. The ' +
@@ -122,6 +124,7 @@ const netRawNotDropped = defineCheck({
   defaultOn: true,
   stride: ['S', 'T', 'I'],
   kinds: 'workload',
+  areas: Area.capabilities,
   description:
     'NET_RAW is in the container runtimes\' default capability set, so every container has it unless it is dropped. It lets a ' +
     'process craft raw packets: ARP and DNS spoofing of neighbouring pods, and the basis of several kernel exploits. Few ' +

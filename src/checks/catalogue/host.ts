@@ -1,6 +1,7 @@
 /** Checks: what a pod takes from its node beyond the Pod Security Standards (which forbid any hostPath). */
 import { asArray, containerLabel, isObj, memoizeLast, type Severity } from '../../model/index.js';
 import { defineCheck } from './define.js';
+import { Area } from '../screen.js';
 import type { CheckDef } from './types.js';
 
 /** File names of container runtime API sockets, wherever they live (k3s, microk8s and others move them). */
@@ -73,6 +74,7 @@ const sensitiveHostPath = defineCheck({
   defaultOn: true,
   stride: ['E', 'T', 'I'],
   kinds: 'workload',
+  areas: Area.hostPath,
   description:
     'Any hostPath volume breaks the pod–node boundary (the Pod Security Standards forbid them all); some are a direct path to ' +
     'owning the node. The container runtime socket (docker.sock, containerd.sock, crio.sock, …) lets the pod start a privileged ' +
@@ -146,6 +148,7 @@ const hostAliases = defineCheck({
   defaultOn: true,
   stride: ['S', 'T'],
   kinds: 'workload',
+  areas: Area.hostAliases,
   description:
     'hostAliases writes entries into the pod\'s /etc/hosts, which take precedence over DNS. A manifest can quietly send a ' +
     'dependency\'s hostname (a registry, an API, a metadata endpoint) to another address, where neither DNS monitoring nor ' +

@@ -1,6 +1,7 @@
 /** Checks: seccomp and AppArmor profiles beyond the Pod Security Standards (which forbid only Unconfined). */
 import { annotationsOf, containerLabel, effectiveSecurityField, isObj, isWindowsPod, securityContextOf, someKey, type JsonPath, type PodSpecRef } from '../../model/index.js';
 import { defineCheck } from './define.js';
+import { Area } from '../screen.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
 const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
@@ -69,6 +70,7 @@ const seccompDeprecatedAnnotation = defineCheck({
   defaultOn: true,
   stride: ['E'],
   kinds: 'workload',
+  areas: Area.profileAnnotations,
   description:
     'The `seccomp.security.alpha.kubernetes.io/pod` and `container.seccomp.security.alpha.kubernetes.io/<name>` annotations ' +
     'were replaced by the securityContext.seccompProfile field in Kubernetes v1.19 and are no longer translated into it by ' +
@@ -107,6 +109,7 @@ const seccompLocalhostWithoutProfile = defineCheck({
   defaultOn: true,
   stride: ['E', 'D'],
   kinds: 'workload',
+  areas: Area.seccomp,
   description:
     'seccompProfile.type: Localhost means "the profile file named by localhostProfile on the node". Without localhostProfile ' +
     'the API server rejects the pod, so the workload does not deploy; and when the field was meant to tighten confinement, ' +
@@ -191,6 +194,7 @@ const appArmorDeprecatedAnnotation = defineCheck({
   defaultOn: true,
   stride: ['E'],
   kinds: 'workload',
+  areas: Area.profileAnnotations,
   description:
     'The `container.apparmor.security.beta.kubernetes.io/<container>` annotations are deprecated: AppArmor is configured ' +
     'with securityContext.appArmorProfile, GA since Kubernetes v1.30. An annotation that names no container of the pod, or ' +

@@ -5,6 +5,7 @@
 import { formatPath, NO_ITEMS, ownString, ownStrings, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
 import type { AnnotationIgnore } from '../../policy/index.js';
 import { CATALOGUE } from './registry.js';
+import { ALL_AREAS } from '../screen.js';
 import { refStrings } from './refs.js';
 export { refStrings };
 import type { CheckDef, CheckParams, CollectContext, Fact, FactSubject, InventoryCheck, ResourceCheck, ResourceContext } from './types.js';
@@ -65,6 +66,8 @@ export class CatalogueRunner {
   readonly inventoryChecks: InventoryCheck<unknown>[];
   private readonly resourceIndex: KindIndex<ResourceCheck>;
   private readonly inventoryIndex: KindIndex<InventoryCheck<unknown>>;
+  /** Whether some active check skips pods by their screen (see run()). */
+  readonly screensPods: boolean;
 
   /** The check that is running, and the findings of the resource being checked. */
   private current?: ResourceCheck;
@@ -77,6 +80,7 @@ export class CatalogueRunner {
     this.resourceChecks = active.filter((c): c is ResourceCheck => c.scope === 'resource');
     this.inventoryChecks = active.filter((c): c is InventoryCheck<unknown> => c.scope === 'inventory');
     this.resourceIndex = new KindIndex(this.resourceChecks);
+    this.screensPods = this.resourceChecks.some((c) => c.areas !== undefined);
     this.inventoryIndex = new KindIndex(this.inventoryChecks);
     const report = (path: JsonPath, message: string, severity?: Severity) => {
       const resource = this.ctx.resource;
@@ -100,7 +104,11 @@ export class CatalogueRunner {
     return this.resourceChecks.some(named) || this.inventoryChecks.some(named);
   }
 
-  run(resource: Resource, ignores: () => readonly AnnotationIgnore[]): ResourceRun {
+  /**
+   * Runs the checks for one resource. `areas` is its pod's screen (checks/screen.ts): workload
+   * checks whose areas are all unmarked are skipped. The default runs every check.
+   */
+  run(resource: Resource, ignores: () => readonly AnnotationIgnore[], areas: number = ALL_AREAS): ResourceRun {
     if (this.resourceChecks.length === 0 && this.inventoryChecks.length === 0) return EMPTY_RUN;
     const pod = resource.pod;
     const resourceChecks = this.resourceIndex.for(resource.kind, pod !== undefined);
@@ -117,6 +125,7 @@ export class CatalogueRunner {
     this.findings = undefined;
     let warnings: string[] | undefined;
     for (const def of resourceChecks) {
+      if (def.areas !== undefined && (def.areas & areas) === 0) continue;
       this.current = def;
       try {
         def.run(ctx);

@@ -1,6 +1,7 @@
 /** Checks: container securityContext beyond what the Pod Security Standards require. */
 import { asArray, containerLabel, effectiveSecurityField, isObj, isWindowsPod, securityContextOf, type JsonPath } from '../../model/index.js';
 import { defineCheck } from './define.js';
+import { Area } from '../screen.js';
 import type { CheckDef } from './types.js';
 
 /** An absent, null, non-object or empty securityContext sets nothing. */
@@ -15,6 +16,7 @@ const readOnlyRootFilesystem = defineCheck({
   defaultOn: true,
   stride: ['T', 'E'],
   kinds: 'workload',
+  areas: Area.readOnlyRoot,
   description:
     'An immutable container cannot be changed at run time: an attacker who gets code execution cannot drop tools, ' +
     'rewrite binaries or persist in the image layer. `readOnlyRootFilesystem: true` makes the root filesystem read-only; ' +

@@ -91,6 +91,11 @@ export interface ResourceCheck extends CheckMeta {
   scope: 'resource';
   /** Kinds the check applies to; 'workload' = every kind with a pod spec. */
   kinds: readonly string[] | 'workload';
+  /**
+   * For workload checks: the areas of a pod (checks/screen.ts) the check can report in. A pod
+   * where none is marked is skipped without running the check. Unset: the check always runs.
+   */
+  areas?: number;
   run(ctx: ResourceContext): void;
 }
 

@@ -4,6 +4,7 @@
  */
 import { asArray, isObj, someKey, type ContainerRef, type PssControl, type Violation } from './imports.js';
 import { containerLabel, podAndContainerViolations, podSc, podScPath, quoteList, sc, scPath, str } from './util.js';
+import { Area } from '../screen.js';
 
 const BASELINE_CAPABILITIES = new Set([
   'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD',
@@ -12,6 +13,7 @@ const BASELINE_CAPABILITIES = new Set([
 
 export const hostNamespaces: PssControl = {
   id: 'hostNamespaces',
+  areas: Area.hostNamespaces,
   level: 'baseline',
   since: 0,
   title: 'Host namespaces shared with the pod',
@@ -39,6 +41,7 @@ containers:
 
 export const privileged: PssControl = {
   id: 'privileged',
+  areas: Area.privileged,
   level: 'baseline',
   since: 0,
   title: 'Privileged container',
@@ -62,6 +65,7 @@ export const privileged: PssControl = {
 
 export const capabilitiesBaseline: PssControl = {
   id: 'capabilities_baseline',
+  areas: Area.capabilities,
   level: 'baseline',
   since: 0,
   title: 'Capabilities beyond the default set added',
@@ -97,6 +101,7 @@ export const capabilitiesBaseline: PssControl = {
 
 export const hostPathVolumes: PssControl = {
   id: 'hostPathVolumes',
+  areas: Area.hostPath,
   level: 'baseline',
   since: 0,
   title: 'hostPath volume',
@@ -130,6 +135,7 @@ volumes:
 
 export const hostPorts: PssControl = {
   id: 'hostPorts',
+  areas: Area.hostPorts,
   level: 'baseline',
   since: 0,
   title: 'hostPort used',
@@ -172,6 +178,7 @@ function allowedAppArmorType(t: unknown): boolean {
 
 export const appArmorProfile: PssControl = {
   id: 'appArmorProfile',
+  areas: Area.appArmor | Area.profileAnnotations,
   level: 'baseline',
   since: 0,
   title: 'AppArmor disabled or overridden',
@@ -208,6 +215,7 @@ const SELINUX_TYPES_1_31 = [...SELINUX_TYPES_1_0, 'container_engine_t'];
 
 export const seLinuxOptions: PssControl = {
   id: 'seLinuxOptions',
+  areas: Area.seLinux,
   level: 'baseline',
   since: 0,
   title: 'Custom SELinux type, user or role',
@@ -256,6 +264,7 @@ export function procMountViolations(ctx: Parameters<PssControl['evaluate']>[0]):
 
 export const procMount: PssControl = {
   id: 'procMount',
+  areas: Area.procMount,
   level: 'baseline',
   since: 0,
   title: 'Unmasked /proc',
@@ -290,6 +299,7 @@ export function validSeccompType(t: unknown): boolean {
 
 export const seccompProfileBaseline: PssControl = {
   id: 'seccompProfile_baseline',
+  areas: Area.seccomp | Area.profileAnnotations,
   level: 'baseline',
   since: 0,
   title: 'Seccomp explicitly disabled',
@@ -351,6 +361,7 @@ const safeSysctlSets = new Map<number, ReadonlySet<string>>();
 
 export const sysctls: PssControl = {
   id: 'sysctls',
+  areas: Area.sysctls,
   level: 'baseline',
   since: 0,
   title: 'Unsafe sysctl',
@@ -383,6 +394,7 @@ containers:
 
 export const windowsHostProcess: PssControl = {
   id: 'windowsHostProcess',
+  areas: Area.windowsOptions,
   level: 'baseline',
   since: 0,
   title: 'Windows HostProcess container',
@@ -414,6 +426,7 @@ const HANDLER_PATHS: Readonly<Record<string, readonly string[]>> = Object.fromEn
 
 export const hostProbesAndHostLifecycle: PssControl = {
   id: 'hostProbesAndHostLifecycle',
+  areas: Area.hostProbes,
   level: 'baseline',
   since: 34,
   title: 'Probe or lifecycle hook aimed at another host',

@@ -6,6 +6,7 @@ import { containersOf, formatPath, isObj, memoizeLast, ownString, type CheckInfo
 import { BASELINE_CONTROLS } from './baseline.js';
 import { RESTRICTED_CONTROLS } from './restricted.js';
 import { refStrings } from '../catalogue/refs.js';
+import { screenPod } from '../screen.js';
 import type { PodContext, PssControl, PssLevel, Violation } from './types.js';
 
 export type { PssControl, PssLevel, Violation } from './types.js';
@@ -86,12 +87,19 @@ function contextFor(pod: PodSpecRef, minor: number, containers: readonly Contain
 
 /**
  * Evaluates a pod spec; returns only the controls that found something. `containers` are the
- * pod's, when the caller has them already.
+ * pod's, when the caller has them already, and `areas` its screen (screen.ts): controls whose
+ * areas are all unmarked are not evaluated.
  */
-export function evaluatePodSpec(pod: PodSpecRef, policy: PssPolicy, containers: readonly ContainerRef[] = containersOf(pod)): ControlResult[] {
+export function evaluatePodSpec(
+  pod: PodSpecRef,
+  policy: PssPolicy,
+  containers: readonly ContainerRef[] = containersOf(pod),
+  areas: number = screenPod(pod, containers),
+): ControlResult[] {
   const ctx = contextFor(pod, policy.minor, containers);
   const out: ControlResult[] = [];
   for (const control of controlsFor(policy)) {
+    if (control.areas !== undefined && (control.areas & areas) === 0) continue;
     const violations = control.evaluate(ctx);
     if (violations.length > 0) out.push({ control, violations });
   }
@@ -124,12 +132,15 @@ function groupDetails(details: readonly string[]): string[] {
   });
 }
 
-/** Findings for one resource: one per offending field, each with its own line. */
-export function pssFindings(resource: Resource, policy: PssPolicy): Finding[] {
+/**
+ * Findings for one resource: one per offending field, each with its own line. `areas` is the
+ * pod's screen when the caller has it (ALL_AREAS evaluates every control).
+ */
+export function pssFindings(resource: Resource, policy: PssPolicy, areas?: number): Finding[] {
   const pod = resource.pod;
   if (!pod) return [];
   const findings: Finding[] = [];
-  const results = evaluatePodSpec(pod, policy, resource.containers);
+  const results = evaluatePodSpec(pod, policy, resource.containers, areas);
   if (results.length === 0) return findings;
   // Resolving lines parses the document again with positions: only now that it is needed.
   const ref = resource.ref();

@@ -5,11 +5,8 @@
 import { asArray, isObj, type PssControl, type Violation } from './imports.js';
 import { procMount, procMountViolations, validSeccompType } from './baseline.js';
 import { containerLabel, podAndContainerViolations, podSc, podScPath, quoteList, sc, scPath, str } from './util.js';
+import { ALLOWED_VOLUME_SOURCES, Area } from '../screen.js';
 
-/** Volume sources the restricted level allows. */
-const ALLOWED_VOLUME_SOURCES = new Set([
-  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret',
-]);
 
 /** Volume sources Kubernetes knows and restricted forbids (anything else is "unknown"). */
 const KNOWN_RESTRICTED_SOURCES = new Set([
@@ -20,6 +17,7 @@ const KNOWN_RESTRICTED_SOURCES = new Set([
 
 export const restrictedVolumes: PssControl = {
   id: 'restrictedVolumes',
+  areas: Area.volumeSources,
   level: 'restricted',
   since: 0,
   overrides: ['hostPathVolumes'],
@@ -76,6 +74,7 @@ function allowedVolume(v: Record<string, unknown>): boolean {
 
 export const allowPrivilegeEscalation: PssControl = {
   id: 'allowPrivilegeEscalation',
+  areas: Area.privilegeEscalation,
   level: 'restricted',
   since: 8,
   title: 'Privilege escalation not disabled',
@@ -103,6 +102,7 @@ export const allowPrivilegeEscalation: PssControl = {
 
 export const runAsNonRoot: PssControl = {
   id: 'runAsNonRoot',
+  areas: Area.runAsNonRoot,
   level: 'restricted',
   since: 0,
   title: 'Containers may run as root',
@@ -138,6 +138,7 @@ containers:
 
 export const runAsUser: PssControl = {
   id: 'runAsUser',
+  areas: Area.runAsUser,
   level: 'restricted',
   since: 23,
   title: 'Runs as UID 0',
@@ -161,6 +162,7 @@ containers:
 
 export const seccompProfileRestricted: PssControl = {
   id: 'seccompProfile_restricted',
+  areas: Area.seccomp,
   level: 'restricted',
   since: 19,
   overrides: ['seccompProfile_baseline'],
@@ -202,6 +204,7 @@ containers:
 
 export const capabilitiesRestricted: PssControl = {
   id: 'capabilities_restricted',
+  areas: Area.capabilities,
   level: 'restricted',
   since: 22,
   overrides: ['capabilities_baseline'],

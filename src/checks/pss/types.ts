@@ -42,6 +42,11 @@ export interface PssControl {
   refs?: import('../catalogue/types.js').CheckRefs;
   /** A corrected YAML snippet. */
   example?: string;
+  /**
+   * The areas of a pod (screen.ts) this control can find something in: a pod where none is
+   * marked is not evaluated. Unset: always evaluated.
+   */
+  areas?: number;
   /** How the admission plugin joins several details of this control (default "; "). */
   joiner?: string;
   evaluate(ctx: PodContext): Violation[];
