@@ -271,3 +271,18 @@ test('the admission: section is read with a line for each problem; what is valid
   assert.deepEqual(a.images.allowedRegistries, ['registry.example.com']);
   assert.equal(a.onError, 'allow');
 });
+
+test('credential name patterns must be valid RE2: each invalid one is reported at its line and dropped', () => {
+  const text = `params:
+  credentialNamePatterns:
+    - "^dsn$"
+    - "(?i)conn(ection)?_?string"
+    - "pass(?=word)"
+    - "[unclosed"
+`;
+  const { config, errors } = parseConfigText(text, '.palisade.yaml');
+  assert.deepEqual(config.params?.credentialNamePatterns, ['^dsn$', '(?i)conn(ection)?_?string']);
+  assert.equal(errors.length, 2);
+  assert.deepEqual(errors.map((e) => [e.file, e.line]), [['.palisade.yaml', 5], ['.palisade.yaml', 6]]);
+  assert.match(errors[0].message, /^params\.credentialNamePatterns: "pass\(\?=word\)" is not a valid RE2 expression \(.+\); ignored$/);
+});

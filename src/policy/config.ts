@@ -8,6 +8,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { YamlCtx as Ctx, readStringList } from './yaml-reader.js';
 import { readAdmission, type AdmissionConfig } from './admission.js';
+import { compileUserPattern } from './pattern.js';
 import { describeFsError, displayPath, type InputError } from '../model/index.js';
 
 /** The config file looked up in the working directory when no path is given. */
@@ -203,6 +204,18 @@ function readPss(ctx: Ctx, node: Node | null, keyNode: Node): PssConfig | undefi
 }
 
 
+/** The patterns that are valid RE2; each other one is reported at its own line and dropped. */
+function validPatterns(ctx: Ctx, node: Node | null, patterns: string[]): string[] {
+  const items = isSeq(node) ? node.items.map((item) => ctx.deref(item as Node | null)) : [node];
+  return patterns.filter((pattern) => {
+    const compiled = compileUserPattern(pattern);
+    if (!('error' in compiled)) return true;
+    const at = items.find((item) => { const v = ctx.scalarValue(item); return typeof v === 'string' && v.trim() === pattern; }) ?? node;
+    ctx.error(at, `params.credentialNamePatterns: ${JSON.stringify(pattern)} is not a valid RE2 expression (${compiled.error}); ignored`);
+    return false;
+  });
+}
+
 function readParams(ctx: Ctx, node: Node | null, keyNode: Node): ConfigParams | undefined {
   if (!isMap(node)) {
     ctx.error(node ?? keyNode, `params: expected a mapping with keys ${[...PARAM_LIST_KEYS, ...PARAM_NUMBER_KEYS].join(', ')} (found ${ctx.describe(node)})`);
@@ -215,7 +228,8 @@ function readParams(ctx: Ctx, node: Node | null, keyNode: Node): ConfigParams | 
       if (typeof v === 'number' && Number.isInteger(v) && v >= 0) params[key as (typeof PARAM_NUMBER_KEYS)[number]] = v;
       else ctx.error(value, `params.${key}: expected a whole number (got ${ctx.describe(value)})`);
     } else {
-      const list = readStringList(ctx, value, `params.${key}`);
+      let list = readStringList(ctx, value, `params.${key}`);
+      if (list && key === 'credentialNamePatterns') list = validPatterns(ctx, value, list);
       if (list) params[key as (typeof PARAM_LIST_KEYS)[number]] = list;
     }
   }

@@ -39,3 +39,4 @@ export {
   type AdmissionConfig, type AdmissionLevel, type SeverityThreshold, type ModeSet, type NamespaceModes, type NamespaceOverride,
   type HardeningSwitches, type ImageRulesConfig,
 } from './admission.js';
+export { compileUserPattern, type UserPattern } from './pattern.js';

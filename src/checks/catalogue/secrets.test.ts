@@ -463,3 +463,31 @@ data: {"": "", password: 12345678}
   assert.deepEqual(scan('secrets/credential-in-configmap', text).map((x) => x.path), ['data.password']);
   assert.deepEqual(scan('secrets/secret-manifest', text).map((x) => x.path), ['type', 'data']);
 });
+
+test('credential-in-env: name patterns from the config are RE2, case-insensitive and linear-time', () => {
+  const long = 'a'.repeat(50_000);
+  const text = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: registry.example.com/app:1.0
+    env:
+    - name: DB_DSN
+      value: Sup3rS3cret!
+    - name: ${long}!
+      value: pl41nt3xt
+    - name: LOG_LEVEL
+      value: debug
+`;
+  const params = { ...defaultParams(), credentialNamePatterns: ['dsn$', '(a+)+$', '[invalid'] };
+  const f = scan('secrets/credential-in-env', text, params);
+  // `(a+)+$` would backtrack for minutes on the long name with a backtracking engine; RE2 answers at once.
+  assert.deepEqual(f.map((x) => x.path), [
+    'spec.containers[0].env[0].value',
+  ]);
+  assertRedacted(f);
+  assert.deepEqual(scan('secrets/credential-in-env', text, { ...params, credentialNamePatterns: ['(a+)+!$'] }).map((x) => x.path), ['spec.containers[0].env[1].value']);
+});

@@ -6,6 +6,7 @@
  * and say "(value redacted)"; only the *kind* of secret (e.g. "a GitHub token") is named.
  */
 import { annotationsOf, apiGroupOf, asArray, isObj, type JsonPath } from '../../model/index.js';
+import { compileUserPattern, type UserPattern } from '../../policy/index.js';
 import { defineCheck } from './define.js';
 import { kindAndName } from './util.js';
 import type { CheckDef, CheckParams } from './types.js';
@@ -94,21 +95,21 @@ function isLiteralSecret(raw: string): boolean {
   return true;
 }
 
-const extraPatternCache = new WeakMap<readonly string[], RegExp[]>();
+const extraPatternCache = new WeakMap<readonly string[], UserPattern[]>();
 
-/** `params.credentialNamePatterns`, compiled once; Go-style `(?i)` prefixes are dropped, invalid ones ignored. */
-function extraPatterns(params: CheckParams): RegExp[] {
+/**
+ * `params.credentialNamePatterns`, compiled once as RE2 (linear time: they come from the user's
+ * config); ones that are not valid RE2 are skipped here, the config loader reports them.
+ */
+function extraPatterns(params: CheckParams): UserPattern[] {
   const list = Array.isArray(params.credentialNamePatterns) ? params.credentialNamePatterns : [];
   let out = extraPatternCache.get(list);
   if (!out) {
     out = [];
     for (const p of list) {
       if (typeof p !== 'string' || p === '') continue;
-      try {
-        out.push(new RegExp(p.replace(/^\(\?i\)/, ''), 'i'));
-      } catch {
-        // Not a valid expression: the config loader is the place to complain about it.
-      }
+      const compiled = compileUserPattern(p);
+      if (!('error' in compiled)) out.push(compiled);
     }
     extraPatternCache.set(list, out);
   }
