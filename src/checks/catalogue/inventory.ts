@@ -62,12 +62,17 @@ export function inNs(ns: string): string {
  * all of them (NetworkPolicy coverage, ServiceAccounts, runtime classes): these facts live until
  * the whole input is read, so a workload costs one small object, not one per check. Its strings
  * are own copies (ownString: they share no memory with the document), and it is a class
- * instance, which the runner keeps as it is instead of copying. `lines` holds the lines of the
- * places the active checks report at, filled in by `podLine`.
+ * instance, which the runner keeps as it is instead of copying. Its `…Line` fields hold the
+ * lines of the places the active checks report at, filled in by `podLine`.
  */
 export class PodFact {
   readonly t = 'w';
-  readonly lines: { [P in PodFactPath]?: number } = {};
+  /** Lines of the places checks report at (see PodFactPath), once podLine looked them up; -1 before. */
+  labelsLine = -1;
+  specLine = -1;
+  saLine = -1;
+  automountLine = -1;
+  rcLine = -1;
 
   constructor(
     /** The namespace bucket (see nsBucket). */
@@ -152,12 +157,32 @@ export function podPath(fact: PodFact, which: PodFactPath): JsonPath {
 /** The line of `which`, looked up once per workload while its document is at hand (collect time). */
 export function podLine(ctx: CollectContext, fact: PodFact, which: PodFactPath): number {
   const place = placeOf(fact, which);
-  return (fact.lines[place] ??= ctx.lineOf(podPath(fact, place)));
+  const known = lineAt(fact, place);
+  if (known !== -1) return known;
+  const line = ctx.lineOf(podPath(fact, place));
+  switch (place) {
+    case 'labels': fact.labelsLine = line; break;
+    case 'spec': fact.specLine = line; break;
+    case 'sa': fact.saLine = line; break;
+    case 'automount': fact.automountLine = line; break;
+    case 'rc': fact.rcLine = line; break;
+  }
+  return line;
+}
+
+function lineAt(fact: PodFact, place: PodFactPath): number {
+  switch (place) {
+    case 'labels': return fact.labelsLine;
+    case 'spec': return fact.specLine;
+    case 'sa': return fact.saLine;
+    case 'automount': return fact.automountLine;
+    case 'rc': return fact.rcLine;
+  }
 }
 
 /** The line podLine recorded for `which` (facts reach evaluate() with the lines their checks asked for; -1: never asked). */
 export function podFactLine(fact: PodFact, which: PodFactPath): number {
-  return fact.lines[placeOf(fact, which)] ?? -1;
+  return lineAt(fact, placeOf(fact, which));
 }
 
 /**

@@ -5,6 +5,7 @@
 import { formatPath, NO_ITEMS, ownString, ownStrings, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
 import type { AnnotationIgnore } from '../../policy/index.js';
 import { CATALOGUE } from './registry.js';
+import { PodFact } from './inventory.js';
 import { ALL_AREAS } from '../screen.js';
 import { refStrings } from './refs.js';
 export { refStrings };
@@ -12,7 +13,11 @@ import type { CheckDef, CheckParams, CollectContext, Fact, FactSubject, Inventor
 
 /** A fact on its way from a worker to the main thread. */
 export interface FactRecord {
-  check: string;
+  /**
+   * The checks the fact is for: one, or every check that keeps a workload's shared PodFact (a
+   * record per check would be several objects per workload, kept to the end of the scan).
+   */
+  checks: readonly string[];
   subject: FactSubject;
   fact: Fact;
   /** The subject's ignore annotations, for suppressing what evaluate() finds. */
@@ -53,6 +58,30 @@ class KindIndex<T extends { kinds: readonly string[] | 'workload' }> {
   }
 }
 
+/**
+ * The check-id lists of fact records, shared by every record with the same list (records are
+ * kept to the end of a scan; their lists need not be one array each).
+ */
+class CheckLists {
+  private readonly singles = new Map<string, readonly string[]>();
+  private readonly subsets = new WeakMap<readonly InventoryCheck<unknown>[], Map<number, readonly string[]>>();
+
+  single(id: string): readonly string[] {
+    let list = this.singles.get(id);
+    if (!list) this.singles.set(id, (list = Object.freeze([id])));
+    return list;
+  }
+
+  /** The ids of the checks in `checks` whose bit is set in `mask` (bit k: checks[k]), in order. */
+  subset(checks: readonly InventoryCheck<unknown>[], mask: number): readonly string[] {
+    let byMask = this.subsets.get(checks);
+    if (!byMask) this.subsets.set(checks, (byMask = new Map()));
+    let list = byMask.get(mask);
+    if (!list) byMask.set(mask, (list = Object.freeze(checks.filter((_, k) => (mask & (1 << k)) !== 0).map((c) => c.id))));
+    return list;
+  }
+}
+
 export interface ResourceRun {
   findings: readonly Finding[];
   facts: readonly FactRecord[];
@@ -68,6 +97,7 @@ export class CatalogueRunner {
   private readonly inventoryIndex: KindIndex<InventoryCheck<unknown>>;
   /** Whether some active check skips pods by their screen (see run()). */
   readonly screensPods: boolean;
+  private readonly checkLists = new CheckLists();
 
   /** The check that is running, and the findings of the resource being checked. */
   private current?: ResourceCheck;
@@ -82,6 +112,8 @@ export class CatalogueRunner {
     this.resourceIndex = new KindIndex(this.resourceChecks);
     this.screensPods = this.resourceChecks.some((c) => c.areas !== undefined);
     this.inventoryIndex = new KindIndex(this.inventoryChecks);
+    // Bit masks of inventory checks (see run()) hold 31 of them.
+    if (this.inventoryChecks.length > 31) throw new Error(`too many cross-resource checks (${this.inventoryChecks.length}) for one resource's mask`);
     const report = (path: JsonPath, message: string, severity?: Severity) => {
       const resource = this.ctx.resource;
       (this.findings ??= []).push(findingOf(this.current!, resource.ref(), path, resource.lineOf(path), message, severity));
@@ -140,7 +172,11 @@ export class CatalogueRunner {
     let ignoreList: readonly AnnotationIgnore[] | undefined;
     /** Parts of this resource's facts already copied (facts of one resource may share parts). */
     let owned: Map<object, unknown> | undefined;
-    for (const def of inventoryChecks) {
+    /** The record of the workload's shared PodFact, and which of inventoryChecks keep it (bit k: check k). */
+    let shared: FactRecord | undefined;
+    let sharedBy = 0;
+    for (let k = 0; k < inventoryChecks.length; k++) {
+      const def = inventoryChecks[k];
       let fact: Fact | undefined;
       try {
         fact = def.collect(ctx);
@@ -150,11 +186,16 @@ export class CatalogueRunner {
       if (fact === undefined) continue;
       subject ??= { ref: resource.ref(), order: 0 };
       ignoreList ??= ignores();
+      if (fact instanceof PodFact) {
+        // One record for every check that keeps it. The PodFact makes its strings its own.
+        if (!shared) (facts ??= []).push((shared = { checks: NO_ITEMS, subject, fact, ignores: ignoreList }));
+        sharedBy |= 1 << k;
+        continue;
+      }
       // Facts live until the whole input is read: they must not keep documents' text alive.
-      // (ownStrings keeps class instances, such as the shared PodFact, as they are: they make
-      // their strings their own.)
-      (facts ??= []).push({ check: def.id, subject, fact: ownStrings(fact, (owned ??= new Map())), ignores: ignoreList });
+      (facts ??= []).push({ checks: this.checkLists.single(def.id), subject, fact: ownStrings(fact, (owned ??= new Map())), ignores: ignoreList });
     }
+    if (shared) shared.checks = this.checkLists.subset(inventoryChecks, sharedBy);
     // Let the document go once its checks are done.
     ctx.resource = ctx.object = ctx.pod = undefined as never;
     ctx.containers = NO_ITEMS;
@@ -166,9 +207,11 @@ export class CatalogueRunner {
     const out: Array<{ finding: Finding; ignores: readonly AnnotationIgnore[] }> = [];
     const byCheck = new Map<string, FactRecord[]>();
     for (const f of facts) {
-      let list = byCheck.get(f.check);
-      if (!list) byCheck.set(f.check, (list = []));
-      list.push(f);
+      for (const id of f.checks) {
+        let list = byCheck.get(id);
+        if (!list) byCheck.set(id, (list = []));
+        list.push(f);
+      }
     }
     for (const def of this.inventoryChecks) {
       const mine = byCheck.get(def.id) ?? [];
