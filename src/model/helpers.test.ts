@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { imageMatches, isEmptySelector, memoizeLast, parseImage, parseQuantity, selectorMatches } from './index.js';
+import { formatPath, imageMatches, isEmptySelector, memoizeLast, parseImage, parseQuantity, selectorMatches } from './index.js';
 
 test('quantities: decimal and binary suffixes, exponents, numbers, junk', () => {
   assert.equal(parseQuantity('500m'), 0.5);
@@ -13,6 +13,9 @@ test('quantities: decimal and binary suffixes, exponents, numbers, junk', () => 
   assert.equal(parseQuantity('1.5k'), 1500);
   assert.equal(parseQuantity('lots'), undefined);
   assert.equal(parseQuantity(null), undefined);
+  // Zero with a huge exponent is zero, not NaN (0 × Infinity); a huge non-zero one is Infinity.
+  assert.equal(parseQuantity('0e999'), 0);
+  assert.equal(parseQuantity('1e999'), Infinity);
 });
 
 test('quantities: the fast path for whole numbers with a suffix agrees with the full parser', () => {
@@ -68,4 +71,20 @@ test('memoizeLast computes once per run of the same argument, by identity, undef
   assert.equal(f(b).of, b);
   assert.notEqual(f(a), f(b));
   assert.deepEqual(calls, [undefined, a, b, a, b]);
+});
+
+test('formatPath: remembered pieces give what formatting each segment afresh gives', () => {
+  const reference = (path: ReadonlyArray<string | number>): string =>
+    path.map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg) ? (i === 0 ? seg : `.${seg}`) : `[${JSON.stringify(seg)}]`)).join('');
+  const segment = fc.oneof(
+    fc.constantFrom('spec', 'template', 'containers', 'securityContext', 'app.kubernetes.io/name', 'a b', '', '_x', '9z', 'x-y'),
+    fc.string({ maxLength: 6 }),
+    fc.integer({ min: -3, max: 300 }),
+    fc.constantFrom(0.5, 1e21),
+  );
+  fc.assert(fc.property(fc.array(segment, { maxLength: 8 }), (path) => {
+    assert.equal(formatPath(path), reference(path));
+  }), { numRuns: 2000, seed: 7 });
+  assert.equal(formatPath(['spec', 'containers', 0, 'env', 3, 'valueFrom']), 'spec.containers[0].env[3].valueFrom');
+  assert.equal(formatPath(['metadata', 'annotations', 'container.apparmor.security.beta.kubernetes.io/app']), 'metadata.annotations["container.apparmor.security.beta.kubernetes.io/app"]');
 });

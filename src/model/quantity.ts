@@ -56,6 +56,7 @@ function parseQuantityText(value: string): number | undefined {
   const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(value.trim());
   if (!m) return undefined;
   const base = Number(m[1]);
-  if (m[2] !== undefined) return base * 10 ** Number(m[2].slice(1));
+  // Zero stays zero whatever its exponent (0 × 10^999 would be NaN in floating point).
+  if (m[2] !== undefined) return base === 0 ? 0 : base * 10 ** Number(m[2].slice(1));
   return base * SUFFIX[m[3] ?? ''];
 }

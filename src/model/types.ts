@@ -1,4 +1,5 @@
 /** Shapes shared by every analyzer and reporter (see ARCHITECTURE.md). */
+import { ownString } from './own.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
@@ -87,13 +88,43 @@ export const NO_ITEMS: readonly never[] = Object.freeze([]);
 export function formatPath(path: JsonPath): string {
   // Joined, not concatenated: findings keep their path to the end of a scan, and a string built
   // with += is a tree of one object per piece (V8 cons strings) until something flattens it.
-  const parts: string[] = [];
-  for (const seg of path) {
-    if (typeof seg === 'number') parts.push(`[${seg}]`);
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) parts.push(parts.length === 0 ? seg : `.${seg}`);
-    else parts.push(`[${JSON.stringify(seg)}]`);
+  // Pieces are remembered (paths repeat the same keys and small indexes finding after finding)
+  // and gathered in one reused list: this runs for every finding.
+  const parts = pathParts;
+  parts.length = 0;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    parts.push(typeof seg === 'number' ? indexPiece(seg) : keyPiece(seg, i === 0));
   }
-  return parts.join('');
+  const out = parts.join('');
+  parts.length = 0;
+  return out;
+}
+
+const pathParts: string[] = [];
+const indexPieces: string[] = [];
+/** Formatted keys: `.key` (or `["odd key"]`), and the same as a path's first piece. */
+const keyPieces = new Map<string, string>();
+const firstKeyPieces = new Map<string, string>();
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+function indexPiece(n: number): string {
+  if (!(Number.isInteger(n) && n >= 0 && n < 256)) return `[${n}]`;
+  return (indexPieces[n] ??= `[${n}]`);
+}
+
+function keyPiece(key: string, first: boolean): string {
+  const cache = first ? firstKeyPieces : keyPieces;
+  let piece = cache.get(key);
+  if (piece === undefined) {
+    // Kept copies share no memory with the document the key was read from.
+    const own = ownString(key);
+    piece = !IDENTIFIER.test(own) ? `[${JSON.stringify(own)}]` : first ? own : `.${own}`;
+    // Keys from users' data are bounded here; the usual ones come back at once.
+    if (cache.size >= 4096) cache.clear();
+    cache.set(own, piece);
+  }
+  return piece;
 }
 
 /** What a reporter needs to know about a check (SARIF rules, docs, tables). */

@@ -161,9 +161,16 @@ const notPinnedByDigest = defineCheck({
   },
 });
 
-function strings(v: unknown): string[] {
-  return asArray(v).filter((e): e is string => typeof e === 'string' && e.trim() !== '').map((e) => e.trim());
+/** A configured list's non-empty entries, trimmed; computed once per list (every pod asks, of two lists). */
+function strings(v: unknown): readonly string[] {
+  if (!Array.isArray(v)) return NO_STRINGS;
+  let out = trimmedLists.get(v);
+  if (!out) trimmedLists.set(v, (out = v.filter((e): e is string => typeof e === 'string' && e.trim() !== '').map((e) => e.trim())));
+  return out;
 }
+
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+const trimmedLists = new WeakMap<unknown[], readonly string[]>();
 
 const registryNotAllowed = defineCheck({
   id: 'image/registry-not-allowed',

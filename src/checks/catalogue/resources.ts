@@ -6,23 +6,31 @@ import type { CheckDef, ResourceContext } from './types.js';
 type Section = 'limits' | 'requests';
 type ResourceName = 'cpu' | 'memory';
 
-type Quantity =
-  | { state: 'missing' }
-  | { state: 'invalid'; shown: string }
-  | { state: 'set'; value: number };
+/**
+ * A quantity field as the checks see it: its value (a number, 0 included), MISSING, or INVALID
+ * (then `shownQuantity` gives the text for the message). Numbers, not objects: this runs for
+ * four fields of every container.
+ */
+const MISSING = -1;
+const INVALID = -2;
 
-const MISSING: Quantity = { state: 'missing' };
-
-function quantityIn(resources: unknown, section: Section, name: ResourceName): Quantity {
+function rawQuantity(resources: unknown, section: Section, name: ResourceName): unknown {
   const sec = isObj(resources) ? resources[section] : undefined;
-  const raw = isObj(sec) ? sec[name] : undefined;
+  return isObj(sec) ? sec[name] : undefined;
+}
+
+function quantityIn(resources: unknown, section: Section, name: ResourceName): number {
+  const raw = rawQuantity(resources, section, name);
   if (raw === undefined || raw === null) return MISSING;
   const value = parseQuantity(raw);
-  if (value === undefined || value < 0) {
-    const s = JSON.stringify(raw) ?? String(raw);
-    return { state: 'invalid', shown: s.length > 40 ? `${s.slice(0, 37)}...` : s };
-  }
-  return { state: 'set', value };
+  return value === undefined || value < 0 ? INVALID : value;
+}
+
+/** An invalid quantity as messages show it (cut to 40 characters). */
+function shownQuantity(resources: unknown, section: Section, name: ResourceName): string {
+  const raw = rawQuantity(resources, section, name);
+  const s = JSON.stringify(raw) ?? String(raw);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
 /**
@@ -37,7 +45,7 @@ function sized(ctx: ResourceContext): ContainerRef[] {
 function podLevel(pod: PodSpecRef | undefined, section: Section, name: ResourceName): boolean {
   if (!pod) return false;
   const q = quantityIn(pod.spec.resources, section, name);
-  return q.state === 'set' && (section === 'requests' || q.value > 0);
+  return q >= 0 && (section === 'requests' || q > 0);
 }
 
 /** The shared body of the two limit checks. */
@@ -45,11 +53,11 @@ function checkLimit(ctx: ResourceContext, name: ResourceName): void {
   const field = `resources.limits.${name}`;
   for (const c of sized(ctx)) {
     const q = quantityIn(c.container.resources, 'limits', name);
-    if (q.state === 'set' && q.value !== 0) continue;
+    if (q > 0) continue;
     const path: JsonPath = [...c.path, 'resources', 'limits', name];
-    if (q.state === 'invalid') ctx.report(path, `${containerLabel(c)} ${field} ${q.shown} is not a valid quantity`, 'low');
-    else if (q.state === 'set' && q.value === 0) ctx.report(path, `${containerLabel(c)} ${field} is 0, which sets no limit`);
-    else if (q.state === 'missing' && !podLevel(ctx.pod, 'limits', name)) ctx.report(path, `${containerLabel(c)} has no ${name} limit (${field})`);
+    if (q === INVALID) ctx.report(path, `${containerLabel(c)} ${field} ${shownQuantity(c.container.resources, 'limits', name)} is not a valid quantity`, 'low');
+    else if (q === 0) ctx.report(path, `${containerLabel(c)} ${field} is 0, which sets no limit`);
+    else if (!podLevel(ctx.pod, 'limits', name)) ctx.report(path, `${containerLabel(c)} has no ${name} limit (${field})`);
   }
 }
 
@@ -158,9 +166,9 @@ const requestsMissing = defineCheck({
       const missing: ResourceName[] = [];
       for (const name of ['cpu', 'memory'] as const) {
         const q = quantityIn(c.container.resources, 'requests', name);
-        if (q.state === 'invalid') {
-          ctx.report([...c.path, 'resources', 'requests', name], `${containerLabel(c)} resources.requests.${name} ${q.shown} is not a valid quantity`);
-        } else if (q.state === 'missing' && quantityIn(c.container.resources, 'limits', name).state !== 'set' && !podLevel(ctx.pod, 'requests', name)) {
+        if (q === INVALID) {
+          ctx.report([...c.path, 'resources', 'requests', name], `${containerLabel(c)} resources.requests.${name} ${shownQuantity(c.container.resources, 'requests', name)} is not a valid quantity`);
+        } else if (q === MISSING && quantityIn(c.container.resources, 'limits', name) < 0 && !podLevel(ctx.pod, 'requests', name)) {
           missing.push(name);
         }
       }
