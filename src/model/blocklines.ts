@@ -278,7 +278,8 @@ class Scanner {
     const first = t.charCodeAt(start);
     if (fast && !specialStart(first)) {
       // A plain key: compare in place (no slicing); a line that starts otherwise is another key.
-      if (!t.startsWith(key, start)) return undefined;
+      // Most sibling keys already differ in their first character.
+      if (first !== key.charCodeAt(0) || !t.startsWith(key, start)) return undefined;
       let q = start + key.length;
       while (q < end && (t.charCodeAt(q) === 32 || t.charCodeAt(q) === 9)) q++;
       if (t.charCodeAt(q) !== 58 /* : */) return undefined;
@@ -403,6 +404,8 @@ function specialStart(code: number): boolean {
  * key that holds `: ` or ` #`, starts with an indicator or has blanks at its ends cannot be.
  */
 function isPlainKey(key: string): boolean {
+  // The usual keys (spec, containers, securityContext…) are plain at a glance, without a lookup.
+  if (isIdentifierKey(key)) return true;
   let plain = plainKeys.get(key);
   if (plain === undefined) {
     plain = key !== '' && !specialStart(key.charCodeAt(0)) && !/[\s]$/.test(key) && !/:(?:[ \t\r]|$)|[ \t]#|[\n\r]/.test(key);
@@ -414,6 +417,18 @@ function isPlainKey(key: string): boolean {
 }
 
 const plainKeys = new Map<string, boolean>();
+
+/** Letters, digits, `_`, `.`, `/` and inner `-`: a key that is plain whatever its place in a line. */
+function isIdentifierKey(key: string): boolean {
+  const n = key.length;
+  if (n === 0 || n > 64) return false;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    const letterOrDigit = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+    if (!letterOrDigit && c !== 95 && c !== 46 && c !== 47 && !(c === 45 && i > 0)) return false;
+  }
+  return true;
+}
 
 /**
  * A mapping key at the start of `text`: its value and the length up to and including the
