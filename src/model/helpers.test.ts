@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatPath, imageMatches, isEmptySelector, memoizeLast, parseImage, parseQuantity, selectorMatches } from './index.js';
+import { formatPath, inApiGroup, inApiGroups, imageMatches, isEmptySelector, memoizeLast, parseImage, parseQuantity, selectorMatches } from './index.js';
 
 test('quantities: decimal and binary suffixes, exponents, numbers, junk', () => {
   assert.equal(parseQuantity('500m'), 0.5);
@@ -87,4 +87,15 @@ test('formatPath: remembered pieces give what formatting each segment afresh giv
   }), { numRuns: 2000, seed: 7 });
   assert.equal(formatPath(['spec', 'containers', 0, 'env', 3, 'valueFrom']), 'spec.containers[0].env[3].valueFrom');
   assert.equal(formatPath(['metadata', 'annotations', 'container.apparmor.security.beta.kubernetes.io/app']), 'metadata.annotations["container.apparmor.security.beta.kubernetes.io/app"]');
+});
+
+test('inApiGroup: the group of an apiVersion, compared in place', () => {
+  const cases: Array<[unknown, string, boolean]> = [
+    ['v1', '', true], ['apps/v1', 'apps', true], ['apps/v1', '', false], ['v1', 'apps', false],
+    ['networking.k8s.io/v1', 'networking.k8s.io', true], ['networking.k8s.io/v1', 'networking', false],
+    ['appsx/v1', 'apps', false], ['/v1', '', true], [undefined, '', true], [3, 'apps', false],
+  ];
+  for (const [apiVersion, group, want] of cases) assert.equal(inApiGroup(apiVersion, group), want, `${String(apiVersion)} in "${group}"`);
+  assert.equal(inApiGroups('extensions/v1beta1', ['apps', 'extensions']), true);
+  assert.equal(inApiGroups('batch/v1', ['apps', 'extensions']), false);
 });

@@ -11,7 +11,7 @@ export * from './podspec.js';
 export { JsonPositions, splitPrettyJsonList, type JsonListItem } from './jsonlines.js';
 export { parseQuantity } from './quantity.js';
 export { memoizeLast, memoizeString } from './memo.js';
-export { ownString, ownStrings } from './own.js';
+export { internString, ownString, ownStrings } from './own.js';
 export { parseImage, imageMatches, type ImageRef } from './image.js';
 export { selectorMatches, isEmptySelector, labelsOf, selectorProblems, labelKeyProblem, labelValueProblem, type Labels, type SelectorProblem } from './selector.js';
 export { webhookUrl, webhookKubeconfigDocument, type WebhookKubeconfigOptions } from './kubeconfig.js';

@@ -63,6 +63,19 @@ export function apiGroupOf(apiVersion: unknown): string {
   return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
 
+/** Whether `apiVersion` is in API group `group` ('' for the core group), without slicing it. */
+export function inApiGroup(apiVersion: unknown, group: string): boolean {
+  if (typeof apiVersion !== 'string') return group === '';
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? group === '' : slash === group.length && apiVersion.startsWith(group);
+}
+
+/** Whether `apiVersion` is in one of `groups` (see inApiGroup). */
+export function inApiGroups(apiVersion: unknown, groups: readonly string[]): boolean {
+  for (const g of groups) if (inApiGroup(apiVersion, g)) return true;
+  return false;
+}
+
 export function getPath(obj: unknown, path: JsonPath): unknown {
   let cur: unknown = obj;
   for (const seg of path) {
@@ -82,7 +95,7 @@ export function isWorkload(obj: KubeObject): boolean {
   const shape = typeof obj.kind === 'string' ? WORKLOAD_KINDS[obj.kind] : undefined;
   if (!shape || !Object.prototype.hasOwnProperty.call(WORKLOAD_KINDS, obj.kind as string)) return false;
   // A CRD may reuse a built-in kind name in its own group; only the built-in groups match.
-  return obj.apiVersion === undefined || shape.groups.includes(apiGroupOf(obj.apiVersion));
+  return obj.apiVersion === undefined || inApiGroups(obj.apiVersion, shape.groups);
 }
 
 /** The pod spec of a workload, or undefined for other kinds (and for workloads without one). */

@@ -1,5 +1,5 @@
 import type { Locator } from './locate.js';
-import { ownString } from './own.js';
+import { internString, ownString } from './own.js';
 import { containersOf, podSpecOf, type ContainerRef, type PodSpecRef } from './podspec.js';
 import type { JsonPath, KubeObject, ObjectMeta, ResourceRef, SourceRef } from './types.js';
 
@@ -114,12 +114,13 @@ export class Resource {
   ref(): ResourceRef {
     if (this.cachedRef) return this.cachedRef;
     // Findings and facts keep the ref to the end of a scan: it must not keep the document's text alive.
+    // apiVersion, kind and namespace repeat across the input: one shared copy of each.
     const ns = this.namespace;
-    const apiVersion = ownString(this.apiVersion);
-    const kind = ownString(this.kind);
+    const apiVersion = internString(this.apiVersion);
+    const kind = internString(this.kind);
     const name = ownString(this.name);
     const ref: ResourceRef = ns !== undefined
-      ? { apiVersion, kind, namespace: ownString(ns), name, file: this.file, line: this.line }
+      ? { apiVersion, kind, namespace: internString(ns), name, file: this.file, line: this.line }
       : { apiVersion, kind, name, file: this.file, line: this.line };
     return (this.cachedRef = ref);
   }

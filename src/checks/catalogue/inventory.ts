@@ -4,7 +4,7 @@
  * selectors as plain facts, message wording.
  */
 import {
-  apiGroupOf, isObj, labelsOf, memoizeLast, ownString, WORKLOAD_KINDS,
+  inApiGroups, internString, isObj, labelsOf, memoizeLast, ownString, WORKLOAD_KINDS,
   type JsonPath, type KubeObject, type Labels, type Resource,
 } from '../../model/index.js';
 import type { CollectContext } from './types.js';
@@ -30,7 +30,7 @@ const GROUPS: Readonly<Record<string, readonly string[]>> = {
 export function isBuiltin(obj: KubeObject, kind: string): boolean {
   if (obj.kind !== kind) return false;
   const groups = GROUPS[kind];
-  return groups === undefined || obj.apiVersion === undefined || groups.includes(apiGroupOf(obj.apiVersion));
+  return groups === undefined || obj.apiVersion === undefined || inApiGroups(obj.apiVersion, groups);
 }
 
 /**
@@ -118,8 +118,8 @@ const podFactOf = memoizeLast((resource: Resource): PodFact | undefined => {
   const automount = spec.automountServiceAccountToken;
   const rc = spec.runtimeClassName;
   return new PodFact(
-    ownString(bucketOf(resource)),
-    ownString(resource.kind),
+    internString(bucketOf(resource)),
+    internString(resource.kind),
     labelsOf(pod.meta.labels, true),
     labelsPath,
     pod.specPath,

@@ -116,7 +116,10 @@ export class CatalogueRunner {
     if (this.inventoryChecks.length > 31) throw new Error(`too many cross-resource checks (${this.inventoryChecks.length}) for one resource's mask`);
     const report = (path: JsonPath, message: string, severity?: Severity) => {
       const resource = this.ctx.resource;
-      (this.findings ??= []).push(findingOf(this.current!, resource.ref(), path, resource.lineOf(path), message, severity));
+      const finding = findingOf(this.current!, resource.ref(), path, resource.lineOf(path), message, severity);
+      // Kept to the end of a scan: a first finding starts a list of its exact length.
+      if (this.findings === undefined) this.findings = [finding];
+      else this.findings.push(finding);
     };
     this.ctx = {
       resource: undefined as never,
@@ -188,12 +191,12 @@ export class CatalogueRunner {
       ignoreList ??= ignores();
       if (fact instanceof PodFact) {
         // One record for every check that keeps it. The PodFact makes its strings its own.
-        if (!shared) (facts ??= []).push((shared = { checks: NO_ITEMS, subject, fact, ignores: ignoreList }));
+        if (!shared) facts = withRecord(facts, (shared = { checks: NO_ITEMS, subject, fact, ignores: ignoreList }));
         sharedBy |= 1 << k;
         continue;
       }
       // Facts live until the whole input is read: they must not keep documents' text alive.
-      (facts ??= []).push({ checks: this.checkLists.single(def.id), subject, fact: ownStrings(fact, (owned ??= new Map())), ignores: ignoreList });
+      facts = withRecord(facts, { checks: this.checkLists.single(def.id), subject, fact: ownStrings(fact, (owned ??= new Map())), ignores: ignoreList });
     }
     if (shared) shared.checks = this.checkLists.subset(inventoryChecks, sharedBy);
     // Let the document go once its checks are done.
@@ -232,6 +235,17 @@ export class CatalogueRunner {
     }
     return out;
   }
+}
+
+/**
+ * `list` with `record` added; a new list starts at its exact length. A resource's records are
+ * kept to the end of a scan and are nearly always one: a list grown by push would reserve
+ * room for 16 more.
+ */
+function withRecord(list: FactRecord[] | undefined, record: FactRecord): FactRecord[] {
+  if (list === undefined) return [record];
+  list.push(record);
+  return list;
 }
 
 const EMPTY_RUN: ResourceRun = { findings: NO_ITEMS, facts: NO_ITEMS, warnings: NO_ITEMS };

@@ -139,14 +139,18 @@ function groupDetails(details: readonly string[]): string[] {
 export function pssFindings(resource: Resource, policy: PssPolicy, areas?: number): Finding[] {
   const pod = resource.pod;
   if (!pod) return [];
-  const findings: Finding[] = [];
   const results = evaluatePodSpec(pod, policy, resource.containers, areas);
-  if (results.length === 0) return findings;
+  if (results.length === 0) return [];
+  // Kept to the end of a scan: sized once, not grown finding by finding.
+  let count = 0;
+  for (const r of results) count += r.violations.length;
+  const findings: Finding[] = new Array(count);
+  let n = 0;
   // Resolving lines parses the document again with positions: only now that it is needed.
   const ref = resource.ref();
   for (const { control, violations } of results) {
     for (const v of violations) {
-      findings.push({
+      findings[n++] = {
         check: pssCheckId(control),
         severity: control.severity,
         title: control.title,
@@ -158,7 +162,7 @@ export function pssFindings(resource: Resource, policy: PssPolicy, areas?: numbe
         stride: control.stride,
         refs: pssRefs(control),
         suppressed: false,
-      });
+      };
     }
   }
   return findings;
