@@ -37,8 +37,10 @@ function shownQuantity(resources: unknown, section: Section, name: ResourceName)
  * Containers that can have resources: init (including sidecars) and regular ones.
  * Ephemeral containers cannot set resources; the API rejects them.
  */
-function sized(ctx: ResourceContext): ContainerRef[] {
-  return ctx.containers.filter((c) => c.list !== 'ephemeralContainers');
+function sized(ctx: ResourceContext): readonly ContainerRef[] {
+  // Pods rarely have ephemeral containers (they are added to running pods): then the list as it is.
+  const all = ctx.containers;
+  return all.some((c) => c.list === 'ephemeralContainers') ? all.filter((c) => c.list !== 'ephemeralContainers') : all;
 }
 
 /** Pod-level resources (spec.resources, beta since v1.34) bound every container that sets none. */
