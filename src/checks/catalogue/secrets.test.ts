@@ -4,7 +4,7 @@ import type { Finding } from '../../model/index.js';
 import { defaultParams } from './params.js';
 import { CHECKS } from './secrets.js';
 import type { CheckParams } from './types.js';
-import { findingsOf, lineOf, rows } from './testkit.js';
+import { findingsOf, lineOf, pod, rows } from './testkit.js';
 
 const scan = (id: string, text: string, params?: CheckParams): Finding[] => findingsOf(text, id, params);
 
@@ -466,12 +466,7 @@ data: {"": "", password: 12345678}
 
 test('credential-in-env: name patterns from the config are RE2, case-insensitive and linear-time', () => {
   const long = 'a'.repeat(50_000);
-  const text = `apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-spec:
-  containers:
+  const text = pod(`  containers:
   - name: app
     image: registry.example.com/app:1.0
     env:
@@ -481,7 +476,7 @@ spec:
       value: pl41nt3xt
     - name: LOG_LEVEL
       value: debug
-`;
+`);
   const params = { ...defaultParams(), credentialNamePatterns: ['dsn$', '(a+)+$', '[invalid'] };
   const f = scan('secrets/credential-in-env', text, params);
   // `(a+)+$` would backtrack for minutes on the long name with a backtracking engine; RE2 answers at once.
