@@ -112,8 +112,6 @@ export class CatalogueRunner {
     this.resourceIndex = new KindIndex(this.resourceChecks);
     this.screensPods = this.resourceChecks.some((c) => c.areas !== undefined);
     this.inventoryIndex = new KindIndex(this.inventoryChecks);
-    // Bit masks of inventory checks (see run()) hold 31 of them.
-    if (this.inventoryChecks.length > 31) throw new Error(`too many cross-resource checks (${this.inventoryChecks.length}) for one resource's mask`);
     const report = (path: JsonPath, message: string, severity?: Severity) => {
       const resource = this.ctx.resource;
       const finding = findingOf(this.current!, resource.ref(), path, resource.lineOf(path), message, severity);
@@ -189,14 +187,16 @@ export class CatalogueRunner {
       if (fact === undefined) continue;
       subject ??= { ref: resource.ref(), order: 0 };
       ignoreList ??= ignores();
-      if (fact instanceof PodFact) {
-        // One record for every check that keeps it. The PodFact makes its strings its own.
+      // One record for every check that keeps the resource's PodFact (the mask holds 31 checks;
+      // past that, and for any other fact, one record per check). The PodFact makes its strings its own.
+      if (fact instanceof PodFact && k < 31 && (shared === undefined || shared.fact === fact)) {
         if (!shared) facts = withRecord(facts, (shared = { checks: NO_ITEMS, subject, fact, ignores: ignoreList }));
         sharedBy |= 1 << k;
         continue;
       }
       // Facts live until the whole input is read: they must not keep documents' text alive.
-      facts = withRecord(facts, { checks: this.checkLists.single(def.id), subject, fact: ownStrings(fact, (owned ??= new Map())), ignores: ignoreList });
+      const own = fact instanceof PodFact ? fact : ownStrings(fact, (owned ??= new Map()));
+      facts = withRecord(facts, { checks: this.checkLists.single(def.id), subject, fact: own, ignores: ignoreList });
     }
     if (shared) shared.checks = this.checkLists.subset(inventoryChecks, sharedBy);
     // Let the document go once its checks are done.

@@ -1,0 +1,53 @@
+// The runner's fact records: a workload's shared PodFact travels as one record naming every
+// check that keeps it; other facts as one record per check; evaluate() hands each check its own.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseYamlText } from '../../model/index.js';
+import { defaultParams } from './params.js';
+import { CatalogueRunner } from './run.js';
+import { numberSubjects } from './facts.js';
+import { deployment, manifest, namedBrief } from './testkit.js';
+
+const IDS = [
+  'serviceaccount/automount-token', 'serviceaccount/default-service-account',
+  'networkpolicy/pod-not-selected', 'networkpolicy/no-default-deny', 'networkpolicy/selects-nothing',
+  'runtimeclass/unknown-runtime-class',
+];
+
+test('a workload keeps one fact record for all the checks of its PodFact; evaluate gives each check its facts', () => {
+  const text = [
+    manifest('v1', 'ServiceAccount', 'web', 'shop', 'automountServiceAccountToken: false'),
+    deployment('web', { namespace: 'shop', podSpec: '      serviceAccountName: web\n      runtimeClassName: gvisor\n' }),
+    deployment('api', { namespace: 'shop' }),
+    deployment('db', { namespace: 'shop' }),
+    manifest('networking.k8s.io/v1', 'NetworkPolicy', 'web-only', 'shop', 'spec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]'),
+    manifest('node.k8s.io/v1', 'RuntimeClass', 'runc', undefined, 'handler: runc'),
+  ].join('\n---\n');
+  const { resources, errors } = parseYamlText(text, 'x.yaml');
+  assert.deepEqual(errors, []);
+  const runner = new CatalogueRunner(IDS, defaultParams());
+  const runs = resources.map((r) => runner.run(r, () => []));
+  // web: automount false on the pod's ServiceAccount only, so automount-token keeps its PodFact too.
+  assert.deepEqual(runs[1].facts.map((f) => f.checks), [[
+    'serviceaccount/automount-token', 'serviceaccount/default-service-account', 'networkpolicy/pod-not-selected',
+    'networkpolicy/selects-nothing', 'runtimeclass/unknown-runtime-class',
+  ]]);
+  // Without a runtimeClassName the runtime class check keeps nothing; records with the same checks share one list.
+  assert.deepEqual(runs[2].facts[0].checks, runs[1].facts[0].checks.slice(0, 4));
+  assert.equal(runs[2].facts[0].checks, runs[3].facts[0].checks);
+  assert.deepEqual(runs[0].facts.map((f) => f.checks), [['serviceaccount/automount-token'], ['serviceaccount/default-service-account']]);
+  const facts = runs.flatMap((r) => [...r.facts]);
+  numberSubjects(facts);
+  const warnings: string[] = [];
+  const found = runner.evaluate(facts, warnings).map((x) => namedBrief(x.finding));
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(found.map((f) => [f.check, f.name]), [
+    ['serviceaccount/automount-token', 'api'],
+    ['serviceaccount/automount-token', 'db'],
+    ['serviceaccount/default-service-account', 'api'],
+    ['serviceaccount/default-service-account', 'db'],
+    ['networkpolicy/pod-not-selected', 'api'],
+    ['networkpolicy/pod-not-selected', 'db'],
+    ['runtimeclass/unknown-runtime-class', 'web'],
+  ]);
+});
