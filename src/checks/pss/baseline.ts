@@ -2,7 +2,7 @@
  * The Baseline Pod Security Standard: the twelve controls of Kubernetes'
  * pod-security-admission library, with its per-version behaviour.
  */
-import { asArray, isObj, someKey, type ContainerRef, type PssControl, type Violation } from './imports.js';
+import { asArray, isObj, someKey, type PssControl, type Violation } from './imports.js';
 import { containerLabel, podAndContainerViolations, podSc, podScPath, quoteList, sc, scPath, str } from './util.js';
 import { Area } from '../screen.js';
 
@@ -420,9 +420,6 @@ containers:
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 const HANDLERS = ['postStart', 'preStop'] as const;
-const HOST_ACTIONS = ['httpGet', 'tcpSocket'] as const;
-const PROBE_PATHS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(PROBES.map((p) => [p, [p]]));
-const HANDLER_PATHS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(HANDLERS.map((h) => [h, ['lifecycle', h]]));
 
 export const hostProbesAndHostLifecycle: PssControl = {
   id: 'hostProbesAndHostLifecycle',
@@ -445,23 +442,23 @@ export const hostProbesAndHostLifecycle: PssControl = {
       port: 8080`,
   evaluate(ctx) {
     const out: Violation[] = [];
-    // Probes and hooks are looked at in place: this runs for every container of every pod.
-    const judge = (c: ContainerRef, handler: unknown, at: readonly string[]) => {
-      if (!isObj(handler)) return;
-      for (const kind of HOST_ACTIONS) {
-        const action = handler[kind];
-        if (isObj(action) && str(action.host) !== '') {
-          out.push({
-            path: [...c.path, ...at, kind, 'host'],
-            detail: `${containerLabel(c)} uses ${at.join('.')}.${kind}.host ${JSON.stringify(str(action.host))}`,
-          });
+    for (const c of ctx.containers) {
+      const targets: Array<[unknown, Array<string>]> = [];
+      for (const p of PROBES) targets.push([c.container[p], [p]]);
+      const lc = c.container.lifecycle;
+      if (isObj(lc)) for (const h of HANDLERS) targets.push([lc[h], ['lifecycle', h]]);
+      for (const [handler, at] of targets) {
+        if (!isObj(handler)) continue;
+        for (const kind of ['httpGet', 'tcpSocket']) {
+          const action = handler[kind];
+          if (isObj(action) && str(action.host) !== '') {
+            out.push({
+              path: [...c.path, ...at, kind, 'host'],
+              detail: `${containerLabel(c)} uses ${at.join('.')}.${kind}.host ${JSON.stringify(str(action.host))}`,
+            });
+          }
         }
       }
-    };
-    for (const c of ctx.containers) {
-      for (const p of PROBES) judge(c, c.container[p], PROBE_PATHS[p]);
-      const lc = c.container.lifecycle;
-      if (isObj(lc)) for (const h of HANDLERS) judge(c, lc[h], HANDLER_PATHS[h]);
     }
     return out;
   },

@@ -7,7 +7,6 @@ import { procMount, procMountViolations, validSeccompType } from './baseline.js'
 import { containerLabel, podAndContainerViolations, podSc, podScPath, quoteList, sc, scPath, str } from './util.js';
 import { ALLOWED_VOLUME_SOURCES, Area } from '../screen.js';
 
-
 /** Volume sources Kubernetes knows and restricted forbids (anything else is "unknown"). */
 const KNOWN_RESTRICTED_SOURCES = new Set([
   'hostPath', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'nfs', 'iscsi', 'glusterfs', 'rbd', 'flexVolume',
@@ -46,8 +45,10 @@ volumes:
   evaluate(ctx) {
     const out: Violation[] = [];
     asArray(ctx.spec.volumes).forEach((v, i) => {
-      if (!isObj(v) || allowedVolume(v)) return;
+      if (!isObj(v)) return;
       const sources = Object.keys(v).filter((k) => k !== 'name' && v[k] !== undefined && v[k] !== null);
+      // A volume with only a name is an emptyDir after API defaulting.
+      if (sources.length === 0 || sources.some((k) => ALLOWED_VOLUME_SOURCES.has(k))) return;
       const type = sources.find((k) => KNOWN_RESTRICTED_SOURCES.has(k)) ?? 'unknown';
       out.push({
         path: [...ctx.pod.specPath, 'volumes', i, ...(type === 'unknown' ? [] : [type])],
@@ -57,20 +58,6 @@ volumes:
     return out;
   },
 };
-
-/**
- * Whether a volume passes restricted: only a name (an emptyDir after API defaulting), or a
- * source of the allowed kinds. Checked without building the key list (this runs for every volume).
- */
-function allowedVolume(v: Record<string, unknown>): boolean {
-  let any = false;
-  for (const k in v) {
-    if (!Object.prototype.hasOwnProperty.call(v, k) || k === 'name' || v[k] === undefined || v[k] === null) continue;
-    if (ALLOWED_VOLUME_SOURCES.has(k)) return true;
-    any = true;
-  }
-  return !any;
-}
 
 export const allowPrivilegeEscalation: PssControl = {
   id: 'allowPrivilegeEscalation',
