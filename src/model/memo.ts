@@ -22,6 +22,13 @@ export function memoizeString<V>(compute: (key: string) => V, max = 4096): (key:
 }
 
 /**
+ * One shared copy of a string that many kept objects repeat (apiVersions, kinds, namespaces):
+ * thousands of findings and facts then hold one string instead of a copy each, which the
+ * garbage collector would otherwise move and mark one by one.
+ */
+export const internString = memoizeString((s) => s);
+
+/**
  * A function remembered for its last argument only, compared by identity. Checks that run one
  * after the other on the same resource ask the same question about it (its rules, its images,
  * its pod's facts): the first computes, the others reuse, and nothing else is kept.

@@ -15,23 +15,6 @@ export function ownString(s: string): string {
 }
 
 /**
- * One shared copy of a string that many kept objects repeat (apiVersions, kinds, namespaces):
- * thousands of findings and facts then hold one string instead of a copy each, which the
- * garbage collector would otherwise move and mark one by one. Bounded like memoizeString.
- */
-export function internString(s: string): string {
-  let shared = interned.get(s);
-  if (shared === undefined) {
-    shared = ownString(s);
-    if (interned.size >= 4096) interned.clear();
-    interned.set(shared, shared);
-  }
-  return shared;
-}
-
-const interned = new Map<string, string>();
-
-/**
  * `value` with every long string replaced by its own copy: plain objects and arrays are
  * rebuilt, anything else (numbers, class instances) is kept as it is. Objects met again in
  * `seen` (shared by several values) are rebuilt once and stay shared.

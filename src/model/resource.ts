@@ -1,5 +1,6 @@
 import type { Locator } from './locate.js';
-import { internString, ownString } from './own.js';
+import { internString } from './memo.js';
+import { ownString } from './own.js';
 import { containersOf, podSpecOf, type ContainerRef, type PodSpecRef } from './podspec.js';
 import type { JsonPath, KubeObject, ObjectMeta, ResourceRef, SourceRef } from './types.js';
 

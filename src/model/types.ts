@@ -1,5 +1,5 @@
 /** Shapes shared by every analyzer and reporter (see ARCHITECTURE.md). */
-import { ownString } from './own.js';
+import { memoizeString } from './memo.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
@@ -103,9 +103,6 @@ export function formatPath(path: JsonPath): string {
 
 const pathParts: string[] = [];
 const indexPieces: string[] = [];
-/** Formatted keys: `.key` (or `["odd key"]`), and the same as a path's first piece. */
-const keyPieces = new Map<string, string>();
-const firstKeyPieces = new Map<string, string>();
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 function indexPiece(n: number): string {
@@ -113,18 +110,12 @@ function indexPiece(n: number): string {
   return (indexPieces[n] ??= `[${n}]`);
 }
 
+/** Formatted keys: `.key` (or `["odd key"]`), and the same as a path's first piece. */
+const laterKeyPiece = memoizeString((key) => (IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`));
+const firstKeyPiece = memoizeString((key) => (IDENTIFIER.test(key) ? key : `[${JSON.stringify(key)}]`));
+
 function keyPiece(key: string, first: boolean): string {
-  const cache = first ? firstKeyPieces : keyPieces;
-  let piece = cache.get(key);
-  if (piece === undefined) {
-    // Kept copies share no memory with the document the key was read from.
-    const own = ownString(key);
-    piece = !IDENTIFIER.test(own) ? `[${JSON.stringify(own)}]` : first ? own : `.${own}`;
-    // Keys from users' data are bounded here; the usual ones come back at once.
-    if (cache.size >= 4096) cache.clear();
-    cache.set(own, piece);
-  }
-  return piece;
+  return first ? firstKeyPiece(key) : laterKeyPiece(key);
 }
 
 /** What a reporter needs to know about a check (SARIF rules, docs, tables). */
