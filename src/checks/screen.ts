@@ -10,7 +10,7 @@
  * would hide a finding, which is why screen.test.ts compares every check with and without
  * the screen on fixtures, corpora and generated pods with strange values.
  */
-import { isObj, type ContainerRef, type Obj, type PodSpecRef } from '../model/index.js';
+import { isObj, someKey, type ContainerRef, type Obj, type PodSpecRef } from '../model/index.js';
 
 /** The areas, one bit each. */
 export const Area = {
@@ -75,10 +75,7 @@ function profileKey(key: string): boolean {
 }
 
 function hasProfileAnnotation(meta: unknown): boolean {
-  if (!isObj(meta) || !isObj(meta.annotations)) return false;
-  const annotations = meta.annotations;
-  for (const key in annotations) if (Object.prototype.hasOwnProperty.call(annotations, key) && profileKey(key)) return true;
-  return false;
+  return isObj(meta) && isObj(meta.annotations) && someKey(meta.annotations, profileKey);
 }
 
 function isRuntimeDefault(profile: unknown): boolean {

@@ -154,35 +154,22 @@ export function podPath(fact: PodFact, which: PodFactPath): JsonPath {
   }
 }
 
+/** The PodFact field that holds the line of each place. */
+const LINE_FIELD = {
+  labels: 'labelsLine', spec: 'specLine', sa: 'saLine', automount: 'automountLine', rc: 'rcLine',
+} as const satisfies Record<PodFactPath, keyof PodFact>;
+
 /** The line of `which`, looked up once per workload while its document is at hand (collect time). */
 export function podLine(ctx: CollectContext, fact: PodFact, which: PodFactPath): number {
   const place = placeOf(fact, which);
-  const known = lineAt(fact, place);
-  if (known !== -1) return known;
-  const line = ctx.lineOf(podPath(fact, place));
-  switch (place) {
-    case 'labels': fact.labelsLine = line; break;
-    case 'spec': fact.specLine = line; break;
-    case 'sa': fact.saLine = line; break;
-    case 'automount': fact.automountLine = line; break;
-    case 'rc': fact.rcLine = line; break;
-  }
-  return line;
-}
-
-function lineAt(fact: PodFact, place: PodFactPath): number {
-  switch (place) {
-    case 'labels': return fact.labelsLine;
-    case 'spec': return fact.specLine;
-    case 'sa': return fact.saLine;
-    case 'automount': return fact.automountLine;
-    case 'rc': return fact.rcLine;
-  }
+  const field = LINE_FIELD[place];
+  if (fact[field] === -1) fact[field] = ctx.lineOf(podPath(fact, place));
+  return fact[field];
 }
 
 /** The line podLine recorded for `which` (facts reach evaluate() with the lines their checks asked for; -1: never asked). */
 export function podFactLine(fact: PodFact, which: PodFactPath): number {
-  return lineAt(fact, placeOf(fact, which));
+  return fact[LINE_FIELD[placeOf(fact, which)]];
 }
 
 /**
