@@ -126,18 +126,17 @@ containers:
   run(ctx) {
     const pod = ctx.pod;
     if (!pod) return;
-    // Paths and labels are built only for what is reported (this runs for every container).
-    const check = (sc: unknown, owner: () => string, ownerPath: JsonPath) => {
+    const check = (owner: string, sc: unknown, scPath: JsonPath) => {
       if (!isObj(sc) || !isObj(sc.seccompProfile) || sc.seccompProfile.type !== 'Localhost') return;
       const name = sc.seccompProfile.localhostProfile;
       if (typeof name === 'string' && name.trim() !== '') return;
       ctx.report(
-        [...ownerPath, 'securityContext', 'seccompProfile', 'localhostProfile'],
-        `${owner()} securityContext.seccompProfile.type is Localhost but localhostProfile is ${name === undefined || name === null ? 'not set' : 'empty'}`,
+        [...scPath, 'seccompProfile', 'localhostProfile'],
+        `${owner} securityContext.seccompProfile.type is Localhost but localhostProfile is ${name === undefined || name === null ? 'not set' : 'empty'}`,
       );
     };
-    check(pod.spec.securityContext, () => 'pod', pod.specPath);
-    for (const c of ctx.containers) check(securityContextOf(c), () => containerLabel(c), c.path);
+    check('pod', pod.spec.securityContext, [...pod.specPath, 'securityContext']);
+    for (const c of ctx.containers) check(containerLabel(c), securityContextOf(c), [...c.path, 'securityContext']);
   },
 });
 
