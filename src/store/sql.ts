@@ -308,6 +308,7 @@ export function mapCounts(rows: ReadonlyArray<readonly unknown[]>): Count[] {
 export interface Victim {
   id: number;
   time: number;
+  /** The event's stored size; only the size pass (`before` undefined) reads it, so a store may leave it 0 otherwise. */
   bytes: number;
   /** Group / source-IP JSON texts (PostgreSQL deletes their side-table rows). */
   groups?: string;

@@ -39,7 +39,8 @@ export class BlockRetention {
       limit,
       match: before === undefined ? () => true : (c, i) => c.f[F_TIME][i] < before,
     });
-    // Only the event text is needed (for its size): the rest of each event is not built.
+    // The age pass needs no sizes. The size pass needs only each event's text, not the rest of it.
+    if (before !== undefined) return hits.map((h) => ({ id: h.id, time: h.time, bytes: 0 }));
     const texts = textsOf(this.src, hits);
     return hits.map((h, k) => ({ id: h.id, time: h.time, bytes: Buffer.byteLength(texts[k].event, 'utf8') }));
   }
