@@ -9,6 +9,7 @@
  * sqlite-retention.ts deletes, sqlite-upgrade.ts moves a version 1 file's rows into blocks.
  */
 import Database from 'better-sqlite3';
+import { memoizeString } from '../model/memo.js';
 import { META_DDL, pendingMigrations } from './schema.js';
 import { alertQuerySql, alertsByRuleSql, mapAlertRow, mapCounts, runRetention, type Sql } from './sql.js';
 import { BlockSource } from './scan.js';
@@ -138,16 +139,10 @@ export class SqliteStore implements Store {
   }
 
   /** Statements by SQL text: alert queries and totals repeat the same few texts. */
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statement = memoizeString((text) => this.db.prepare(text).raw(true), 200);
 
   private rows(q: Sql): unknown[][] {
-    let s = this.statements.get(q.text);
-    if (!s) {
-      s = this.db.prepare(q.text).raw(true);
-      if (this.statements.size > 200) this.statements.clear();
-      this.statements.set(q.text, s);
-    }
-    return s.all(...q.params) as unknown[][];
+    return this.statement(q.text).all(...q.params) as unknown[][];
   }
 
   async insert(items: readonly IngestItem[]): Promise<InsertResult> {
