@@ -51,7 +51,7 @@ async function ingestOne(path: string, ingestor: Ingestor, opts: FileIngestOptio
     return;
   }
   // Reading a file, events are gathered across reads into transactions of the ingestor's
-  // maxBatch (a commit costs an fsync and index page writes); following a live file, each read
+  // maxBatch (each commit writes the block's tail and its posting lists); following a live file, each read
   // is also stored at once. Each read's events are detected and made records at once: only
   // records wait for the transaction.
   const gather = ingestor.maxBatch;

@@ -80,7 +80,7 @@ const VOCAB: Vocab = {
   stageRank: (a) =>
     `(CASE ${a}.stage WHEN 'ResponseComplete' THEN 4 WHEN 'Panic' THEN 3 WHEN 'ResponseStarted' THEN 2 WHEN 'RequestReceived' THEN 1 ELSE 0 END)`,
   // Repeats the partial index's condition when only write verbs are asked for.
-  touchHint: (verbs) => (verbs.every((v) => WRITE_VERBS.includes(v as string)) ? `e.${POSTGRES_WRITE_VERB}` : undefined),
+  touchHint: (verbs) => (verbs.every((v) => WRITE_VERBS.includes(v)) ? `e.${POSTGRES_WRITE_VERB}` : undefined),
   subresourceHint: "e.subresource <> ''",
   anonymous: "e.user_name IN ('system:anonymous', '')",
   sets: { groups: 'event_groups', ips: 'event_source_ips' },

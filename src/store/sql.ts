@@ -54,7 +54,7 @@ export interface Vocab {
   /** The stage's preference among the stages of one request (ResponseComplete highest). */
   stageRank(alias: string): string;
   /** A term to add to who-touched for this verb list so a partial index is usable, or nothing. */
-  touchHint(values: readonly unknown[]): string | undefined;
+  touchHint(verbs: readonly string[]): string | undefined;
   /** Term to add when filtering on a non-empty subresource (a partial index). */
   subresourceHint: string;
   /** Whether a user counts as anonymous (system:anonymous or ''). */
@@ -126,11 +126,12 @@ export function eventQuerySql(v: Vocab, q: EventQuery): Sql | null {
   const dir = direction(q.order);
   const limit = limitOf(q.limit);
   if (limit === 0) return null;
-  return sideQuery(v, v.sets, q, dir, limit);
+  return sideQuery(v, q, dir, limit);
 }
 
 /** A group or source-IP side table (key value, time, event id) drives the query when one is asked for. */
-function sideQuery(v: Vocab, s: { groups: string; ips: string }, q: EventQuery, dir: string, limit: number): Sql | null {
+function sideQuery(v: Vocab, q: EventQuery, dir: string, limit: number): Sql | null {
+  const s = v.sets;
   const p = new Params('postgres');
   const where: string[] = [];
   let from: string;
