@@ -129,12 +129,12 @@ function align(at: number, width: number): number {
 /** Typed arrays use the machine's byte order; the format is little-endian (x86-64, arm64). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function checkByteOrder(): void {
+/** Blocks are typed arrays in the machine's byte order, written as little-endian: checked when a store opens. */
+export function checkByteOrder(): void {
   if (!LITTLE_ENDIAN) throw new Error('the SQLite audit store needs a little-endian machine (x86-64, arm64); use PostgreSQL here');
 }
 
 export function encodeColumns(c: Columns): Buffer {
-  checkByteOrder();
   const n = c.n;
   const widths: number[] = [];
   const bases: number[] = [];
@@ -189,7 +189,6 @@ export function encodeColumns(c: Columns): Buffer {
 }
 
 export function decodeColumns(blob: Uint8Array): Columns {
-  checkByteOrder();
   // Typed-array views need their element alignment: a blob not on an 8-byte boundary is copied.
   const bytes = blob.byteOffset % 8 === 0 ? blob : new Uint8Array(blob);
   const buf = bytes.buffer;

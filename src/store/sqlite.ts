@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { memoizeString } from '../model/memo.js';
 import { META_DDL, pendingMigrations } from './schema.js';
 import { alertQuerySql, alertsByRuleSql, mapAlertRow, mapCounts, runRetention, type Sql } from './sql.js';
+import { checkByteOrder } from './block.js';
 import { BlockSource } from './scan.js';
 import { Dict, Sets } from './sqlite-dict.js';
 import { queryEvents, summary, whoTouched } from './sqlite-query.js';
@@ -67,6 +68,8 @@ export class SqliteStore implements Store {
 
   /** Opens (creating when absent) and migrates the database at `file` (':memory:' for a private in-memory one). */
   constructor(readonly file: string, opts: SqliteOptions = {}) {
+    // Before anything is created, migrated or upgraded.
+    checkByteOrder();
     const db = new Database(file, { fileMustExist: false });
     this.db = db;
     try {
