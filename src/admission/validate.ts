@@ -6,7 +6,7 @@
  */
 import picomatch from 'picomatch';
 import {
-  CatalogueRunner, evaluatePodSpec, formatPssVersion, formatPssViolations, parsePssVersion,
+  ALL_AREAS, CatalogueRunner, evaluatePodSpec, formatPssVersion, formatPssViolations, parsePssVersion, screenPod,
   type CheckParams, type ControlResult, type PssLevel,
 } from '../checks/index.js';
 import { Resource, fixedLocator, formatPath, podSpecOf, severityRank, type Finding, type KubeObject, type Severity } from '../model/index.js';
@@ -133,7 +133,8 @@ export class Validator {
     const exemption = this.isExempt(req, obj);
     if (exemption) return exempt(exemption);
 
-    const pod = podSpecOf(obj);
+    const resource = new Resource(obj, { file: 'admission', doc: 0 }, fixedLocator(0));
+    const pod = resource.pod;
     if (pod) {
       if (kind === 'Pod' ? !POD_SUBRESOURCES.has(req.subResource ?? '') : req.subResource !== undefined) {
         return { decision: { allowed: true }, reasons: [], skipped: 'subresource' };
@@ -146,7 +147,8 @@ export class Validator {
     }
 
     const modes = this.modesFor(namespace);
-    const resource = new Resource(obj, { file: 'admission', doc: 0 }, fixedLocator(0));
+    // The pod's screen, once for PSS at every mode and for the catalogue.
+    const areas = pod ? screenPod(pod, resource.containers, obj.metadata) : ALL_AREAS;
     const known = pod !== undefined || this.catalogue.handles(resource.kind);
     const reasons: Reason[] = [];
     const denials: string[] = [];
@@ -163,7 +165,7 @@ export class Validator {
         const minor = parsePssVersion(modes.versions[mode]) ?? parsePssVersion('latest')!;
         const key = `${level}:${minor}`;
         let results = cache.get(key);
-        if (!results) cache.set(key, (results = evaluatePodSpec(pod, { level: level as PssLevel, minor })));
+        if (!results) cache.set(key, (results = evaluatePodSpec(pod, { level: level as PssLevel, minor }, resource.containers, areas)));
         if (results.length === 0) continue;
         const label = `"${level}:${modes.versions[mode] === 'latest' ? 'latest' : formatPssVersion(minor)}"`;
         const text = formatPssViolations(results);
@@ -180,7 +182,7 @@ export class Validator {
 
     // Catalogue findings, each in the strictest mode whose threshold it reaches, unless a PSS
     // control already said the same thing about the same field in that mode or a stricter one.
-    const findings = this.catalogueFindings(resource);
+    const findings = this.catalogueFindings(resource, areas);
     const checkLines: string[] = [];
     for (const f of findings) {
       const mode = MODES.find((m) => levelAtLeast(f.severity, modes.checks[m]));
@@ -219,8 +221,8 @@ export class Validator {
     return { decision, reasons };
   }
 
-  private catalogueFindings(resource: Resource): readonly Finding[] {
-    const run = this.catalogue.run(resource, () => []);
+  private catalogueFindings(resource: Resource, areas = ALL_AREAS): readonly Finding[] {
+    const run = this.catalogue.run(resource, () => [], areas);
     if (run.findings.length === 0) return run.findings;
     // Ignore rules can expire: rebuild the suppressor now and then so "now" moves on.
     if (Date.now() - this.suppressorMadeAt > 60_000) {
