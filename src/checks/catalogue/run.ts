@@ -115,9 +115,7 @@ export class CatalogueRunner {
     const report = (path: JsonPath, message: string, severity?: Severity) => {
       const resource = this.ctx.resource;
       const finding = findingOf(this.current!, resource.ref(), path, resource.lineOf(path), message, severity);
-      // Kept to the end of a scan: a first finding starts a list of its exact length.
-      if (this.findings === undefined) this.findings = [finding];
-      else this.findings.push(finding);
+      this.findings = withItem(this.findings, finding);
     };
     this.ctx = {
       resource: undefined as never,
@@ -190,13 +188,13 @@ export class CatalogueRunner {
       // One record for every check that keeps the resource's PodFact (the mask holds 31 checks;
       // past that, and for any other fact, one record per check). The PodFact makes its strings its own.
       if (fact instanceof PodFact && k < 31 && (shared === undefined || shared.fact === fact)) {
-        if (!shared) facts = withRecord(facts, (shared = { checks: NO_ITEMS, subject, fact, ignores: ignoreList }));
+        if (!shared) facts = withItem(facts, (shared = { checks: NO_ITEMS, subject, fact, ignores: ignoreList }));
         sharedBy |= 1 << k;
         continue;
       }
       // Facts live until the whole input is read: they must not keep documents' text alive.
       const own = fact instanceof PodFact ? fact : ownStrings(fact, (owned ??= new Map()));
-      facts = withRecord(facts, { checks: this.checkLists.single(def.id), subject, fact: own, ignores: ignoreList });
+      facts = withItem(facts, { checks: this.checkLists.single(def.id), subject, fact: own, ignores: ignoreList });
     }
     if (shared) shared.checks = this.checkLists.subset(inventoryChecks, sharedBy);
     // Let the document go once its checks are done.
@@ -238,13 +236,13 @@ export class CatalogueRunner {
 }
 
 /**
- * `list` with `record` added; a new list starts at its exact length. A resource's records are
- * kept to the end of a scan and are nearly always one: a list grown by push would reserve
- * room for 16 more.
+ * `list` with `item` added; a new list starts at its exact length. A resource's findings and
+ * fact records are kept to the end of a scan and are usually one or two: a list grown by push
+ * from empty would reserve room for 16 more.
  */
-function withRecord(list: FactRecord[] | undefined, record: FactRecord): FactRecord[] {
-  if (list === undefined) return [record];
-  list.push(record);
+function withItem<T>(list: T[] | undefined, item: T): T[] {
+  if (list === undefined) return [item];
+  list.push(item);
   return list;
 }
 
