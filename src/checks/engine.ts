@@ -23,7 +23,20 @@ export interface EngineOptions {
    * check runs on every pod: the reference the screen is tested against.
    */
   screen?: boolean;
+  /**
+   * Characters of input (counted from the start) whose documents cross-resource checks may keep,
+   * to look lines up only for what they report (CatalogueRunner.keepLines). Only for an engine
+   * whose facts stay in its own thread. Default 0: lines are looked up at collect time.
+   */
+  keepLinesFor?: number;
 }
+
+/**
+ * The scan's budget for keepLinesFor. A kept document holds the block of input it was read in
+ * (1 MB), so what is kept stays below the input read so far; past the budget, lines are
+ * looked up while the document is at hand.
+ */
+export const KEPT_TEXT_BUDGET = 128 << 20;
 
 export interface UnitResult {
   resources: number;
@@ -39,9 +52,13 @@ export class Engine {
   readonly suppressor: Suppressor;
   readonly catalogue: CatalogueRunner;
 
+  /** Characters of input text this engine has read (for keepLinesFor). */
+  private textRead = 0;
+
   constructor(readonly opts: EngineOptions) {
     this.suppressor = new Suppressor(opts.config, new Date(opts.now));
     this.catalogue = new CatalogueRunner(opts.selection?.checks ?? [], opts.params ?? defaultParams());
+    this.catalogue.keepLines = (opts.keepLinesFor ?? 0) > 0;
   }
 
   runResource(resource: Resource): { findings: readonly Finding[]; facts: readonly FactRecord[]; warnings: readonly string[] } {
@@ -72,6 +89,10 @@ export class Engine {
   runUnit(unit: Unit): UnitResult {
     if (unit.type === 'error') {
       return { resources: 0, findings: [], errors: [{ file: unit.file, line: unit.line, message: unit.message }], facts: [], warnings: [] };
+    }
+    if (this.catalogue.keepLines) {
+      this.textRead += unit.type === 'yaml' ? unit.chunk.text.length : unit.text.length;
+      if (this.textRead > this.opts.keepLinesFor!) this.catalogue.keepLines = false;
     }
     const parsed = parseUnit(unit);
     const out: UnitResult = { resources: parsed.resources.length, findings: NO_ITEMS, errors: parsed.errors, facts: NO_ITEMS, warnings: NO_ITEMS };

@@ -9,7 +9,7 @@ import {
   collectInputs, emptySummary, readUnits, splitPrettyJsonList,
   type CheckInfo, type Finding, type InputError, type InputSource, type ScanResult, type Unit,
 } from '../model/index.js';
-import { Engine, type EngineOptions, type UnitResult } from './engine.js';
+import { Engine, KEPT_TEXT_BUDGET, type EngineOptions, type UnitResult } from './engine.js';
 import { WorkerPool, type Task } from './pool.js';
 import { pssCheckInfos } from './pss/index.js';
 import { checkInfo, findCheck, numberSubjects, pssIdSelected, type FactRecord } from './catalogue/index.js';
@@ -41,7 +41,8 @@ export function defaultJobs(): number {
 export async function scan(paths: readonly string[], opts: ScanOptions): Promise<ScanResult> {
   const { inputs, errors: inputErrors, warnings: inputWarnings } = await collectInputs(paths, opts.cwd);
   const engineOpts: EngineOptions = { pss: opts.pss, selection: opts.selection, params: opts.params, config: opts.config, now: opts.now, screen: opts.screen };
-  const engine = new Engine(engineOpts);
+  // The main thread's facts stay here: it may keep documents for lines found only when reported.
+  const engine = new Engine({ ...engineOpts, keepLinesFor: KEPT_TEXT_BUDGET });
   const jobs = Math.max(1, opts.jobs ?? defaultJobs());
   const inlineBytes = opts.inlineBytes ?? 1 << 20;
 

@@ -5,7 +5,8 @@ import { Engine, type EngineOptions, type UnitResult } from './engine.js';
 import type { BatchReply, Task } from './pool.js';
 
 const opts = (workerData as { opts: EngineOptions }).opts;
-const engine = new Engine(opts);
+// Facts go to the main thread as copies: lines are looked up here, while the documents are at hand.
+const engine = new Engine({ ...opts, keepLinesFor: 0 });
 
 async function runTask(task: Task): Promise<UnitResult[]> {
   if (task.kind === 'units') return task.units.map((u) => engine.runUnit(u));

@@ -127,6 +127,38 @@ spec:
   assert.deepEqual(resources[1].source.renderedIn, { file: 'rendered.yaml', line: 9 });
 });
 
+test('lines for later: an untouched YAML document can be kept and gives the same lines; a walked one, or JSON, cannot', () => {
+  const text = `# Source: shop/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+spec:
+  template:
+    spec:
+      serviceAccountName: shop
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers: [{name: app, image: x}]
+`;
+  const [helm, pod] = parseYamlText(text, 'rendered.yaml').resources;
+  const path = ['spec', 'template', 'spec', 'serviceAccountName'];
+  // The root line (every ref asks for it) is known without walking: the document is still untouched.
+  assert.equal(helm.line, 1);
+  const later = helm.linesForLater();
+  assert.ok(later);
+  assert.equal(later.lineOf(path), 8); // counted from the # Source comment, like every line of a Helm template
+  assert.equal(later.lineOf(path), parseYamlText(text, 'rendered.yaml').resources[0].lineOf(path));
+  assert.equal(pod.lineOf(['spec', 'containers', 0]), 16);
+  assert.equal(pod.linesForLater(), undefined, 'a document already walked looks its lines up at once');
+  const json = parseJsonText('{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}', 'p.json').resources[0];
+  assert.equal(json.linesForLater(), undefined, 'a JSON locator holds the whole parsed file');
+});
+
 test('one bad document is reported with its line; the others still load', () => {
   const text = `apiVersion: v1
 kind: ConfigMap

@@ -102,6 +102,19 @@ export class Resource {
     return this.lineOf([]);
   }
 
+  /**
+   * Lines of this resource for later, after its document has been checked and dropped (see
+   * Locator.forLater): what a cross-resource check needs only if it ends up reporting. Holds
+   * the document's text; undefined when keeping a locator would hold more (a JSON file's parsed
+   * tree) or when this one has already walked the document.
+   */
+  linesForLater(): Locator | undefined {
+    const later = this.locator.forLater?.();
+    const helm = this.origin.helm;
+    if (!later || !helm) return later;
+    return { lineOf: (path) => lineInTemplate(later.lineOf(path), helm) };
+  }
+
   get source(): SourceRef {
     const src: SourceRef = { file: this.file, doc: this.doc, line: this.line };
     if (this.origin.helm) src.renderedIn = { file: this.origin.file, line: this.fileLineOf([]) };

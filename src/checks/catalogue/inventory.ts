@@ -5,7 +5,7 @@
  */
 import {
   inApiGroups, internString, isObj, labelsOf, memoizeLast, ownString, WORKLOAD_KINDS,
-  type JsonPath, type KubeObject, type Labels, type Resource,
+  type JsonPath, type KubeObject, type Labels, type Locator, type Resource,
 } from '../../model/index.js';
 import type { CollectContext } from './types.js';
 
@@ -73,6 +73,11 @@ export class PodFact {
   saLine = -1;
   automountLine = -1;
   rcLine = -1;
+  /**
+   * Where the lines not looked up yet are found once a check reports (see wantPodLine): the
+   * document's locator, kept by the main thread; null when lines are looked up at collect time.
+   */
+  later: Locator | null | undefined = undefined;
 
   constructor(
     /** The namespace bucket (see nsBucket). */
@@ -159,7 +164,7 @@ const LINE_FIELD = {
   labels: 'labelsLine', spec: 'specLine', sa: 'saLine', automount: 'automountLine', rc: 'rcLine',
 } as const satisfies Record<PodFactPath, keyof PodFact>;
 
-/** The line of `which`, looked up once per workload while its document is at hand (collect time). */
+/** The line of `which`, looked up now, while its document is at hand (collect time). */
 export function podLine(ctx: CollectContext, fact: PodFact, which: PodFactPath): number {
   const place = placeOf(fact, which);
   const field = LINE_FIELD[place];
@@ -167,9 +172,22 @@ export function podLine(ctx: CollectContext, fact: PodFact, which: PodFactPath):
   return fact[field];
 }
 
-/** The line podLine recorded for `which` (facts reach evaluate() with the lines their checks asked for; -1: never asked). */
+/**
+ * Makes the line of `which` available to evaluate() (podFactLine). Most workloads never get a
+ * cross-resource finding, so when the scan keeps the document's locator the line is only
+ * looked up if one is reported; otherwise it is looked up now.
+ */
+export function wantPodLine(ctx: CollectContext, fact: PodFact, which: PodFactPath): void {
+  if (fact.later === undefined) fact.later = ctx.linesForLater() ?? null;
+  if (fact.later === null) podLine(ctx, fact, which);
+}
+
+/** The line of `which` (-1: no check asked for it at collect time, and the document was not kept). */
 export function podFactLine(fact: PodFact, which: PodFactPath): number {
-  return fact[LINE_FIELD[placeOf(fact, which)]];
+  const place = placeOf(fact, which);
+  const field = LINE_FIELD[place];
+  if (fact[field] === -1 && fact.later) fact[field] = fact.later.lineOf(podPath(fact, place));
+  return fact[field];
 }
 
 /**

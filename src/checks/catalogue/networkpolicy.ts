@@ -8,7 +8,7 @@ import {
 } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
-import { count, groupBy, inNs, isBuiltin, labelText, namespaceName, nsBucket, podFact, podFactLine, podLine, selectorFact, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
+import { count, groupBy, inNs, isBuiltin, labelText, namespaceName, nsBucket, podFact, podFactLine, wantPodLine, selectorFact, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
 
@@ -52,7 +52,7 @@ function collectCoverage(ctx: CollectContext, lines: 'workloads' | 'policies'): 
     return { t: 'np', ns: nsBucket(ctx), sel: selectorFact(spec.podSelector), path, line: lines === 'policies' ? ctx.lineOf(path) : 0 };
   }
   const pod = podFact(ctx);
-  if (pod && lines === 'workloads') podLine(ctx, pod, 'labels');
+  if (pod && lines === 'workloads') wantPodLine(ctx, pod, 'labels');
   return pod;
 }
 

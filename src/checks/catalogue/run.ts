@@ -99,6 +99,13 @@ export class CatalogueRunner {
   readonly screensPods: boolean;
   private readonly checkLists = new CheckLists();
 
+  /**
+   * Whether cross-resource checks may keep a document's locator and look its lines up only when
+   * they report (CollectContext.linesForLater). Only where facts stay in this thread: a fact
+   * sent from a worker is copied, and a locator would take its document's text along.
+   */
+  keepLines = false;
+
   /** The check that is running, and the findings of the resource being checked. */
   private current?: ResourceCheck;
   private findings?: Finding[];
@@ -126,6 +133,7 @@ export class CatalogueRunner {
       params,
       report,
       lineOf: (path: JsonPath) => this.ctx.resource.lineOf(path),
+      linesForLater: () => (this.keepLines ? this.ctx.resource.linesForLater() : undefined),
     };
   }
 

@@ -4,7 +4,7 @@
  */
 import { labelsOf, type Labels } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
-import { isBuiltin, podFact, podFactLine, podLine, podPath, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
+import { isBuiltin, podFact, podFactLine, wantPodLine, podPath, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
 /** `key=value` (also `key==value`) or `key`; undefined for an empty or malformed entry. */
@@ -100,7 +100,7 @@ spec:
     const pod = podFact(ctx);
     // A runtime class listed as a sandbox passes whatever else is in the input.
     if (!pod || (pod.rc !== null && ctx.params.sandboxRuntimeClasses.includes(pod.rc))) return undefined;
-    podLine(ctx, pod, 'rc');
+    wantPodLine(ctx, pod, 'rc');
     return pod;
   },
   evaluate(facts, params) {
@@ -167,7 +167,7 @@ handler: runsc`,
     if (rc) return rc;
     const pod = podFact(ctx);
     if (!pod || pod.rc === null) return undefined;
-    podLine(ctx, pod, 'rc');
+    wantPodLine(ctx, pod, 'rc');
     return pod;
   },
   evaluate(facts, params) {

@@ -3,7 +3,7 @@
  * and its ServiceAccount (when the input has it) are judged together.
  */
 import { defineInventoryCheck } from './define.js';
-import { groupBy, inNs, isBuiltin, nsBucket, podFact, podFactLine, podLine, podPath, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
+import { groupBy, inNs, isBuiltin, nsBucket, podFact, podFactLine, wantPodLine, podPath, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
 import type { CollectContext, CheckDef, InventoryReport } from './types.js';
 
 /** A ServiceAccount of the input. `automount` is its automountServiceAccountToken when boolean. */
@@ -68,7 +68,7 @@ spec:
     if (sa) return sa;
     const pod = podFact(ctx);
     if (!pod || pod.automount === false) return undefined;
-    podLine(ctx, pod, 'automount');
+    wantPodLine(ctx, pod, 'automount');
     return pod;
   },
   evaluate(facts) {
@@ -128,7 +128,7 @@ spec:
     const sa = collectServiceAccount(ctx);
     if (sa) return sa;
     const pod = podFact(ctx);
-    if (pod) podLine(ctx, pod, 'sa');
+    if (pod) wantPodLine(ctx, pod, 'sa');
     return pod;
   },
   evaluate(facts) {

@@ -23,14 +23,25 @@ export interface ScanOutcome {
 
 /**
  * Runs the checks `ids` over every resource of `yaml` (which must parse without errors) as a
- * scan does: per resource, facts through JSON as if they came from a worker thread, subjects
- * numbered in input order, then the cross-resource checks over all facts. `params` override
- * the defaults key by key.
+ * scan does, both ways a scan can: as in a worker thread (facts copied by structured clone,
+ * lines looked up at collect time) and as on the main thread (facts kept as they are, lines of
+ * documents looked up only when a cross-resource check reports). Subjects are numbered in input
+ * order, then the cross-resource checks judge all facts. Both ways must give the same findings
+ * and warnings; the outcome is the worker's. `params` override the defaults key by key.
  */
 export function scanText(yaml: string, ids: string | readonly string[], params: Partial<CheckParams> = {}): ScanOutcome {
+  const worker = scanOnce(yaml, ids, params, false);
+  const main = scanOnce(yaml, ids, params, true);
+  assert.deepEqual(main.findings, worker.findings, 'the main thread (lines looked up when reported) and a worker (lines looked up at once) disagree');
+  assert.deepEqual(main.warnings, worker.warnings);
+  return worker;
+}
+
+function scanOnce(yaml: string, ids: string | readonly string[], params: Partial<CheckParams>, keepLines: boolean): ScanOutcome {
   const { resources, errors } = parseYamlText(yaml, 'x.yaml');
   assert.deepEqual(errors, []);
   const runner = new CatalogueRunner(typeof ids === 'string' ? [ids] : ids, { ...defaultParams(), ...params });
+  runner.keepLines = keepLines;
   const findings: Finding[] = [];
   const warnings: string[] = [];
   const facts: FactRecord[] = [];
@@ -39,9 +50,13 @@ export function scanText(yaml: string, ids: string | readonly string[], params: 
     findings.push(...run.findings);
     warnings.push(...run.warnings);
     for (const f of run.facts) {
+      if (keepLines) {
+        facts.push(f);
+        continue;
+      }
       // Facts must survive the trip from a worker thread unchanged (as data: a class instance,
       // such as the shared PodFact, arrives as a plain object with the same fields).
-      const sent = JSON.parse(JSON.stringify(f.fact)) as unknown;
+      const sent = structuredClone(f.fact) as unknown;
       assert.deepEqual(sent, f.fact !== null && typeof f.fact === 'object' && !Array.isArray(f.fact) ? { ...f.fact } : f.fact);
       facts.push({ ...f, fact: sent });
     }

@@ -2,7 +2,7 @@
  * The shape of a catalogue check. A check is one small definition — metadata plus a `run`
  * of a few lines on top of the shared helpers — in the file of its topic.
  */
-import type { ContainerRef, JsonPath, KubeObject, PodSpecRef, Resource, ResourceRef, Severity, Stride } from '../../model/index.js';
+import type { ContainerRef, JsonPath, KubeObject, Locator, PodSpecRef, Resource, ResourceRef, Severity, Stride } from '../../model/index.js';
 
 /** Equivalent ids in the standards and in the tools users already run. */
 export interface CheckRefs {
@@ -123,6 +123,12 @@ export interface FactSubject {
 export interface CollectContext extends Omit<ResourceContext, 'report'> {
   /** 1-based line of a path in the resource (for the findings evaluate() will make). */
   lineOf(path: JsonPath): number;
+  /**
+   * The resource's lines for after the whole input is read, when the scan keeps them (the main
+   * thread, within its memory budget, documents not yet looked into: Resource.linesForLater);
+   * undefined when lines must be looked up now.
+   */
+  linesForLater(): Locator | undefined;
 }
 
 /** Looks at the whole input: collects small facts per resource, then judges them together. */

@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { splitYamlDocuments, type Unit } from '../model/index.js';
+import { Engine } from './engine.js';
+import { numberSubjects, type FactRecord } from './catalogue/index.js';
+import { PodFact } from './catalogue/inventory.js';
+import { emptyConfig } from '../policy/index.js';
+
+function deployment(name: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: shop
+spec:
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+      - name: app
+        image: registry.example.com/${name}:1.0
+`;
+}
+
+function unitsOf(text: string): Unit[] {
+  return splitYamlDocuments(text).map((chunk, doc) => ({ type: 'yaml', file: 'shop.yaml', doc, chunk }));
+}
+
+/** Findings of the default-ServiceAccount check over `text`, with the PodFacts' kept locators. */
+function run(text: string, keepLinesFor: number) {
+  const selection = { checks: ['serviceaccount/default-service-account'], exclude: [] };
+  const engine = new Engine({ selection, config: emptyConfig(), now: 0, keepLinesFor });
+  const facts: FactRecord[] = [];
+  for (const unit of unitsOf(text)) facts.push(...engine.runUnit(unit).facts);
+  const kept = facts.map((f) => (f.fact instanceof PodFact ? f.fact.later !== null && f.fact.later !== undefined : undefined));
+  numberSubjects(facts);
+  const findings = engine.catalogue.evaluate(facts).map(({ finding }) => [finding.resource.name, finding.path, finding.line]);
+  return { kept, findings };
+}
+
+test('the main thread keeps documents for cross-resource lines within its budget, then looks lines up at once; the lines are the same', () => {
+  const text = [deployment('a'), deployment('b'), deployment('c')].join('---\n');
+  const expected = [
+    ['a', 'spec.template.spec', 10],
+    ['b', 'spec.template.spec', 24],
+    ['c', 'spec.template.spec', 38],
+  ];
+  const eager = run(text, 0);
+  assert.deepEqual(eager.kept, [false, false, false]);
+  assert.deepEqual(eager.findings, expected);
+  // A budget of one and a half documents: the first is kept, the budget runs out in the second.
+  const partly = run(text, Math.floor(deployment('a').length * 1.5));
+  assert.deepEqual(partly.kept, [true, false, false]);
+  assert.deepEqual(partly.findings, expected);
+  const all = run(text, 1 << 20);
+  assert.deepEqual(all.kept, [true, true, true]);
+  assert.deepEqual(all.findings, expected);
+});
