@@ -136,16 +136,15 @@ spec:
     const out: InventoryReport[] = [];
     for (const { subject, fact: w } of facts) {
       if (w.t !== 'w') continue;
-      const path = podPath(w, 'sa');
-      const line = podFactLine(w, 'sa');
+      // The path and line only for a report: a workload's line may be looked up only now.
       if (w.sa === 'default') {
         const message = w.saField ? 'pod names the default ServiceAccount' : 'pod sets no serviceAccountName and runs as the default ServiceAccount';
-        out.push({ subject, path, line, message });
+        out.push({ subject, path: podPath(w, 'sa'), line: podFactLine(w, 'sa'), message });
         continue;
       }
       if (!accounts.has(w.ns) || findSa(accounts, w.ns, w.sa)) continue;
       out.push({
-        subject, path, line, severity: 'info',
+        subject, path: podPath(w, 'sa'), line: podFactLine(w, 'sa'), severity: 'info',
         message: `ServiceAccount "${w.sa}" is not in the input, which has ServiceAccounts ${inNs(w.ns)}`,
       });
     }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { parseYamlText, type Finding, type Resource } from '../../model/index.js';
 import { numberSubjects } from './facts.js';
+import { PodFact } from './inventory.js';
 import { defaultParams } from './params.js';
 import { CatalogueRunner, type FactRecord } from './run.js';
 import type { CheckParams } from './types.js';
@@ -45,12 +46,14 @@ function scanOnce(yaml: string, ids: string | readonly string[], params: Partial
   const findings: Finding[] = [];
   const warnings: string[] = [];
   const facts: FactRecord[] = [];
+  const lookups = { count: 0, seen: new Set<unknown>() };
   for (const resource of resources) {
     const run = runner.run(resource, () => []);
     findings.push(...run.findings);
     warnings.push(...run.warnings);
     for (const f of run.facts) {
       if (keepLines) {
+        countLaterLookups(f.fact, lookups);
         facts.push(f);
         continue;
       }
@@ -62,8 +65,19 @@ function scanOnce(yaml: string, ids: string | readonly string[], params: Partial
     }
   }
   numberSubjects(facts);
-  for (const { finding } of runner.evaluate(facts, warnings)) findings.push(finding);
+  const reported = runner.evaluate(facts, warnings);
+  for (const { finding } of reported) findings.push(finding);
+  // Kept documents are looked into only for what is reported (at most one line per finding).
+  assert.ok(lookups.count <= reported.length, `${lookups.count} lines of kept documents looked up for ${reported.length} cross-resource findings`);
   return { findings, warnings, resources };
+}
+
+/** Counts the lookups into a PodFact's kept document (each PodFact is counted once). */
+function countLaterLookups(fact: unknown, lookups: { count: number; seen: Set<unknown> }): void {
+  if (!(fact instanceof PodFact) || !fact.later || lookups.seen.has(fact)) return;
+  lookups.seen.add(fact);
+  const kept = fact.later;
+  fact.later = { lineOf: (path) => { lookups.count++; return kept.lineOf(path); } };
 }
 
 /** scanText's findings, failing the test when a check crashed. */
