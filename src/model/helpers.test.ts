@@ -73,7 +73,7 @@ test('memoizeLast computes once per run of the same argument, by identity, undef
   assert.deepEqual(calls, [undefined, a, b, a, b]);
 });
 
-test('formatPath: remembered pieces give what formatting each segment afresh gives', () => {
+test('formatPath: the identifier test without a regular expression, and the reused pieces, format as the reference does', () => {
   const reference = (path: ReadonlyArray<string | number>): string =>
     path.map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg) ? (i === 0 ? seg : `.${seg}`) : `[${JSON.stringify(seg)}]`)).join('');
   const segment = fc.oneof(

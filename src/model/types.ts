@@ -1,5 +1,4 @@
 /** Shapes shared by every analyzer and reporter (see ARCHITECTURE.md). */
-import { memoizeString } from './memo.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
@@ -88,13 +87,17 @@ export const NO_ITEMS: readonly never[] = Object.freeze([]);
 export function formatPath(path: JsonPath): string {
   // Joined, not concatenated: findings keep their path to the end of a scan, and a string built
   // with += is a tree of one object per piece (V8 cons strings) until something flattens it.
-  // Pieces are remembered (paths repeat the same keys and small indexes finding after finding)
-  // and gathered in one reused list: this runs for every finding.
+  // The pieces are gathered in one reused list; a plain key goes in as it is after a "." piece,
+  // so nothing is allocated or looked up for it (this runs for every finding).
   const parts = pathParts;
   parts.length = 0;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
-    parts.push(typeof seg === 'number' ? indexPiece(seg) : keyPiece(seg, i === 0));
+    if (typeof seg === 'number') parts.push(indexPiece(seg));
+    else if (isIdentifier(seg)) {
+      if (i > 0) parts.push('.');
+      parts.push(seg);
+    } else parts.push(`[${JSON.stringify(seg)}]`);
   }
   const out = parts.join('');
   parts.length = 0;
@@ -103,19 +106,23 @@ export function formatPath(path: JsonPath): string {
 
 const pathParts: string[] = [];
 const indexPieces: string[] = [];
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 function indexPiece(n: number): string {
   if (!(Number.isInteger(n) && n >= 0 && n < 256)) return `[${n}]`;
   return (indexPieces[n] ??= `[${n}]`);
 }
 
-/** Formatted keys: `.key` (or `["odd key"]`), and the same as a path's first piece. */
-const laterKeyPiece = memoizeString((key) => (IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`));
-const firstKeyPiece = memoizeString((key) => (IDENTIFIER.test(key) ? key : `[${JSON.stringify(key)}]`));
-
-function keyPiece(key: string, first: boolean): string {
-  return first ? firstKeyPiece(key) : laterKeyPiece(key);
+/** `/^[A-Za-z_][A-Za-z0-9_-]*$/`, without a regular expression: keys written as `.key`. */
+function isIdentifier(key: string): boolean {
+  const n = key.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) continue;
+    if (i > 0 && ((c >= 48 && c <= 57) || c === 45)) continue;
+    return false;
+  }
+  return true;
 }
 
 /** What a reporter needs to know about a check (SARIF rules, docs, tables). */
