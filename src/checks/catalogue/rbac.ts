@@ -114,12 +114,17 @@ interface Hit {
 
 /** Index of the rule's resources entry that covers `target` (authorizer semantics), or -1. */
 function resourceEntry(field: Field, target: string): number {
+  const values = field.values;
   const slash = target.indexOf('/');
-  const base = slash === -1 ? target : target.slice(0, slash);
-  const sub = slash === -1 ? '' : target.slice(slash + 1);
-  return field.values.findIndex((x) => {
+  if (slash === -1) {
+    // A plain resource: only itself or `*` covers it (a loop, not a closure: this runs for every grant of every rule).
+    for (let i = 0; i < values.length; i++) if (values[i] === '*' || values[i] === target) return i;
+    return -1;
+  }
+  const base = target.slice(0, slash);
+  const sub = target.slice(slash + 1);
+  return values.findIndex((x) => {
     if (x === '*' || x === target) return true;
-    if (sub === '') return false;
     if (sub === '*') return x.startsWith(`${base}/`) || x.startsWith('*/');
     return x === `*/${sub}`;
   });
@@ -131,16 +136,20 @@ function grantsOf(rule: Rule, grants: readonly Grant[]): Hit[] {
   for (const grant of grants) {
     const exactGroup = rule.apiGroups.values.includes(grant.group);
     if (!exactGroup && !rule.apiGroups.values.includes('*')) continue;
-    const verbs = allVerbs ? ['*'] : grant.verbs.filter((v) => rule.verbs.values.includes(v));
-    if (verbs.length === 0) continue;
-    // With resourceNames a request must name its object; `create` on a resource never does.
-    const topVerbs = rule.resourceNames.length > 0 ? verbs.filter((v) => v !== 'create') : verbs;
-    const hit: Hit = { verbs: [], resources: [], via: [], why: grant.why, path: [], ...(grant.severity ? { severity: grant.severity } : {}) };
+    if (!allVerbs && !grant.verbs.some((v) => rule.verbs.values.includes(v))) continue;
+    // Most rules grant none of the resources: the lists and the hit are made only for a match.
+    let verbs: readonly string[] | undefined;
+    let topVerbs: readonly string[] | undefined;
+    let hit: Hit | undefined;
     for (const target of grant.resources) {
       const idx = resourceEntry(rule.resources, target);
       if (idx === -1) continue;
+      verbs ??= allVerbs ? ['*'] : grant.verbs.filter((v) => rule.verbs.values.includes(v));
+      // With resourceNames a request must name its object; `create` on a resource never does.
+      topVerbs ??= rule.resourceNames.length > 0 ? verbs.filter((v) => v !== 'create') : verbs;
       const effective = target.includes('/') ? verbs : topVerbs;
       if (effective.length === 0) continue;
+      hit ??= { verbs: [], resources: [], via: [], why: grant.why, path: [], ...(grant.severity ? { severity: grant.severity } : {}) };
       for (const v of effective) if (!hit.verbs.includes(v)) hit.verbs.push(v);
       hit.resources.push(target.endsWith('/*') ? target.slice(0, -2) : target);
       const entry = rule.resources.values[idx];
@@ -151,7 +160,7 @@ function grantsOf(rule: Rule, grants: readonly Grant[]): Hit[] {
         hit.path = grant.atVerb && !allVerbs && verbIdx !== -1 ? pathOf(rule.verbs, verbIdx) : pathOf(rule.resources, idx);
       }
     }
-    if (hit.resources.length === 0) continue;
+    if (hit === undefined) continue;
     if (!exactGroup) hit.via.push('apiGroups');
     hits.push(hit);
   }
