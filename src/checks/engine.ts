@@ -33,10 +33,12 @@ export interface EngineOptions {
 
 /**
  * The scan's budget for keepLinesFor. A kept document holds the block of input it was read in
- * (1 MB), so what is kept stays below the input read so far; past the budget, lines are
- * looked up while the document is at hand.
+ * (1 MB), so what is kept stays below the input read so far plus one block; past the budget,
+ * lines are looked up while the document is at hand. 32 M characters cover the inputs people
+ * scan (a 10,000-resource file is 12 M) and bound the extra memory of a huge one: with 128 M,
+ * a 100,000-resource file (120 M) kept all its text and the scan's peak RSS grew by 164 MB.
  */
-export const KEPT_TEXT_BUDGET = 128 << 20;
+export const KEPT_TEXT_BUDGET = 32 << 20;
 
 export interface UnitResult {
   resources: number;
