@@ -55,13 +55,13 @@ export class YamlLocator implements Locator {
   }
 
   /**
-   * While this locator has looked nothing up: a small object that finds the same lines later,
-   * holding only the document's text (a view into the block of input it was read from). Once it
-   * has walked the document (its finder holds the walked nodes), undefined: lines are cheap to
-   * find now, while the document is at hand. Items of a List in YAML are looked up at once too.
+   * A small object that finds the same lines later, holding only the document's text (a view
+   * into the block of input it was read from), not what this locator has walked. Undefined once
+   * the fast finder has given up on the document (a later lookup would parse it fully again),
+   * and for items of a List in YAML: their lines are looked up at once.
    */
   forLater(): Locator | undefined {
-    if (this.doc !== undefined || this.finder !== undefined || this.basePath.length > 0) return undefined;
+    if (this.doc !== undefined || this.basePath.length > 0) return undefined;
     return new LaterYamlLines(this.text, this.firstLine, this.rootLine);
   }
 

@@ -106,7 +106,7 @@ export class Resource {
    * Lines of this resource for later, after its document has been checked and dropped (see
    * Locator.forLater): what a cross-resource check needs only if it ends up reporting. Holds
    * the document's text; undefined when keeping a locator would hold more (a JSON file's parsed
-   * tree) or when this one has already walked the document.
+   * tree) or would parse the document again (see YamlLocator.forLater).
    */
   linesForLater(): Locator | undefined {
     const later = this.locator.forLater?.();

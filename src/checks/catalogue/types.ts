@@ -125,7 +125,7 @@ export interface CollectContext extends Omit<ResourceContext, 'report'> {
   lineOf(path: JsonPath): number;
   /**
    * The resource's lines for after the whole input is read, when the scan keeps them (the main
-   * thread, within its memory budget, documents not yet looked into: Resource.linesForLater);
+   * thread, within its memory budget, YAML documents: Resource.linesForLater);
    * undefined when lines must be looked up now.
    */
   linesForLater(): Locator | undefined;
