@@ -2,7 +2,7 @@
  * Runs every analyzer over one resource and applies suppressions. This is the unit of
  * work a scan repeats (inline or in a worker thread), so it takes only plain data.
  */
-import { NO_ITEMS, parseUnit, type Finding, type InputError, type Resource, type Unit } from '../model/index.js';
+import { NO_ITEMS, parseUnit, unitLength, type Finding, type InputError, type Resource, type Unit } from '../model/index.js';
 import { Suppressor, annotationIgnores, type PalisadeConfig } from '../policy/index.js';
 import { pssFindings, type PssPolicy } from './pss/index.js';
 import { ALL_AREAS, screenPod } from './screen.js';
@@ -93,7 +93,7 @@ export class Engine {
       return { resources: 0, findings: [], errors: [{ file: unit.file, line: unit.line, message: unit.message }], facts: [], warnings: [] };
     }
     if (this.catalogue.keepLines) {
-      this.textRead += unit.type === 'yaml' ? unit.chunk.text.length : unit.text.length;
+      this.textRead += unitLength(unit);
       if (this.textRead > this.opts.keepLinesFor!) this.catalogue.keepLines = false;
     }
     const parsed = parseUnit(unit);

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import {
-  collectInputs, emptySummary, readUnits, splitPrettyJsonList,
+  collectInputs, emptySummary, readUnits, splitPrettyJsonList, unitLength,
   type CheckInfo, type Finding, type InputError, type InputSource, type ScanResult, type Unit,
 } from '../model/index.js';
 import { Engine, KEPT_TEXT_BUDGET, type EngineOptions, type UnitResult } from './engine.js';
@@ -29,10 +29,6 @@ const BATCH_BYTES = 1 << 20;
 const FILE_TASK_BYTES = 4 << 20;
 /** JSON texts above this size are checked for a List to cut into items. */
 const LIST_SPLIT_BYTES = 1 << 20;
-
-function unitBytes(u: Unit): number {
-  return u.type === 'yaml' ? u.chunk.text.length : u.type === 'json' ? u.text.length : 0;
-}
 
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
@@ -92,7 +88,7 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
         continue;
       }
       for await (const unit of readUnits(input, opts.stdin)) {
-        const bytes = unitBytes(unit);
+        const bytes = unitLength(unit);
         seenBytes += bytes;
         if (!pool && jobs > 1 && seenBytes > inlineBytes) pool = new WorkerPool(jobs - 1, engineOpts);
         // A large kubectl List is cut into its items: parsed one by one they never all sit
@@ -109,7 +105,7 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
             parts.push([engine.runUnit(unit)]);
             continue;
           }
-          for (const piece of pieces) await enqueue(piece, unitBytes(piece));
+          for (const piece of pieces) await enqueue(piece, unitLength(piece));
           continue;
         }
         await enqueue(unit, bytes);

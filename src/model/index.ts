@@ -4,7 +4,7 @@ export { type Locator, YamlLocator, JsonFileLocator, fixedLocator, yamlOffset } 
 export { parseYamlChunk, parseJsonText, parseYamlText, MAX_DEPTH, type ParseResult } from './parse.js';
 export { YamlDocSplitter, splitYamlDocuments, hasContent, type DocChunk } from './split.js';
 export { collectInputs, displayPath, describeFsError, errorCode, type InputSource, type CollectResult } from './inputs.js';
-export { readUnits, type Unit } from './read.js';
+export { readUnits, unitLength, type Unit } from './read.js';
 export { loadResources, parseUnit, type LoadedResources, type LoadResourcesOptions } from './load.js';
 export { LineIndex, lineOfOffset } from './lines.js';
 export * from './podspec.js';

@@ -13,6 +13,11 @@ export type Unit =
   | { type: 'json'; file: string; text: string; firstLine?: number }
   | { type: 'error'; file: string; line?: number; message: string };
 
+/** The length of the text a unit carries, in characters (0 for an error). */
+export function unitLength(u: Unit): number {
+  return u.type === 'yaml' ? u.chunk.text.length : u.type === 'json' ? u.text.length : 0;
+}
+
 /** Files whose first bytes hold a NUL are not text; say so instead of parsing garbage. */
 function looksBinary(piece: string): boolean {
   return piece.slice(0, 8192).includes('\u0000');
