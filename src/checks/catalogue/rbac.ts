@@ -115,19 +115,19 @@ interface Hit {
 /** Index of the rule's resources entry that covers `target` (authorizer semantics), or -1. */
 function resourceEntry(field: Field, target: string): number {
   const values = field.values;
+  // One loop, no closure: this runs for every grant of every rule. Only a subresource target
+  // (`pods/exec`, `deployments/*`) can also be covered by `*/sub` or, for `/*`, by `base/…`.
   const slash = target.indexOf('/');
-  if (slash === -1) {
-    // A plain resource: only itself or `*` covers it (a loop, not a closure: this runs for every grant of every rule).
-    for (let i = 0; i < values.length; i++) if (values[i] === '*' || values[i] === target) return i;
-    return -1;
+  const sub = slash === -1 ? '' : target.slice(slash + 1);
+  const base = slash === -1 ? '' : target.slice(0, slash + 1);
+  const anyBase = sub === '' ? '' : `*/${sub}`;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (x === '*' || x === target) return i;
+    if (sub === '') continue;
+    if (sub === '*' ? x.startsWith(base) || x.startsWith('*/') : x === anyBase) return i;
   }
-  const base = target.slice(0, slash);
-  const sub = target.slice(slash + 1);
-  return values.findIndex((x) => {
-    if (x === '*' || x === target) return true;
-    if (sub === '*') return x.startsWith(`${base}/`) || x.startsWith('*/');
-    return x === `*/${sub}`;
-  });
+  return -1;
 }
 
 function grantsOf(rule: Rule, grants: readonly Grant[]): Hit[] {
