@@ -75,7 +75,8 @@ export class PodFact {
   rcLine = -1;
   /**
    * Where the lines not looked up yet are found once a check reports (see wantPodLine): the
-   * document's locator, kept by the main thread; null when lines are looked up at collect time.
+   * document's lines kept by the main thread (Resource.linesForLater); null when lines are
+   * looked up at collect time; undefined until a check asks for a line.
    */
   later: Locator | null | undefined = undefined;
 
