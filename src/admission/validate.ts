@@ -6,7 +6,7 @@
  */
 import picomatch from 'picomatch';
 import {
-  ALL_AREAS, CatalogueRunner, evaluatePodSpec, formatPssVersion, formatPssViolations, parsePssVersion, screenPod,
+  ALL_AREAS, CatalogueRunner, evaluatePodSpec, formatPssVersion, formatPssViolations, parsePssVersion, screenOf,
   type CheckParams, type ControlResult, type PssLevel,
 } from '../checks/index.js';
 import { Resource, fixedLocator, formatPath, podSpecOf, severityRank, type Finding, type KubeObject, type Severity } from '../model/index.js';
@@ -147,8 +147,8 @@ export class Validator {
     }
 
     const modes = this.modesFor(namespace);
-    // The pod's screen, once for PSS at every mode and for the catalogue.
-    const areas = pod ? screenPod(pod, resource.containers, obj.metadata) : ALL_AREAS;
+    // The pod's screen, once for PSS at every mode and for the catalogue (when either reads it).
+    const areas = screenOf(resource, MODES.some((m) => modes.pss[m] !== 'privileged') || this.catalogue.screensPods);
     const known = pod !== undefined || this.catalogue.handles(resource.kind);
     const reasons: Reason[] = [];
     const denials: string[] = [];

@@ -5,7 +5,7 @@
 import { NO_ITEMS, parseUnit, unitLength, type Finding, type InputError, type Resource, type Unit } from '../model/index.js';
 import { Suppressor, annotationIgnores, type PalisadeConfig } from '../policy/index.js';
 import { pssFindings, type PssPolicy } from './pss/index.js';
-import { ALL_AREAS, screenPod } from './screen.js';
+import { screenOf } from './screen.js';
 import { CatalogueRunner, defaultParams, pssIdSelected, type CheckParams, type FactRecord, type Selection } from './catalogue/index.js';
 
 export interface EngineOptions {
@@ -80,12 +80,9 @@ export class Engine {
     };
   }
 
-  /** The screen of a workload's pod (checks/screen.ts); every area for other kinds, or with screening off. */
+  /** The screen of a workload's pod (checks/screen.ts); every area with screening off. */
   private areasOf(resource: Resource): number {
-    // Nothing reads a screen when no PSS control and no screened check is on: do not build pods for it.
-    if (this.opts.screen === false || (!this.opts.pss && !this.catalogue.screensPods)) return ALL_AREAS;
-    const pod = resource.pod;
-    return pod ? screenPod(pod, resource.containers, resource.object.metadata) : ALL_AREAS;
+    return screenOf(resource, this.opts.screen !== false && (this.opts.pss !== undefined || this.catalogue.screensPods));
   }
 
   runUnit(unit: Unit): UnitResult {

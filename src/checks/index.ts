@@ -5,7 +5,7 @@ export {
   LATEST_MINOR, PSS_LEVELS, type PssLevel, type PssPolicy, type PssControl, type ControlResult,
 } from './pss/index.js';
 export { exitCodeFor } from './exit.js';
-export { ALL_AREAS, screenPod } from './screen.js';
+export { ALL_AREAS, screenOf, screenPod } from './screen.js';
 export {
   CatalogueRunner, selectChecks, resolveParams, defaultParams, PROFILES,
   type CheckParams, type Selection, type Profile,

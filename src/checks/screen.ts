@@ -10,7 +10,7 @@
  * would hide a finding, which is why screen.test.ts compares every check with and without
  * the screen on fixtures, corpora and generated pods with strange values.
  */
-import { isObj, someKey, type ContainerRef, type Obj, type PodSpecRef } from '../model/index.js';
+import { isObj, someKey, type ContainerRef, type Obj, type PodSpecRef, type Resource } from '../model/index.js';
 
 /** The areas, one bit each. */
 export const Area = {
@@ -204,4 +204,14 @@ export function screenPod(pod: PodSpecRef, containers: readonly ContainerRef[], 
   }
   for (const c of containers) areas |= containerAreas(c, podSeccompDefault, podNonRoot);
   return areas;
+}
+
+/**
+ * The screen of a resource's pod, when something will read it (`needed`: a PSS control or a
+ * screened check is on); every area otherwise, and for kinds without a pod, without walking it.
+ */
+export function screenOf(resource: Resource, needed: boolean): number {
+  if (!needed) return ALL_AREAS;
+  const pod = resource.pod;
+  return pod ? screenPod(pod, resource.containers, resource.object.metadata) : ALL_AREAS;
 }
