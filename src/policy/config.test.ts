@@ -285,4 +285,10 @@ test('credential name patterns must be valid RE2: each invalid one is reported a
   assert.equal(errors.length, 2);
   assert.deepEqual(errors.map((e) => [e.file, e.line]), [['.palisade.yaml', 5], ['.palisade.yaml', 6]]);
   assert.match(errors[0].message, /^params\.credentialNamePatterns: "pass\(\?=word\)" is not a valid RE2 expression \(.+\); ignored$/);
+  // The same invalid pattern twice: each at its own line, and a lone string too.
+  const twice = parseConfigText('params:\n  credentialNamePatterns:\n    - "[x"\n    - "[x"\n', '.palisade.yaml');
+  assert.deepEqual(twice.errors.map((e) => e.line), [3, 4]);
+  const lone = parseConfigText('params:\n  credentialNamePatterns: "[x"\n', '.palisade.yaml');
+  assert.deepEqual(lone.config.params?.credentialNamePatterns, []);
+  assert.deepEqual(lone.errors.map((e) => e.line), [2]);
 });

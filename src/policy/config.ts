@@ -204,16 +204,10 @@ function readPss(ctx: Ctx, node: Node | null, keyNode: Node): PssConfig | undefi
 }
 
 
-/** The patterns that are valid RE2; each other one is reported at its own line and dropped. */
-function validPatterns(ctx: Ctx, node: Node | null, patterns: string[]): string[] {
-  const items = isSeq(node) ? node.items.map((item) => ctx.deref(item as Node | null)) : [node];
-  return patterns.filter((pattern) => {
-    const compiled = compileUserPattern(pattern);
-    if (!('error' in compiled)) return true;
-    const at = items.find((item) => { const v = ctx.scalarValue(item); return typeof v === 'string' && v.trim() === pattern; }) ?? node;
-    ctx.error(at, `params.credentialNamePatterns: ${JSON.stringify(pattern)} is not a valid RE2 expression (${compiled.error}); ignored`);
-    return false;
-  });
+/** Why a credential-name pattern cannot be used (it is not RE2), or undefined. */
+function patternProblem(pattern: string): string | undefined {
+  const compiled = compileUserPattern(pattern);
+  return 'error' in compiled ? `${JSON.stringify(pattern)} is not a valid RE2 expression (${compiled.error}); ignored` : undefined;
 }
 
 function readParams(ctx: Ctx, node: Node | null, keyNode: Node): ConfigParams | undefined {
@@ -228,8 +222,7 @@ function readParams(ctx: Ctx, node: Node | null, keyNode: Node): ConfigParams | 
       if (typeof v === 'number' && Number.isInteger(v) && v >= 0) params[key as (typeof PARAM_NUMBER_KEYS)[number]] = v;
       else ctx.error(value, `params.${key}: expected a whole number (got ${ctx.describe(value)})`);
     } else {
-      let list = readStringList(ctx, value, `params.${key}`);
-      if (list && key === 'credentialNamePatterns') list = validPatterns(ctx, value, list);
+      const list = readStringList(ctx, value, `params.${key}`, key === 'credentialNamePatterns' ? patternProblem : undefined);
       if (list) params[key as (typeof PARAM_LIST_KEYS)[number]] = list;
     }
   }

@@ -116,10 +116,14 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** A list of strings (a single string is accepted as a list of one). */
-export function readStringList(ctx: YamlCtx, node: Node | null, label: string): string[] | undefined {
+/**
+ * A list of strings (a single string is accepted as a list of one). `problem`, when given, is
+ * asked about each string: what it answers is reported at that string's own line, as
+ * `label: answer`, and the string is left out.
+ */
+export function readStringList(ctx: YamlCtx, node: Node | null, label: string, problem?: (value: string) => string | undefined): string[] | undefined {
   const single = ctx.scalarValue(node);
-  if (typeof single === 'string') return [single];
+  if (typeof single === 'string') return accepted(ctx, node, label, single, problem) ? [single] : [];
   if (!isSeq(node)) {
     ctx.error(node, `${label}: expected a list of strings (got ${ctx.describe(node)})`);
     return undefined;
@@ -127,8 +131,14 @@ export function readStringList(ctx: YamlCtx, node: Node | null, label: string): 
   const out: string[] = [];
   node.items.forEach((item, i) => {
     const v = ctx.scalarValue(ctx.deref(item as Node | null));
-    if (typeof v === 'string' && v.trim() !== '') out.push(v.trim());
-    else ctx.error(item as Node, `${label}[${i}]: expected a non-empty string (got ${ctx.describe(item as Node | null)}); skipped`);
+    if (typeof v !== 'string' || v.trim() === '') ctx.error(item as Node, `${label}[${i}]: expected a non-empty string (got ${ctx.describe(item as Node | null)}); skipped`);
+    else if (accepted(ctx, item as Node, label, v.trim(), problem)) out.push(v.trim());
   });
   return out;
+}
+
+function accepted(ctx: YamlCtx, at: Node | null, label: string, value: string, problem?: (value: string) => string | undefined): boolean {
+  const found = problem?.(value);
+  if (found !== undefined) ctx.error(at, `${label}: ${found}`);
+  return found === undefined;
 }
