@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Authorizer, analyzeRisks, buildRequest, impersonatedUser, loadPolicy, type RequestAttributes, type UserInfo } from '../rbac/index.js';
 import { rng } from './corpus.js';
-import { collectGarbage, fmtMB, median, percentile, printRows, progress, type BenchRow } from './measure.js';
+import { collectGarbage, flag, fmtMB, median, percentile, printRows, progress, type BenchRow } from './measure.js';
 
 const quick = process.argv.includes('--quick');
 const ROLES = 2_000;
@@ -99,9 +99,9 @@ function us(n: number): string {
 }
 
 async function main(): Promise<void> {
-  const out = process.argv.indexOf('--corpus-out');
-  if (out !== -1 && process.argv[out + 1]) {
-    writeFileSync(process.argv[out + 1], corpus().text);
+  const out = flag('--corpus-out');
+  if (out) {
+    writeFileSync(out, corpus().text);
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'palisade-rbac-bench-'));
