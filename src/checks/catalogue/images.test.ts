@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CheckParams } from './types.js';
+import fc from 'fast-check';
 import { brief, findingsOf, pod, type Brief } from './testkit.js';
+import { validRepository } from './images.js';
 
 const scan = (ids: string | string[], text: string, params: Partial<CheckParams> = {}): Brief[] => findingsOf(text, ids, params).map(brief);
 
@@ -123,4 +125,13 @@ test('pull-policy-not-always: mutable tags pulled from cache', () => {
     { check: PULL, severity: 'low', path: 'spec.containers[6].imagePullPolicy', line: policyLine(6), message: 'container "c6" image "nginx:1.27" has a mutable tag but imagePullPolicy is "always", not Always' },
     { check: PULL, severity: 'low', path: 'spec.containers[7].imagePullPolicy', line: policyLine(7), message: 'container "c7" image "nginx:1.27" has a mutable tag and no imagePullPolicy, which defaults to IfNotPresent' },
   ]);
+});
+
+test('validRepository agrees with the reference grammar on generated names', () => {
+  const component = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+  const byRegex = (repo: string) => repo.split('/').every((p) => component.test(p));
+  const names = fc.stringMatching(/^[a0Z._\-/]{0,12}$/);
+  fc.assert(fc.property(names, (repo) => validRepository(repo) === byRegex(repo)), { numRuns: 20_000 });
+  for (const repo of ['library/nginx', 'a__b', 'a---b/c.d', 'a_b_c']) assert.equal(validRepository(repo), true, repo);
+  for (const repo of ['', 'a/', '/a', 'a//b', 'a___b', 'a..b', 'a.-b', '-a', 'a-', 'A', 'a_', 'é']) assert.equal(validRepository(repo), false, repo);
 });

@@ -3,7 +3,6 @@ import { asArray, containerLabel, imageMatches, memoizeLast, memoizeString, pars
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
-const REPOSITORY_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/;
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$/;
@@ -12,7 +11,48 @@ type ImageState =
   /** No image field (allowed in templates that a tool fills in later). */
   | { kind: 'absent' }
   | { kind: 'invalid'; text: string; reason: string }
-  | { kind: 'ok'; text: string; ref: ImageRef };
+  /** `image` is the reference as written; imageText() quotes it for a message. */
+  | { kind: 'ok'; image: string; ref: ImageRef };
+
+/** The image as messages show it: quoted, and cut short when long. */
+function imageText(image: string): string {
+  return JSON.stringify(image.length > 80 ? `${image.slice(0, 77)}...` : image);
+}
+
+/**
+ * Whether `repository` is one the reference grammar accepts: '/'-separated components, each
+ * lower-case letters and digits joined by one '.', one or two '_', or any number of '-'
+ * (`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`). A character loop rather than that regular
+ * expression per component: it runs for every distinct image of the input.
+ */
+export function validRepository(repository: string): boolean {
+  /** 0: a component must start; 1: in a run of letters and digits; 2: in a separator. */
+  let state = 0;
+  let separator = 0;
+  let separatorLength = 0;
+  for (let i = 0; i < repository.length; i++) {
+    const c = repository.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      state = 1;
+      continue;
+    }
+    if (state === 0) return false;
+    if (c === 47 /* / */) {
+      if (state !== 1) return false;
+      state = 0;
+      continue;
+    }
+    if (c !== 46 /* . */ && c !== 95 /* _ */ && c !== 45 /* - */) return false;
+    if (state === 1) {
+      state = 2;
+      separator = c;
+      separatorLength = 1;
+      continue;
+    }
+    if (c !== separator || c === 46 || (c === 95 && ++separatorLength > 2)) return false;
+  }
+  return state === 1;
+}
 
 function describeValue(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);
@@ -41,8 +81,7 @@ const imagesOfContainers = memoizeLast((containers: readonly ContainerRef[]) => 
 function parseImageState(v: unknown): ImageState {
   if (v === undefined || v === null) return { kind: 'absent' };
   if (typeof v !== 'string') return { kind: 'invalid', text: describeValue(v), reason: `is a ${Array.isArray(v) ? 'list' : typeof v}, not a string` };
-  const text = JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
-  const invalid = (reason: string): ImageState => ({ kind: 'invalid', text, reason });
+  const invalid = (reason: string): ImageState => ({ kind: 'invalid', text: imageText(v), reason });
   if (v.trim() === '') return invalid('is empty');
   if (/\s/.test(v)) return invalid(v.includes('{{') ? 'contains an unrendered template' : 'contains whitespace');
   const ref = parseImage(v);
@@ -51,19 +90,20 @@ function parseImageState(v: unknown): ImageState {
   if (ref.digest === '') return invalid('has an empty digest after "@"');
   if (ref.tag !== undefined && !TAG.test(ref.tag)) return invalid(`has an invalid tag ${JSON.stringify(ref.tag)}`);
   if (ref.digest !== undefined && !DIGEST.test(ref.digest)) return invalid(`has an invalid digest ${JSON.stringify(ref.digest)}`);
-  if (!HOST.test(ref.registry)) return invalid(`has an invalid registry ${JSON.stringify(ref.registry)}`);
-  if (/[A-Z]/.test(ref.repository)) return invalid('has upper-case letters in the repository name');
-  if (!ref.repository.split('/').every((p) => REPOSITORY_COMPONENT.test(p))) return invalid(`has an invalid repository name ${JSON.stringify(ref.repository)}`);
-  return { kind: 'ok', text, ref };
+  if (ref.registry !== 'docker.io' && !HOST.test(ref.registry)) return invalid(`has an invalid registry ${JSON.stringify(ref.registry)}`);
+  if (!validRepository(ref.repository)) {
+    return invalid(/[A-Z]/.test(ref.repository) ? 'has upper-case letters in the repository name' : `has an invalid repository name ${JSON.stringify(ref.repository)}`);
+  }
+  return { kind: 'ok', image: v, ref };
 }
 
 /** Containers with a well-formed image (the others are image/invalid-reference's business). */
-function validImages(ctx: ResourceContext): Array<{ c: ContainerRef; text: string; ref: ImageRef }> {
-  const out: Array<{ c: ContainerRef; text: string; ref: ImageRef }> = [];
+function validImages(ctx: ResourceContext): Array<{ c: ContainerRef; image: string; ref: ImageRef }> {
+  const out: Array<{ c: ContainerRef; image: string; ref: ImageRef }> = [];
   const images = imagesOf(ctx);
   for (let i = 0; i < images.length; i++) {
     const image = images[i];
-    if (image.kind === 'ok') out.push({ c: ctx.containers[i], text: image.text, ref: image.ref });
+    if (image.kind === 'ok') out.push({ c: ctx.containers[i], image: image.image, ref: image.ref });
   }
   return out;
 }
@@ -129,10 +169,10 @@ const latestTag = defineCheck({
     'so the reference is immutable (Polaris agrees). A registry port is not ' +
     'mistaken for a tag (`registry:5000/app` has no tag), which Polaris gets wrong.',
   run(ctx) {
-    for (const { c, text, ref } of validImages(ctx)) {
+    for (const { c, image, ref } of validImages(ctx)) {
       if (!mutable(ref)) continue;
-      if (ref.tag === undefined) ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${text} has no tag, so it runs whatever :latest is at pull time`);
-      else if (ref.tag === 'latest') ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${text} uses the mutable :latest tag`);
+      if (ref.tag === undefined) ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${imageText(image)} has no tag, so it runs whatever :latest is at pull time`);
+      else if (ref.tag === 'latest') ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${imageText(image)} uses the mutable :latest tag`);
     }
   },
 });
@@ -155,8 +195,8 @@ const notPinnedByDigest = defineCheck({
     kubescape: ['C-0306'],
   },
   run(ctx) {
-    for (const { c, text, ref } of validImages(ctx)) {
-      if (mutable(ref)) ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${text} is not pinned by digest (@sha256:…)`);
+    for (const { c, image, ref } of validImages(ctx)) {
+      if (mutable(ref)) ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${imageText(image)} is not pinned by digest (@sha256:…)`);
     }
   },
 });
@@ -198,13 +238,13 @@ containers:
     const allowed = strings(ctx.params.allowedRegistries);
     const denied = strings(ctx.params.deniedRegistries);
     if (allowed.length === 0 && denied.length === 0) return;
-    for (const { c, text, ref } of validImages(ctx)) {
+    for (const { c, image, ref } of validImages(ctx)) {
       const deny = denied.find((e) => imageMatches(ref, e));
       if (deny !== undefined) {
-        ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${text} (${ref.name}) matches deniedRegistries entry ${JSON.stringify(deny)}`);
+        ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${imageText(image)} (${ref.name}) matches deniedRegistries entry ${JSON.stringify(deny)}`);
       } else if (allowed.length > 0 && !allowed.some((e) => imageMatches(ref, e))) {
         const shown = allowed.slice(0, 3).join(', ') + (allowed.length > 3 ? ', …' : '');
-        ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${text} (${ref.name}) is not from an allowed registry (${shown})`);
+        ctx.report([...c.path, 'image'], `${containerLabel(c)} image ${imageText(image)} (${ref.name}) is not from an allowed registry (${shown})`);
       }
     }
   },
@@ -235,14 +275,14 @@ const pullPolicyNotAlways = defineCheck({
     'Digest-pinned images are not reported: the digest names one image, whatever the cache holds. An unset policy is judged ' +
     'by the API default (Always for `:latest` or no tag, IfNotPresent otherwise), unlike Polaris which wants it written out.',
   run(ctx) {
-    for (const { c, text, ref } of validImages(ctx)) {
+    for (const { c, image, ref } of validImages(ctx)) {
       if (!mutable(ref)) continue;
       const policy = c.container.imagePullPolicy;
       if (policy === undefined || policy === null) {
         if (ref.tag === undefined || ref.tag === 'latest') continue; // defaults to Always
-        ctx.report([...c.path, 'imagePullPolicy'], `${containerLabel(c)} image ${text} has a mutable tag and no imagePullPolicy, which defaults to IfNotPresent`);
+        ctx.report([...c.path, 'imagePullPolicy'], `${containerLabel(c)} image ${imageText(image)} has a mutable tag and no imagePullPolicy, which defaults to IfNotPresent`);
       } else if (policy !== 'Always') {
-        ctx.report([...c.path, 'imagePullPolicy'], `${containerLabel(c)} image ${text} has a mutable tag but imagePullPolicy is ${describeValue(policy)}, not Always`);
+        ctx.report([...c.path, 'imagePullPolicy'], `${containerLabel(c)} image ${imageText(image)} has a mutable tag but imagePullPolicy is ${describeValue(policy)}, not Always`);
       }
     }
   },

@@ -19,13 +19,29 @@ function parseLabelRequirement(text: string): { key: string; value?: string } | 
   return key === '' || key.endsWith('!') ? undefined : { key, value };
 }
 
-/** The first of `selectors` that `labels` satisfy, as written, or undefined. */
-function matchingSelector(selectors: readonly string[], labels: Labels): string | undefined {
+/** A configured selector, parsed, with the text messages quote. */
+interface UntrustedSelector {
+  text: string;
+  key: string;
+  value?: string;
+}
+
+/** `params.untrustedSelectors` parsed (once per evaluation, not once per pod); malformed entries dropped. */
+function parseSelectors(selectors: readonly unknown[]): UntrustedSelector[] {
+  const out: UntrustedSelector[] = [];
   for (const s of selectors) {
     if (typeof s !== 'string') continue;
     const req = parseLabelRequirement(s);
-    if (!req || !Object.prototype.hasOwnProperty.call(labels, req.key)) continue;
-    if (req.value === undefined || labels[req.key] === req.value) return s.trim();
+    if (req) out.push({ text: s.trim(), ...req });
+  }
+  return out;
+}
+
+/** The first of `selectors` that `labels` satisfy, as written, or undefined. */
+function matchingSelector(selectors: readonly UntrustedSelector[], labels: Labels): string | undefined {
+  for (const s of selectors) {
+    if (!Object.prototype.hasOwnProperty.call(labels, s.key)) continue;
+    if (s.value === undefined || labels[s.key] === s.value) return s.text;
   }
   return undefined;
 }
@@ -110,7 +126,7 @@ spec:
       if (fact.t === 'ns') namespaces.set(fact.name, fact.labels);
       else if (fact.t === 'rc') classes.set(fact.name, fact.handler);
     }
-    const selectors = params.untrustedSelectors;
+    const selectors = parseSelectors(params.untrustedSelectors);
     const untrustedNs = params.untrustedNamespaces;
     const out: InventoryReport[] = [];
     for (const { subject, fact: w } of facts) {
