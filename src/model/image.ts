@@ -16,6 +16,11 @@ export interface ImageRef {
 export function parseImage(image: string): ImageRef | undefined {
   const text = image.trim();
   if (text === '' || /\s/.test(text)) return undefined;
+  return splitImage(text);
+}
+
+/** parseImage for a reference already known to be non-empty and free of whitespace. */
+export function splitImage(text: string): ImageRef | undefined {
   let rest = text;
   let digest: string | undefined;
   const at = rest.indexOf('@');

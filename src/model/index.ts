@@ -12,6 +12,6 @@ export { JsonPositions, splitPrettyJsonList, type JsonListItem } from './jsonlin
 export { parseQuantity } from './quantity.js';
 export { internString, memoizeLast, memoizeString } from './memo.js';
 export { ownString, ownStrings } from './own.js';
-export { parseImage, imageMatches, type ImageRef } from './image.js';
+export { parseImage, splitImage, imageMatches, type ImageRef } from './image.js';
 export { selectorMatches, isEmptySelector, labelsOf, selectorProblems, labelKeyProblem, labelValueProblem, type Labels, type SelectorProblem } from './selector.js';
 export { webhookUrl, webhookKubeconfigDocument, type WebhookKubeconfigOptions } from './kubeconfig.js';

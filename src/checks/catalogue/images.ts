@@ -1,5 +1,5 @@
 /** Checks: where container images come from and whether the reference pins what runs. */
-import { asArray, containerLabel, imageMatches, memoizeLast, memoizeString, parseImage, type ContainerRef, type ImageRef } from '../../model/index.js';
+import { asArray, containerLabel, imageMatches, memoizeLast, splitImage, type ContainerRef, type ImageRef } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
@@ -59,13 +59,10 @@ function describeValue(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** Images repeat across a corpus (every replica of a chart): parse each string once. */
-const parseImageText = memoizeString((v) => parseImageState(v), 10_000);
 
 /** The container's image, checked against the reference grammar the container runtimes accept. */
 function imageOf(c: ContainerRef): ImageState {
-  const v = c.container.image;
-  return typeof v === 'string' ? parseImageText(v) : parseImageState(v);
+  return parseImageState(c.container.image);
 }
 
 /**
@@ -78,13 +75,19 @@ function imagesOf(ctx: ResourceContext): readonly ImageState[] {
 
 const imagesOfContainers = memoizeLast((containers: readonly ContainerRef[]) => containers.map(imageOf));
 
+function invalidImage(image: string, reason: string): ImageState {
+  return { kind: 'invalid', text: imageText(image), reason };
+}
+
+/** What a container's image field holds. Parsed per container: images are mostly distinct across an input, so a cache of them missed more than it hit. */
 function parseImageState(v: unknown): ImageState {
   if (v === undefined || v === null) return { kind: 'absent' };
   if (typeof v !== 'string') return { kind: 'invalid', text: describeValue(v), reason: `is a ${Array.isArray(v) ? 'list' : typeof v}, not a string` };
-  const invalid = (reason: string): ImageState => ({ kind: 'invalid', text: imageText(v), reason });
-  if (v.trim() === '') return invalid('is empty');
-  if (/\s/.test(v)) return invalid(v.includes('{{') ? 'contains an unrendered template' : 'contains whitespace');
-  const ref = parseImage(v);
+  if (v === '' || /\s/.test(v)) {
+    return invalidImage(v, v.trim() === '' ? 'is empty' : v.includes('{{') ? 'contains an unrendered template' : 'contains whitespace');
+  }
+  const ref = splitImage(v);
+  const invalid = (reason: string): ImageState => invalidImage(v, reason);
   if (!ref) return invalid('is not an image reference');
   if (ref.tag === '') return invalid('has an empty tag after ":"');
   if (ref.digest === '') return invalid('has an empty digest after "@"');
