@@ -40,6 +40,9 @@ const HARDENED = {
     image: 'registry.example.com/app:1.0',
     ports: [{ containerPort: 8080 }],
     readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
+    env: [{ name: 'MODE', value: 'prod' }, { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+    envFrom: [{ configMapRef: { name: 'settings' } }],
+    resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: 0.1 } },
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
   }],
   volumes: [{ name: 'tmp', emptyDir: {} }],
@@ -86,6 +89,12 @@ test('a hardened pod marks no area; each way out of it marks its own', () => {
     ['hostPorts', withContainer({}, { ports: [{ containerPort: 80, hostPort: 80 }] })],
     ['hostProbes', withContainer({}, { livenessProbe: { tcpSocket: { host: '10.0.0.1', port: 22 } } })],
     ['hostProbes', withContainer({}, { lifecycle: { preStop: { exec: { command: ['true'] } } } })],
+    ['secretEnv', withContainer({}, { env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] })],
+    ['secretEnv', withContainer({}, { envFrom: [{ secretRef: { name: 's' } }] })],
+    ['resources', withContainer({}, { resources: { limits: { cpu: '1' } } })],
+    ['resources', withContainer({}, { resources: { limits: { cpu: '1', memory: 0 } } })],
+    ['resources', withContainer({}, { resources: { limits: { cpu: '1', memory: '1Gi' }, requests: { memory: 'lots' } } })],
+    ['resources', withContainer({}, { resources: null })],
   ];
   for (const [area, spec, annotations] of cases) {
     const expected = area === 'hostPath+volumeSources' ? Area.hostPath | Area.volumeSources : Area[area];
@@ -130,6 +139,8 @@ const handler = fc.constantFrom<unknown>(
   null, 'x', { httpGet: { port: 80 } }, { httpGet: { host: '10.0.0.1', port: 80 } }, { httpGet: { host: '', port: 80 } },
   { httpGet: { host: null, port: 80 } }, { tcpSocket: { host: 'node', port: 22 } }, { exec: { command: ['true'] } },
 );
+/** Quantities as manifests write them, and the ways they go wrong. */
+const quantity = fc.constantFrom<unknown>('500m', '1Gi', 1, 0.5, 0, '0', -1, '-1', 'lots', '', null, true, [], '1e3', ' 2 ');
 const container = fc.record({
   name: fc.constantFrom<unknown>('app', 'side', '', 7),
   image: fc.constantFrom<unknown>('nginx', 'nginx:latest', 'registry.example.com/a:1.0', 'bad image', 3),
@@ -139,8 +150,19 @@ const container = fc.record({
   readinessProbe: handler,
   startupProbe: handler,
   lifecycle: fc.oneof(fc.constantFrom<unknown>(null, 'x', {}), fc.record({ postStart: handler, preStop: handler }, { requiredKeys: [] })),
-  env: fc.constantFrom<unknown>([{ name: 'DB_PASSWORD', value: 'hunter2hunter2' }], [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }]),
-  resources: fc.constantFrom<unknown>({ limits: { cpu: 1, memory: '1Gi' }, requests: { cpu: '100m', memory: 64 } }, 'x'),
+  env: fc.constantFrom<unknown>(
+    [{ name: 'DB_PASSWORD', value: 'hunter2hunter2' }], [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+    [{ name: 'X', valueFrom: { secretKeyRef: 'k' } }], [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }],
+    [{ name: 'X', valueFrom: null }], ['x'], 'x', null,
+  ),
+  envFrom: fc.constantFrom<unknown>(null, 'x', [], ['x'], [{ secretRef: { name: 's' } }], [{ secretRef: {} }], [{ secretRef: 's' }], [{ configMapRef: { name: 'c' } }]),
+  resources: fc.oneof(
+    fc.constantFrom<unknown>('x', null, {}, []),
+    fc.record({
+      limits: fc.oneof(fc.constantFrom<unknown>('x', null, {}), fc.record({ cpu: quantity, memory: quantity }, { requiredKeys: [] })),
+      requests: fc.oneof(fc.constantFrom<unknown>('x', null, {}), fc.record({ cpu: quantity, memory: quantity }, { requiredKeys: [] })),
+    }, { requiredKeys: [] }),
+  ),
 }, { requiredKeys: [] });
 const volume = fc.record({
   name: fc.constantFrom<unknown>('v', 'w', 3),
@@ -209,6 +231,35 @@ test('screened and unscreened engines find the same on generated pods', () => {
   );
   // The generator must reach pods the screen lets checks skip, or the comparison proves nothing.
   assert.ok(skipped > 100, `only ${skipped} generated pods had an unmarked area`);
+});
+
+test('the resources and secret-env areas skip only checks with nothing to report', () => {
+  const [screened, all] = [true, false].map((screen) => new Engine(engineOptions('restricted', 'latest', screen)));
+  // Mostly well-formed values, so that pods with both areas unmarked come up often.
+  const good = fc.constantFrom<unknown>('500m', '1Gi', 1, 0.5, '1e3', ' 2 ');
+  const q = fc.oneof({ arbitrary: good, weight: 4 }, { arbitrary: quantity, weight: 1 });
+  const section = fc.oneof({ arbitrary: fc.record({ cpu: q, memory: q }, { requiredKeys: [] }), weight: 4 }, { arbitrary: fc.constantFrom<unknown>('x', null, {}), weight: 1 });
+  const container = fc.record({
+    resources: fc.oneof({ arbitrary: fc.record({ limits: section, requests: section }, { requiredKeys: [] }), weight: 6 }, { arbitrary: fc.constantFrom<unknown>('x', null), weight: 1 }),
+    env: fc.constantFrom<unknown>(
+      [{ name: 'MODE', value: 'prod' }], [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+      [{ name: 'X', valueFrom: { secretKeyRef: 'k' } }], [{ name: 'X', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }], 'x',
+    ),
+    envFrom: fc.constantFrom<unknown>([{ configMapRef: { name: 'c' } }], [{ secretRef: { name: 's' } }], [{ secretRef: 's' }], ['x'], null),
+  }, { requiredKeys: ['resources'] });
+  const podResources = fc.constantFrom<unknown>(undefined, { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '1', memory: '1Gi' } }, 'x');
+  const both = Area.resources | Area.secretEnv;
+  let unmarked = 0;
+  fc.assert(
+    fc.property(fc.array(container, { minLength: 1, maxLength: 2 }), podResources, (cs, resources) => {
+      const spec = { ...HARDENED, ...(resources === undefined ? {} : { resources }), containers: cs.map((c, i) => ({ ...HARDENED.containers[0], name: `c${i}`, ...c })) };
+      const { resources: [r] } = parseYamlText(stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec }), 'p.yaml');
+      if ((screenPod(r.pod!, r.containers, r.object.metadata) & both) !== both) unmarked++;
+      assert.deepEqual(rowsOf(screened.runResource(r).findings), rowsOf(all.runResource(r).findings));
+    }),
+    { numRuns: 400, seed: 20261124 },
+  );
+  assert.ok(unmarked > 100, `only ${unmarked} generated pods had the resources or secret-env area unmarked`);
 });
 
 async function scanBoth(paths: string[], cwd: string): Promise<[Row[], Row[], number]> {

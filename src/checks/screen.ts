@@ -10,7 +10,7 @@
  * would hide a finding, which is why screen.test.ts compares every check with and without
  * the screen on fixtures, corpora and generated pods with strange values.
  */
-import { isObj, someKey, type ContainerRef, type Obj, type PodSpecRef, type Resource } from '../model/index.js';
+import { isObj, parseQuantity, someKey, type ContainerRef, type Obj, type PodSpecRef, type Resource } from '../model/index.js';
 
 /** The areas, one bit each. */
 export const Area = {
@@ -52,10 +52,17 @@ export const Area = {
   readOnlyRoot: 1 << 17,
   /** spec.hostAliases. */
   hostAliases: 1 << 18,
+  /** An env var read from a Secret (valueFrom.secretKeyRef), or envFrom a Secret. */
+  secretEnv: 1 << 19,
+  /**
+   * A container whose cpu or memory limit is not a positive quantity, or whose cpu or memory
+   * request is set but not a valid quantity.
+   */
+  resources: 1 << 20,
 } as const;
 
 /** Every area marked: what a pod gets when screening is off (every check runs). */
-export const ALL_AREAS = (1 << 19) - 1;
+export const ALL_AREAS = (1 << 21) - 1;
 
 /** Volume sources the restricted level allows (pod-security-admission's list). */
 export const ALLOWED_VOLUME_SOURCES: ReadonlySet<string> = new Set([
@@ -114,6 +121,8 @@ function containerAreas(c: ContainerRef, podSeccompDefault: boolean, podNonRoot:
     switch (key) {
       case 'securityContext': sc = k[key]; break;
       case 'ports': areas |= portAreas(k[key]); break;
+      case 'env': if (readsSecret(k[key], 'valueFrom')) areas |= Area.secretEnv; break;
+      case 'envFrom': if (readsSecret(k[key], 'secretRef')) areas |= Area.secretEnv; break;
       case 'lifecycle': if (set(k[key])) areas |= Area.hostProbes; break;
       case 'livenessProbe': case 'readinessProbe': case 'startupProbe': {
         const probe = k[key];
@@ -122,6 +131,7 @@ function containerAreas(c: ContainerRef, podSeccompDefault: boolean, podNonRoot:
       }
     }
   }
+  if (!resourcesBounded(k.resources)) areas |= Area.resources;
   let seccomp: unknown;
   let nonRoot: unknown;
   // Marked unless the securityContext says otherwise.
@@ -152,6 +162,39 @@ function containerAreas(c: ContainerRef, podSeccompDefault: boolean, podNonRoot:
   if (seccomp === undefined ? !podSeccompDefault : !isRuntimeDefault(seccomp)) areas |= Area.seccomp;
   if (nonRoot === false || (!set(nonRoot) && podNonRoot !== true)) areas |= Area.runAsNonRoot;
   return areas;
+}
+
+/**
+ * Whether an env (`via` valueFrom: an item's valueFrom.secretKeyRef) or envFrom (`via`
+ * secretRef: an item's secretRef) list names a Secret.
+ */
+function readsSecret(list: unknown, via: 'valueFrom' | 'secretRef'): boolean {
+  if (!Array.isArray(list)) return false;
+  for (const e of list) {
+    if (!isObj(e)) continue;
+    const v = e[via];
+    if (isObj(v) && (via === 'secretRef' || isObj(v.secretKeyRef))) return true;
+  }
+  return false;
+}
+
+/** Positive cpu and memory limits, and requests that are unset or valid quantities. */
+function resourcesBounded(resources: unknown): boolean {
+  if (!isObj(resources)) return false;
+  const { limits, requests } = resources;
+  if (!isObj(limits) || !positive(limits.cpu) || !positive(limits.memory)) return false;
+  return requests === undefined || requests === null || (isObj(requests) && unsetOrValid(requests.cpu) && unsetOrValid(requests.memory));
+}
+
+function positive(q: unknown): boolean {
+  const v = parseQuantity(q);
+  return v !== undefined && v > 0;
+}
+
+function unsetOrValid(q: unknown): boolean {
+  if (q === undefined || q === null) return true;
+  const v = parseQuantity(q);
+  return v !== undefined && v >= 0;
 }
 
 /** Capabilities that drop "ALL" and add nothing. */

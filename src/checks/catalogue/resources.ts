@@ -1,5 +1,6 @@
 /** Checks: container CPU and memory requests and limits. */
 import { containerLabel, isObj, parseQuantity, type ContainerRef, type JsonPath, type PodSpecRef } from '../../model/index.js';
+import { Area } from '../screen.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
@@ -70,6 +71,7 @@ const memoryLimitMissing = defineCheck({
   defaultOn: true,
   stride: ['D'],
   kinds: 'workload',
+  areas: Area.resources,
   description:
     'Without a memory limit a container can use all the memory of its node: a leak or a deliberate allocation then gets other ' +
     'pods, and possibly the kubelet, killed by the kernel\'s OOM killer. The limit confines the damage to the container itself. ' +
@@ -106,6 +108,7 @@ const cpuLimitMissing = defineCheck({
   defaultOn: true,
   stride: ['D'],
   kinds: 'workload',
+  areas: Area.resources,
   description:
     'Without a CPU limit a busy or compromised container (a crypto miner is the usual case) can use every idle core of its ' +
     'node. Requests still guarantee other pods their share, so the impact is smaller than for memory; some teams prefer no ' +
@@ -141,6 +144,7 @@ const requestsMissing = defineCheck({
   defaultOn: true,
   stride: ['D'],
   kinds: 'workload',
+  areas: Area.resources,
   description:
     'Requests are what the scheduler reserves for a container. Without them pods are packed onto nodes that cannot run them ' +
     'under load, are the first evicted under memory pressure (BestEffort), and ResourceQuotas on requests cannot be applied.',

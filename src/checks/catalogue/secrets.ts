@@ -7,6 +7,7 @@
  */
 import { annotationsOf, apiGroupOf, asArray, isObj, type JsonPath } from '../../model/index.js';
 import { compileUserPattern, type UserPattern } from '../../policy/index.js';
+import { Area } from '../screen.js';
 import { defineCheck } from './define.js';
 import { kindAndName } from './util.js';
 import type { CheckDef, CheckParams } from './types.js';
@@ -198,6 +199,7 @@ const envFromSecret = defineCheck({
   defaultOn: true,
   stride: ['I'],
   kinds: 'workload',
+  areas: Area.secretEnv,
   description:
     'Environment variables leak more easily than files: they are inherited by every child process, printed by crash ' +
     'handlers and debug endpoints, visible in `/proc/<pid>/environ` and often logged. A Secret mounted as a file can ' +
