@@ -4,7 +4,7 @@
  * selectors as plain facts, message wording.
  */
 import {
-  inApiGroups, internString, isObj, labelsOf, memoizeLast, ownString, WORKLOAD_KINDS,
+  inApiGroups, isObj, labelsOf, memoizeLast, ownString, WORKLOAD_KINDS,
   type JsonPath, type KubeObject, type Labels, type Locator, type Resource,
 } from '../../model/index.js';
 import type { CollectContext } from './types.js';
@@ -123,9 +123,11 @@ const podFactOf = memoizeLast((resource: Resource): PodFact | undefined => {
   const who = serviceAccountOf(spec);
   const automount = spec.automountServiceAccountToken;
   const rc = spec.runtimeClassName;
+  // The ref holds the namespace and kind as shared copies already (the fact's subject is the ref).
+  const ref = resource.ref();
   return new PodFact(
-    internString(bucketOf(resource)),
-    internString(resource.kind),
+    ref.namespace ?? '',
+    ref.kind,
     labelsOf(pod.meta.labels, true),
     labelsPath,
     pod.specPath,
