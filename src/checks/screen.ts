@@ -10,7 +10,7 @@
  * would hide a finding, which is why screen.test.ts compares every check with and without
  * the screen on fixtures, corpora and generated pods with strange values.
  */
-import { isObj, parseQuantity, someKey, type ContainerRef, type Obj, type PodSpecRef, type Resource } from '../model/index.js';
+import { isObj, QUANTITY_INVALID, resourceQuantity, someKey, type ContainerRef, type Obj, type PodSpecRef, type Resource } from '../model/index.js';
 
 /** The areas, one bit each. */
 export const Area = {
@@ -178,23 +178,13 @@ function readsSecret(list: unknown, via: 'valueFrom' | 'secretRef'): boolean {
   return false;
 }
 
-/** Positive cpu and memory limits, and requests that are unset or valid quantities. */
+/**
+ * Positive cpu and memory limits, and requests that are unset or valid: read as the resources
+ * checks read them (resourceQuantity), so nothing they could report is left unmarked.
+ */
 function resourcesBounded(resources: unknown): boolean {
-  if (!isObj(resources)) return false;
-  const { limits, requests } = resources;
-  if (!isObj(limits) || !positive(limits.cpu) || !positive(limits.memory)) return false;
-  return requests === undefined || requests === null || (isObj(requests) && unsetOrValid(requests.cpu) && unsetOrValid(requests.memory));
-}
-
-function positive(q: unknown): boolean {
-  const v = parseQuantity(q);
-  return v !== undefined && v > 0;
-}
-
-function unsetOrValid(q: unknown): boolean {
-  if (q === undefined || q === null) return true;
-  const v = parseQuantity(q);
-  return v !== undefined && v >= 0;
+  return resourceQuantity(resources, 'limits', 'cpu') > 0 && resourceQuantity(resources, 'limits', 'memory') > 0
+    && resourceQuantity(resources, 'requests', 'cpu') !== QUANTITY_INVALID && resourceQuantity(resources, 'requests', 'memory') !== QUANTITY_INVALID;
 }
 
 /** Capabilities that drop "ALL" and add nothing. */

@@ -9,7 +9,7 @@ export { loadResources, parseUnit, type LoadedResources, type LoadResourcesOptio
 export { LineIndex, lineOfOffset } from './lines.js';
 export * from './podspec.js';
 export { JsonPositions, splitPrettyJsonList, type JsonListItem } from './jsonlines.js';
-export { parseQuantity } from './quantity.js';
+export { parseQuantity, resourceQuantity, rawResourceQuantity, QUANTITY_MISSING, QUANTITY_INVALID } from './quantity.js';
 export { internString, memoizeLast, memoizeString } from './memo.js';
 export { ownString, ownStrings } from './own.js';
 export { parseImage, splitImage, imageMatches, type ImageRef } from './image.js';

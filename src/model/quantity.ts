@@ -1,4 +1,5 @@
 import { memoizeString } from './memo.js';
+import { isObj } from './podspec.js';
 
 /**
  * Kubernetes resource quantities ("500m", "1Gi", "2", 0.5, "1e3"), as numbers in base
@@ -14,6 +15,28 @@ export function parseQuantity(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
   return parseWholeQuantity(value) ?? parseQuantityCached(value);
+}
+
+/**
+ * A container's (or a pod's) `resources.<section>.<name>` as checks judge it: its value in base
+ * units (0 included), QUANTITY_MISSING (unset, null, or no such section) or QUANTITY_INVALID
+ * (not a quantity, or negative). Numbers, not objects: this runs for every request and limit
+ * of every container.
+ */
+export function resourceQuantity(resources: unknown, section: 'limits' | 'requests', name: 'cpu' | 'memory'): number {
+  const raw = rawResourceQuantity(resources, section, name);
+  if (raw === undefined || raw === null) return QUANTITY_MISSING;
+  const value = parseQuantity(raw);
+  return value === undefined || value < 0 ? QUANTITY_INVALID : value;
+}
+
+export const QUANTITY_MISSING = -1;
+export const QUANTITY_INVALID = -2;
+
+/** The field resourceQuantity reads, as written (for messages about an invalid one). */
+export function rawResourceQuantity(resources: unknown, section: 'limits' | 'requests', name: 'cpu' | 'memory'): unknown {
+  const sec = isObj(resources) ? resources[section] : undefined;
+  return isObj(sec) ? sec[name] : undefined;
 }
 
 /** Multipliers of the one-letter decimal suffixes (by character code), and of the binary ones (by their first letter). */

@@ -1,5 +1,7 @@
 /** Checks: container CPU and memory requests and limits. */
-import { containerLabel, isObj, parseQuantity, type ContainerRef, type JsonPath, type PodSpecRef } from '../../model/index.js';
+import {
+  containerLabel, QUANTITY_INVALID, QUANTITY_MISSING, rawResourceQuantity, resourceQuantity, type ContainerRef, type JsonPath, type PodSpecRef,
+} from '../../model/index.js';
 import { Area } from '../screen.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
@@ -7,29 +9,9 @@ import type { CheckDef, ResourceContext } from './types.js';
 type Section = 'limits' | 'requests';
 type ResourceName = 'cpu' | 'memory';
 
-/**
- * A quantity field as the checks see it: its value (a number, 0 included), MISSING, or INVALID
- * (then `shownQuantity` gives the text for the message). Numbers, not objects: this runs for
- * four fields of every container.
- */
-const MISSING = -1;
-const INVALID = -2;
-
-function rawQuantity(resources: unknown, section: Section, name: ResourceName): unknown {
-  const sec = isObj(resources) ? resources[section] : undefined;
-  return isObj(sec) ? sec[name] : undefined;
-}
-
-function quantityIn(resources: unknown, section: Section, name: ResourceName): number {
-  const raw = rawQuantity(resources, section, name);
-  if (raw === undefined || raw === null) return MISSING;
-  const value = parseQuantity(raw);
-  return value === undefined || value < 0 ? INVALID : value;
-}
-
 /** An invalid quantity as messages show it (cut to 40 characters). */
 function shownQuantity(resources: unknown, section: Section, name: ResourceName): string {
-  const raw = rawQuantity(resources, section, name);
+  const raw = rawResourceQuantity(resources, section, name);
   const s = JSON.stringify(raw) ?? String(raw);
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
@@ -47,7 +29,7 @@ function sized(ctx: ResourceContext): readonly ContainerRef[] {
 /** Pod-level resources (spec.resources, beta since v1.34) bound every container that sets none. */
 function podLevel(pod: PodSpecRef | undefined, section: Section, name: ResourceName): boolean {
   if (!pod) return false;
-  const q = quantityIn(pod.spec.resources, section, name);
+  const q = resourceQuantity(pod.spec.resources, section, name);
   return q >= 0 && (section === 'requests' || q > 0);
 }
 
@@ -55,10 +37,10 @@ function podLevel(pod: PodSpecRef | undefined, section: Section, name: ResourceN
 function checkLimit(ctx: ResourceContext, name: ResourceName): void {
   const field = `resources.limits.${name}`;
   for (const c of sized(ctx)) {
-    const q = quantityIn(c.container.resources, 'limits', name);
+    const q = resourceQuantity(c.container.resources, 'limits', name);
     if (q > 0) continue;
     const path: JsonPath = [...c.path, 'resources', 'limits', name];
-    if (q === INVALID) ctx.report(path, `${containerLabel(c)} ${field} ${shownQuantity(c.container.resources, 'limits', name)} is not a valid quantity`, 'low');
+    if (q === QUANTITY_INVALID) ctx.report(path, `${containerLabel(c)} ${field} ${shownQuantity(c.container.resources, 'limits', name)} is not a valid quantity`, 'low');
     else if (q === 0) ctx.report(path, `${containerLabel(c)} ${field} is 0, which sets no limit`);
     else if (!podLevel(ctx.pod, 'limits', name)) ctx.report(path, `${containerLabel(c)} has no ${name} limit (${field})`);
   }
@@ -171,10 +153,10 @@ const requestsMissing = defineCheck({
     for (const c of sized(ctx)) {
       const missing: ResourceName[] = [];
       for (const name of ['cpu', 'memory'] as const) {
-        const q = quantityIn(c.container.resources, 'requests', name);
-        if (q === INVALID) {
+        const q = resourceQuantity(c.container.resources, 'requests', name);
+        if (q === QUANTITY_INVALID) {
           ctx.report([...c.path, 'resources', 'requests', name], `${containerLabel(c)} resources.requests.${name} ${shownQuantity(c.container.resources, 'requests', name)} is not a valid quantity`);
-        } else if (q === MISSING && quantityIn(c.container.resources, 'limits', name) < 0 && !podLevel(ctx.pod, 'requests', name)) {
+        } else if (q === QUANTITY_MISSING && resourceQuantity(c.container.resources, 'limits', name) < 0 && !podLevel(ctx.pod, 'requests', name)) {
           missing.push(name);
         }
       }
