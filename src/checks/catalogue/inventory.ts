@@ -43,7 +43,8 @@ export function nsBucket(ctx: CollectContext): string {
 }
 
 function bucketOf(resource: Resource): string {
-  return resource.namespace ?? '';
+  // From the ref, which every fact's subject holds anyway: its namespace is one shared copy.
+  return resource.ref().namespace ?? '';
 }
 
 /** The name of a Namespace object, or undefined when it has none. */
@@ -123,11 +124,10 @@ const podFactOf = memoizeLast((resource: Resource): PodFact | undefined => {
   const who = serviceAccountOf(spec);
   const automount = spec.automountServiceAccountToken;
   const rc = spec.runtimeClassName;
-  // The ref holds the namespace and kind as shared copies already (the fact's subject is the ref).
-  const ref = resource.ref();
   return new PodFact(
-    ref.namespace ?? '',
-    ref.kind,
+    bucketOf(resource),
+    // The ref's kind: one shared copy.
+    resource.ref().kind,
     labelsOf(pod.meta.labels, true),
     labelsPath,
     pod.specPath,

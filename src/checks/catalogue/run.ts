@@ -100,9 +100,9 @@ export class CatalogueRunner {
   private readonly checkLists = new CheckLists();
 
   /**
-   * Whether cross-resource checks may keep a document's locator and look its lines up only when
-   * they report (CollectContext.linesForLater). Only where facts stay in this thread: a fact
-   * sent from a worker is copied, and a locator would take its document's text along.
+   * Whether cross-resource checks may keep a document's lines (Resource.linesForLater, which
+   * holds its text) and look them up only when they report (CollectContext.linesForLater). Only
+   * where facts stay in this thread: a fact sent from a worker is copied, text and all.
    */
   keepLines = false;
 
