@@ -71,10 +71,11 @@ export class AdmissionService {
     if (unreviewed) return unreviewed;
     if (req.subResource !== undefined) return skip('subresource');
     const obj = req.object as KubeObject;
-    if (!podSpecOf(obj)) return skip('kind');
+    const pod = podSpecOf(obj);
+    if (!pod) return skip('kind');
     // A pod's spec cannot change after creation: a patch on update would be refused.
     if (req.kind.kind === 'Pod' && req.operation === 'UPDATE') return skip('pod update');
-    if (this.validator.isExempt(req, obj)) return skip('exempt');
+    if (this.validator.isExempt(req, pod)) return skip('exempt');
     const switches = this.validator.admission.mutate;
     const { patch, changes } = hardeningPatch(obj, switches);
     if (patch.length === 0) return skip('nothing to change');

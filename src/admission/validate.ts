@@ -9,7 +9,7 @@ import {
   ALL_AREAS, CatalogueRunner, evaluatePodSpec, formatPssVersion, formatPssViolations, parsePssVersion, screenOf,
   type CheckParams, type ControlResult, type PssLevel,
 } from '../checks/index.js';
-import { Resource, fixedLocator, formatPath, podSpecOf, severityRank, type Finding, type KubeObject, type Severity } from '../model/index.js';
+import { Resource, fixedLocator, formatPath, podSpecOf, severityRank, type Finding, type KubeObject, type PodSpecRef, type Severity } from '../model/index.js';
 import { Suppressor, defaultAdmissionConfig, type AdmissionConfig, type AdmissionLevel, type NamespaceModes, type PalisadeConfig, type SeverityThreshold } from '../policy/index.js';
 import { evaluateVap, type VapInput } from './vap/index.js';
 import { NamespaceRegistry, invalidPssLabels, pssLabels } from './namespaces.js';
@@ -95,12 +95,15 @@ export class Validator {
     return modes;
   }
 
-  /** Why the request is exempt (Pod Security Admission's three exemptions), or undefined. */
-  isExempt(req: AdmissionRequest, obj: KubeObject): 'namespace' | 'user' | 'runtimeClass' | undefined {
+  /**
+   * Why the request is exempt (Pod Security Admission's three exemptions), or undefined. `pod` is
+   * the object's pod spec (podSpecOf), which the caller has found already.
+   */
+  isExempt(req: AdmissionRequest, pod: PodSpecRef | undefined): 'namespace' | 'user' | 'runtimeClass' | undefined {
     if (req.namespace !== undefined && this.exemptNamespace(req.namespace)) return 'namespace';
     const user = req.userInfo.username ?? '';
     if (user !== '' && this.admission.exemptions.usernames.includes(user)) return 'user';
-    const rc = podSpecOf(obj)?.spec.runtimeClassName;
+    const rc = pod?.spec.runtimeClassName;
     if (typeof rc === 'string' && this.admission.exemptions.runtimeClasses.includes(rc)) return 'runtimeClass';
     return undefined;
   }
@@ -130,11 +133,11 @@ export class Validator {
     if (kind === 'Namespace' && req.kind.group === '' && !req.subResource) return this.namespaceRequest(req, obj);
 
     const namespace = req.namespace;
-    const exemption = this.isExempt(req, obj);
-    if (exemption) return exempt(exemption);
-
     const resource = new Resource(obj, { file: 'admission', doc: 0 }, fixedLocator(0));
     const pod = resource.pod;
+    const exemption = this.isExempt(req, pod);
+    if (exemption) return exempt(exemption);
+
     if (pod) {
       if (kind === 'Pod' ? !POD_SUBRESOURCES.has(req.subResource ?? '') : req.subResource !== undefined) {
         return { decision: { allowed: true }, reasons: [], skipped: 'subresource' };
