@@ -10,7 +10,7 @@
  * would hide a finding, which is why screen.test.ts compares every check with and without
  * the screen on fixtures, corpora and generated pods with strange values.
  */
-import { isObj, QUANTITY_INVALID, resourceQuantity, someKey, type ContainerRef, type Obj, type PodSpecRef, type Resource } from '../model/index.js';
+import { envFromSecretRef, envSecretKeyRef, isObj, QUANTITY_INVALID, resourceQuantity, someKey, type ContainerRef, type Obj, type PodSpecRef, type Resource } from '../model/index.js';
 
 /** The areas, one bit each. */
 export const Area = {
@@ -121,8 +121,8 @@ function containerAreas(c: ContainerRef, podSeccompDefault: boolean, podNonRoot:
     switch (key) {
       case 'securityContext': sc = k[key]; break;
       case 'ports': areas |= portAreas(k[key]); break;
-      case 'env': if (readsSecret(k[key], 'valueFrom')) areas |= Area.secretEnv; break;
-      case 'envFrom': if (readsSecret(k[key], 'secretRef')) areas |= Area.secretEnv; break;
+      case 'env': if (someItem(k[key], envSecretKeyRef)) areas |= Area.secretEnv; break;
+      case 'envFrom': if (someItem(k[key], envFromSecretRef)) areas |= Area.secretEnv; break;
       case 'lifecycle': if (set(k[key])) areas |= Area.hostProbes; break;
       case 'livenessProbe': case 'readinessProbe': case 'startupProbe': {
         const probe = k[key];
@@ -164,18 +164,9 @@ function containerAreas(c: ContainerRef, podSeccompDefault: boolean, podNonRoot:
   return areas;
 }
 
-/**
- * Whether an env (`via` valueFrom: an item's valueFrom.secretKeyRef) or envFrom (`via`
- * secretRef: an item's secretRef) list names a Secret.
- */
-function readsSecret(list: unknown, via: 'valueFrom' | 'secretRef'): boolean {
-  if (!Array.isArray(list)) return false;
-  for (const e of list) {
-    if (!isObj(e)) continue;
-    const v = e[via];
-    if (isObj(v) && (via === 'secretRef' || isObj(v.secretKeyRef))) return true;
-  }
-  return false;
+/** Whether `list` is a list with an item for which `found` finds something. */
+function someItem(list: unknown, found: (item: unknown) => unknown): boolean {
+  return Array.isArray(list) && list.some((item) => found(item) !== undefined);
 }
 
 /**

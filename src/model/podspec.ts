@@ -10,6 +10,18 @@ export function isObj(v: unknown): v is Obj {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** The secretKeyRef an env var (`env[i]`) takes its value from, when it takes it from a Secret. */
+export function envSecretKeyRef(envVar: unknown): Obj | undefined {
+  if (!isObj(envVar) || !isObj(envVar.valueFrom)) return undefined;
+  const ref = envVar.valueFrom.secretKeyRef;
+  return isObj(ref) ? ref : undefined;
+}
+
+/** The secretRef of an `envFrom[i]` entry, when it imports a Secret. */
+export function envFromSecretRef(entry: unknown): Obj | undefined {
+  return isObj(entry) && isObj(entry.secretRef) ? entry.secretRef : undefined;
+}
+
 export function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }

@@ -5,7 +5,7 @@
  * Findings never carry a secret value: messages name the container, env var, key or setting
  * and say "(value redacted)"; only the *kind* of secret (e.g. "a GitHub token") is named.
  */
-import { annotationsOf, apiGroupOf, asArray, isObj, type JsonPath } from '../../model/index.js';
+import { annotationsOf, apiGroupOf, asArray, envFromSecretRef, envSecretKeyRef, isObj, type JsonPath } from '../../model/index.js';
 import { compileUserPattern, type UserPattern } from '../../policy/index.js';
 import { Area } from '../screen.js';
 import { defineCheck } from './define.js';
@@ -227,8 +227,8 @@ volumes:
       const env = asArray(c.container.env);
       for (let i = 0; i < env.length; i++) {
         const e = env[i];
-        if (!isObj(e) || !isObj(e.valueFrom) || !isObj(e.valueFrom.secretKeyRef)) continue;
-        const ref = e.valueFrom.secretKeyRef;
+        const ref = envSecretKeyRef(e);
+        if (!ref || !isObj(e)) continue;
         const from = str(ref.name) ? `Secret "${ref.name}"` : 'a Secret';
         const key = str(ref.key) ? ` key "${ref.key}"` : '';
         ctx.report(
@@ -238,9 +238,9 @@ volumes:
       }
       const envFrom = asArray(c.container.envFrom);
       for (let i = 0; i < envFrom.length; i++) {
-        const e = envFrom[i];
-        if (!isObj(e) || !isObj(e.secretRef)) continue;
-        const from = str(e.secretRef.name) ? `Secret "${e.secretRef.name}"` : 'a Secret';
+        const ref = envFromSecretRef(envFrom[i]);
+        if (!ref) continue;
+        const from = str(ref.name) ? `Secret "${ref.name}"` : 'a Secret';
         ctx.report([...c.path, 'envFrom', i, 'secretRef'], `container "${c.name}" imports every key of ${from} as env vars (envFrom); mount the Secret as a file instead`);
       }
     }
