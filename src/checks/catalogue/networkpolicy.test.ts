@@ -222,3 +222,19 @@ test('selects-nothing: a namespace with custom resources (operator-managed pods)
   // The Prometheus resource makes pods the input does not show; an HTTPRoute (a *.k8s.io CRD) does not.
   assert.deepEqual(scan(yaml, ['networkpolicy/selects-nothing']).map((f) => f.name), ['typo']);
 });
+
+test('many workloads and policies in one namespace (indexed by label): the same answers as pair by pair', () => {
+  // 12 services, each with its own policy by app label, but the policy for app-3 has a typo and
+  // app-7's pods are matched by an expression instead; a missing podSelector would select all.
+  const docs: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    docs.push(deploy(`app-${i}`, 'shop', `{app: app-${i}, tier: back}`));
+    if (i === 7) docs.push(policy(`p${i}`, 'shop', '  podSelector:\n    matchExpressions:\n    - {key: app, operator: In, values: [app-7]}'));
+    else docs.push(policy(`p${i}`, 'shop', `  podSelector:\n    matchLabels: {app: ${i === 3 ? 'app-33' : `app-${i}`}, tier: back}`));
+  }
+  const yaml = docs.join('\n---\n');
+  const found = scan(yaml, ['networkpolicy/pod-not-selected', 'networkpolicy/selects-nothing']);
+  assert.deepEqual(found.map((g) => `${g.check} ${g.name}`), ['networkpolicy/pod-not-selected app-3', 'networkpolicy/selects-nothing p3']);
+  assert.match(found[1].message, /matches no workload in namespace "shop" \(12 workloads there in the input\)/);
+  assert.match(found[0].message, /\(12 policies there\)/);
+});

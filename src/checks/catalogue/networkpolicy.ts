@@ -3,7 +3,7 @@
  * the policies of their namespace select, and which Namespaces have a default deny.
  */
 import {
-  apiGroupOf, isEmptySelector, isObj, selectorMatches,
+  apiGroupOf, isEmptySelector, isObj, LabelledItems, SelectorIndex, selectorMatches,
   type JsonPath, type Labels,
 } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
@@ -103,12 +103,14 @@ spec:
   evaluate(facts) {
     const policies = facts.map((f) => f.fact).filter((f): f is SelectorFact => f.t === 'np');
     if (policies.length === 0) return [];
-    const byNs = groupBy(policies, (p) => p.ns);
+    // Per namespace, its policies indexed by a label they require (see SelectorIndex).
+    const byNs = new Map([...groupBy(policies, (p) => p.ns)].map(([ns, mine]) => [ns, new SelectorIndex(mine, (p) => p.sel, (p, labels) => policySelects(p.sel, labels))]));
     const out: InventoryReport[] = [];
     for (const { subject, fact: w } of facts) {
       if (w.t !== 'w') continue;
-      const mine = byNs.get(w.ns) ?? [];
-      if (mine.some((p) => policySelects(p.sel, w.labels))) continue;
+      const index = byNs.get(w.ns);
+      if (index?.someSelects(w.labels)) continue;
+      const mine = index?.items ?? [];
       const message = mine.length === 0
         ? `pods of ${w.kind} (${labelText(w.labels)}) are not isolated: the input has no NetworkPolicy ${inNs(w.ns)}`
         : `pods of ${w.kind} (${labelText(w.labels)}) are not selected by any NetworkPolicy ${inNs(w.ns)} (${count(mine.length, 'policy', 'policies')} there)`;
@@ -158,15 +160,18 @@ const selectsNothing = defineInventoryCheck<Coverage | CustomFact>({
     return isCustomResource(ctx.object.apiVersion) ? { t: 'cr', ns: nsBucket(ctx) } : undefined;
   },
   evaluate(facts) {
-    const workloads = groupBy(facts.map((f) => f.fact).filter((f): f is PodFact => f.t === 'w'), (w) => w.ns);
+    const byNs = groupBy(facts.map((f) => f.fact).filter((f): f is PodFact => f.t === 'w'), (w) => w.ns);
+    // Per namespace, its workloads grouped by the labels policies require (see LabelledItems).
+    const workloads = new Map([...byNs].map(([ns, mine]) => [ns, new LabelledItems(mine, (w) => w.labels)]));
     const operated = new Set(facts.map((f) => f.fact).filter((f): f is CustomFact => f.t === 'cr').map((f) => f.ns));
     const out: InventoryReport[] = [];
     for (const { subject, fact: p } of facts) {
       if (p.t !== 'np') continue;
       const mine = workloads.get(p.ns);
-      if (!mine || operated.has(p.ns) || mine.some((w) => policySelects(p.sel, w.labels))) continue;
+      // A missing podSelector selects every pod (policySelects), so any workload at all.
+      if (!mine || operated.has(p.ns) || p.sel === null || p.sel === undefined || mine.someSelected(p.sel)) continue;
       const what = isObj(p.sel) ? 'podSelector' : `podSelector ${JSON.stringify(p.sel)} is not a label selector and`;
-      out.push({ subject, path: p.path, line: p.line, message: `${what} matches no workload ${inNs(p.ns)} (${count(mine.length, 'workload')} there in the input)` });
+      out.push({ subject, path: p.path, line: p.line, message: `${what} matches no workload ${inNs(p.ns)} (${count(mine.items.length, 'workload')} there in the input)` });
     }
     return out;
   },
