@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { splitYamlDocuments, type Unit } from '../model/index.js';
 import { Engine } from './engine.js';
-import { numberSubjects, type FactRecord } from './catalogue/index.js';
+import type { FactRecord } from './catalogue/index.js';
 import { PodFact } from './catalogue/inventory.js';
 import { emptyConfig } from '../policy/index.js';
 
@@ -34,7 +34,6 @@ function run(text: string, keepLinesFor: number) {
   const facts: FactRecord[] = [];
   for (const unit of unitsOf(text)) facts.push(...engine.runUnit(unit).facts);
   const kept = facts.map((f) => (f.fact instanceof PodFact ? f.fact.later !== null && f.fact.later !== undefined : undefined));
-  numberSubjects(facts);
   const findings = engine.catalogue.evaluate(facts).map(({ finding }) => [finding.resource.name, finding.path, finding.line]);
   return { kept, findings };
 }

@@ -12,7 +12,7 @@ import {
 import { Engine, KEPT_TEXT_BUDGET, type EngineOptions, type UnitResult } from './engine.js';
 import { WorkerPool, type Task } from './pool.js';
 import { pssCheckInfos } from './pss/index.js';
-import { checkInfo, findCheck, numberSubjects, pssIdSelected, type FactRecord } from './catalogue/index.js';
+import { checkInfo, findCheck, pssIdSelected, type FactRecord } from './catalogue/index.js';
 
 export interface ScanOptions extends EngineOptions {
   /** Worker threads; 1 scans on the main thread. Default: the number of cores. */
@@ -171,12 +171,11 @@ function assemble(
     summary.resources += r.resources;
     errors.push(...r.errors);
     warnings.push(...r.warnings);
-    // Facts arrive in input order; number their subjects so findings can be ordered.
+    // Facts arrive in input order, which cross-resource checks keep in their findings.
     for (const f of r.facts) facts.push(f);
     const sorted = r.findings.length > 1 ? [...r.findings].sort(byLocation) : r.findings;
     sorted.forEach(count);
   }
-  numberSubjects(facts);
   // Cross-resource checks judge the whole input at once, then their findings are suppressed like the rest.
   for (const { finding, ignores } of engine.catalogue.evaluate(facts, warnings)) count(engine.suppressor.applyWith([finding], ignores)[0]);
   // Expired ignores matched in workers count as matched here too.

@@ -277,6 +277,22 @@ test('--jobs spreads a large input over worker threads with the same result', ()
   assert.deepEqual(two.report, one.report);
 });
 
+test('--jobs: an ignore annotation suppresses cross-resource findings about its own resource, in workers too', () => {
+  const docs: string[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const ignored = i % 3 === 0 ? ', annotations: {palisade.dev/ignore: serviceaccount/default-service-account}' : '';
+    docs.push(HARDENED_POD.replace('{name: ok, namespace: web}', `{name: r${i}, namespace: web${ignored}}`));
+  }
+  writeFileSync(join(dir, 'ignored.yaml'), docs.join('---\n'));
+  const one = json(['scan', 'ignored.yaml', '--jobs', '1', '--checks', 'serviceaccount/default-service-account']);
+  const two = json(['scan', 'ignored.yaml', '--jobs', '2', '--checks', 'serviceaccount/default-service-account'], { env: { PALISADE_INLINE_BYTES: '65536' } });
+  assert.deepEqual(two.report, one.report);
+  const found = one.report.findings.filter((f: { check: string }) => f.check === 'serviceaccount/default-service-account');
+  assert.equal(found.length, 2000);
+  const suppressed = found.filter((f: { suppressed: boolean }) => f.suppressed).map((f: { resource: { name: string } }) => Number(f.resource.name.slice(1)));
+  assert.deepEqual(suppressed, Array.from({ length: 667 }, (_, k) => 3 * k));
+});
+
 test('--jobs: stdin streams (YAML documents and a kubectl JSON List) give the same result in parallel', () => {
   const docs: string[] = [];
   for (let i = 0; i < 2000; i++) docs.push((i % 10 === 0 ? PRIVILEGED : HARDENED_POD).replace(/name: (api|ok)/, `name: r${i}`));

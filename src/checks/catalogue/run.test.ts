@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { parseYamlText } from '../../model/index.js';
 import { defaultParams } from './params.js';
 import { CatalogueRunner } from './run.js';
-import { numberSubjects } from './facts.js';
 import { deployment, manifest, namedBrief } from './testkit.js';
 
 const IDS = [
@@ -37,7 +36,6 @@ test('a workload keeps one fact record for all the checks of its PodFact; evalua
   assert.equal(runs[2].facts[0].checks, runs[3].facts[0].checks);
   assert.deepEqual(runs[0].facts.map((f) => f.checks), [['serviceaccount/automount-token'], ['serviceaccount/default-service-account']]);
   const facts = runs.flatMap((r) => [...r.facts]);
-  numberSubjects(facts);
   const warnings: string[] = [];
   const found = runner.evaluate(facts, warnings).map((x) => namedBrief(x.finding));
   assert.deepEqual(warnings, []);

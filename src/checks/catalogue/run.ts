@@ -191,7 +191,7 @@ export class CatalogueRunner {
         (warnings ??= []).push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
       }
       if (fact === undefined) continue;
-      subject ??= { ref: resource.ref(), order: 0 };
+      subject ??= { ref: resource.ref() };
       ignoreList ??= ignores();
       // One record for every check that keeps the resource's PodFact (the mask holds 31 checks;
       // past that, and for any other fact, one record per check). The PodFact makes its strings its own.
@@ -225,7 +225,8 @@ export class CatalogueRunner {
     for (const def of this.inventoryChecks) {
       const mine = byCheck.get(def.id) ?? [];
       // Ignore annotations are rare: the map from subjects to theirs is built only when one has some.
-      const ignoresOf = mine.some((f) => f.ignores.length > 0) ? new Map(mine.map((f) => [f.subject.order, f.ignores])) : undefined;
+      // By subject: the records of one resource share their subject object (also after a structured clone from a worker, which keeps shared references within one message).
+      const ignoresOf = mine.some((f) => f.ignores.length > 0) ? new Map<FactSubject, readonly AnnotationIgnore[]>(mine.map((f) => [f.subject, f.ignores])) : undefined;
       let reports;
       try {
         // The records themselves: each has the subject and the fact the check asks for.
@@ -236,7 +237,7 @@ export class CatalogueRunner {
         continue;
       }
       for (const r of reports) {
-        out.push({ finding: findingOf(def, r.subject.ref, r.path, r.line, r.message, r.severity), ignores: ignoresOf?.get(r.subject.order) ?? NO_ITEMS });
+        out.push({ finding: findingOf(def, r.subject.ref, r.path, r.line, r.message, r.severity), ignores: ignoresOf?.get(r.subject) ?? NO_ITEMS });
       }
     }
     return out;

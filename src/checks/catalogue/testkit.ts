@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { parseYamlText, type Finding, type Resource } from '../../model/index.js';
-import { numberSubjects } from './facts.js';
 import { PodFact } from './inventory.js';
 import { defaultParams } from './params.js';
 import { CatalogueRunner, type FactRecord } from './run.js';
@@ -64,7 +63,6 @@ function scanOnce(yaml: string, ids: string | readonly string[], params: Partial
       facts.push({ ...f, fact: sent });
     }
   }
-  numberSubjects(facts);
   const reported = runner.evaluate(facts, warnings);
   for (const { finding } of reported) findings.push(finding);
   // Kept documents are looked into only for what is reported (at most one line per finding).

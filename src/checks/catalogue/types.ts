@@ -114,10 +114,9 @@ export interface InventoryReport {
 }
 
 /** Who a fact is about; every fact carries one so findings can name their resource. */
+/** The resource a fact is about: one object per resource, shared by its facts (evaluate() tells resources apart by it). */
 export interface FactSubject {
   ref: ResourceRef;
-  /** Index of the fact's resource in input order (findings are sorted by it). */
-  order: number;
 }
 
 export interface CollectContext extends Omit<ResourceContext, 'report'> {
