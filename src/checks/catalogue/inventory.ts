@@ -4,7 +4,7 @@
  * selectors as plain facts, message wording.
  */
 import {
-  inApiGroups, isObj, labelsOf, memoizeLast, ownString, WORKLOAD_KINDS,
+  inApiGroups, internString, isObj, labelsOf, memoizeLast, WORKLOAD_KINDS,
   type JsonPath, type KubeObject, type Labels, type Locator, type Resource,
 } from '../../model/index.js';
 import type { CollectContext } from './types.js';
@@ -131,10 +131,11 @@ const podFactOf = memoizeLast((resource: Resource): PodFact | undefined => {
     labelsOf(pod.meta.labels, true),
     labelsPath,
     pod.specPath,
-    ownString(who.name),
+    // Many workloads run as the same account or runtime class: one shared copy of each name.
+    internString(who.name),
     who.field,
     typeof automount === 'boolean' ? automount : null,
-    typeof rc === 'string' && rc !== '' ? ownString(rc) : null,
+    typeof rc === 'string' && rc !== '' ? internString(rc) : null,
   );
 });
 

@@ -191,7 +191,7 @@ export class CatalogueRunner {
         (warnings ??= []).push(`check ${def.id} failed on ${resource.id} (${resource.file}): ${err instanceof Error ? err.message : String(err)}`);
       }
       if (fact === undefined) continue;
-      subject ??= { ref: resource.ref() };
+      subject ??= resource.ref();
       ignoreList ??= ignores();
       // One record for every check that keeps the resource's PodFact (the mask holds 31 checks;
       // past that, and for any other fact, one record per check). The PodFact makes its strings its own.
@@ -237,7 +237,7 @@ export class CatalogueRunner {
         continue;
       }
       for (const r of reports) {
-        out.push({ finding: findingOf(def, r.subject.ref, r.path, r.line, r.message, r.severity), ignores: ignoresOf?.get(r.subject) ?? NO_ITEMS });
+        out.push({ finding: findingOf(def, r.subject, r.path, r.line, r.message, r.severity), ignores: ignoresOf?.get(r.subject) ?? NO_ITEMS });
       }
     }
     return out;

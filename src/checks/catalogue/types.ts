@@ -114,10 +114,12 @@ export interface InventoryReport {
 }
 
 /** Who a fact is about; every fact carries one so findings can name their resource. */
-/** The resource a fact is about: one object per resource, shared by its facts (evaluate() tells resources apart by it). */
-export interface FactSubject {
-  ref: ResourceRef;
-}
+/**
+ * The resource a fact is about: its ref, one object per resource shared by all its facts and
+ * findings (evaluate() tells resources apart by it; facts are kept by the thousand, so no
+ * wrapper object per resource).
+ */
+export type FactSubject = ResourceRef;
 
 export interface CollectContext extends Omit<ResourceContext, 'report'> {
   /** 1-based line of a path in the resource (for the findings evaluate() will make). */
