@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { splitYamlDocuments, type Unit } from '../model/index.js';
 import { Engine } from './engine.js';
 import type { FactRecord } from './catalogue/index.js';
-import { PodFact } from './catalogue/inventory.js';
+import { isPodFact } from './catalogue/inventory.js';
 import { emptyConfig } from '../policy/index.js';
 
 function deployment(name: string): string {
@@ -33,7 +33,7 @@ function run(text: string, keepLinesFor: number) {
   const engine = new Engine({ selection, config: emptyConfig(), now: 0, keepLinesFor });
   const facts: FactRecord[] = [];
   for (const unit of unitsOf(text)) facts.push(...engine.runUnit(unit).facts);
-  const kept = facts.map((f) => (f.fact instanceof PodFact ? f.fact.later !== null && f.fact.later !== undefined : undefined));
+  const kept = facts.map((f) => (isPodFact(f.fact) ? f.fact.later !== null && f.fact.later !== undefined : undefined));
   const findings = engine.catalogue.evaluate(facts).map(({ finding }) => [finding.resource.name, finding.path, finding.line]);
   return { kept, findings };
 }

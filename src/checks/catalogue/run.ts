@@ -5,7 +5,7 @@
 import { formatPath, NO_ITEMS, ownString, ownStrings, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
 import type { AnnotationIgnore } from '../../policy/index.js';
 import { CATALOGUE } from './registry.js';
-import { PodFact } from './inventory.js';
+import { isPodFact } from './inventory.js';
 import { ALL_AREAS } from '../screen.js';
 import { refStrings } from './refs.js';
 export { refStrings };
@@ -195,13 +195,14 @@ export class CatalogueRunner {
       ignoreList ??= ignores();
       // One record for every check that keeps the resource's PodFact (the mask holds 31 checks;
       // past that, and for any other fact, one record per check). The PodFact makes its strings its own.
-      if (fact instanceof PodFact && k < 31 && (shared === undefined || shared.fact === fact)) {
+      const isPod = isPodFact(fact);
+      if (isPod && k < 31 && (shared === undefined || shared.fact === fact)) {
         if (!shared) facts = withItem(facts, (shared = { checks: NO_ITEMS, subject, fact, ignores: ignoreList }));
         sharedBy |= 1 << k;
         continue;
       }
       // Facts live until the whole input is read: they must not keep documents' text alive.
-      const own = fact instanceof PodFact ? fact : ownStrings(fact, (owned ??= new Map()));
+      const own = isPod ? fact : ownStrings(fact, (owned ??= new Map()));
       facts = withItem(facts, { checks: this.checkLists.single(def.id), subject, fact: own, ignores: ignoreList });
     }
     if (shared) shared.checks = this.checkLists.subset(inventoryChecks, sharedBy);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { parseYamlText, type Finding, type Resource } from '../../model/index.js';
-import { PodFact } from './inventory.js';
+import { isPodFact } from './inventory.js';
 import { defaultParams } from './params.js';
 import { CatalogueRunner, type FactRecord } from './run.js';
 import type { CheckParams } from './types.js';
@@ -56,8 +56,7 @@ function scanOnce(yaml: string, ids: string | readonly string[], params: Partial
         facts.push(f);
         continue;
       }
-      // Facts must survive the trip from a worker thread unchanged (as data: a class instance,
-      // such as the shared PodFact, arrives as a plain object with the same fields).
+      // Facts must survive the trip from a worker thread unchanged (as data).
       const sent = structuredClone(f.fact) as unknown;
       assert.deepEqual(sent, f.fact !== null && typeof f.fact === 'object' && !Array.isArray(f.fact) ? { ...f.fact } : f.fact);
       facts.push({ ...f, fact: sent });
@@ -72,7 +71,7 @@ function scanOnce(yaml: string, ids: string | readonly string[], params: Partial
 
 /** Counts the lookups into a PodFact's kept document (each PodFact is counted once). */
 function countLaterLookups(fact: unknown, lookups: { count: number; seen: Set<unknown> }): void {
-  if (!(fact instanceof PodFact) || !fact.later || lookups.seen.has(fact)) return;
+  if (!isPodFact(fact) || !fact.later || lookups.seen.has(fact)) return;
   lookups.seen.add(fact);
   const kept = fact.later;
   fact.later = { lineOf: (path) => { lookups.count++; return kept.lineOf(path); } };
