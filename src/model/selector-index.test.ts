@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { LabelledItems, requiredLabel, SelectorIndex } from './selector-index.js';
-import { labelsOf, selectorMatches, type Labels } from './selector.js';
+import { LabelledItems, requiredLabel } from './selector-index.js';
+import { labelsOf, selectorMatches } from './selector.js';
 
 // Few keys and values, so that selectors and labels meet often.
 const key = fc.constantFrom('app', 'tier', 'team', '__proto__', 'x/y');
@@ -32,18 +32,9 @@ test('requiredLabel: every object a selector selects carries the label it names'
 });
 
 test('LabelledItems.someSelected answers as testing every item with selectorMatches', () => {
-  fc.assert(fc.property(fc.array(labels, { maxLength: 30 }), fc.array(selector, { maxLength: 6 }), (items, selectors) => {
+  fc.assert(fc.property(fc.array(labels, { maxLength: 30 }), fc.array(selector, { maxLength: 40 }), (items, selectors) => {
     const index = new LabelledItems(items, (l) => l);
     for (const sel of selectors) assert.equal(index.someSelected(sel), items.some((l) => selectorMatches(sel, l)), JSON.stringify(sel));
-  }), { numRuns: 1000 });
-});
-
-test('SelectorIndex.someSelects answers as testing every selector, with the caller\'s own test', () => {
-  // The caller's test gives a missing selector its own meaning (NetworkPolicy: every pod).
-  const selects = (sel: unknown, l: Labels) => sel === null || sel === undefined || selectorMatches(sel, l);
-  fc.assert(fc.property(fc.array(selector, { maxLength: 30 }), fc.array(labels, { maxLength: 6 }), (selectors, items) => {
-    const index = new SelectorIndex(selectors, (s) => s, selects);
-    for (const l of items) assert.equal(index.someSelects(l), selectors.some((s) => selects(s, l)), JSON.stringify(l));
   }), { numRuns: 1000 });
 });
 
@@ -51,6 +42,8 @@ test('a large namespace: only the workloads with the required label are tested',
   const workloads = Array.from({ length: 1000 }, (_, i) => ({ labels: labelsOf({ app: `app-${i}` }) }));
   let tested = 0;
   const index = new LabelledItems(workloads, (w) => { tested++; return w.labels; });
+  // The first questions scan the items; later ones go through the index.
+  for (let i = 0; i < 16; i++) assert.equal(index.someSelected({ matchLabels: { app: `app-${i}` } }), true);
   assert.equal(index.someSelected({ matchLabels: { app: 'app-999' } }), true);
   const afterIndexing = tested;
   assert.equal(index.someSelected({ matchLabels: { app: 'app-500' } }), true);

@@ -3,7 +3,7 @@
  * the policies of their namespace select, and which Namespaces have a default deny.
  */
 import {
-  apiGroupOf, isEmptySelector, isObj, LabelledItems, SelectorIndex, selectorMatches,
+  apiGroupOf, isEmptySelector, isObj, LabelledItems, selectorMatches,
   type JsonPath, type Labels,
 } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
@@ -103,14 +103,12 @@ spec:
   evaluate(facts) {
     const policies = facts.map((f) => f.fact).filter((f): f is SelectorFact => f.t === 'np');
     if (policies.length === 0) return [];
-    // Per namespace, its policies indexed by a label they require (see SelectorIndex).
-    const byNs = new Map([...groupBy(policies, (p) => p.ns)].map(([ns, mine]) => [ns, new SelectorIndex(mine, (p) => p.sel, (p, labels) => policySelects(p.sel, labels))]));
+    const byNs = groupBy(policies, (p) => p.ns);
     const out: InventoryReport[] = [];
     for (const { subject, fact: w } of facts) {
       if (w.t !== 'w') continue;
-      const index = byNs.get(w.ns);
-      if (index?.someSelects(w.labels)) continue;
-      const mine = index?.items ?? [];
+      const mine = byNs.get(w.ns) ?? [];
+      if (mine.some((p) => policySelects(p.sel, w.labels))) continue;
       const message = mine.length === 0
         ? `pods of ${w.kind} (${labelText(w.labels)}) are not isolated: the input has no NetworkPolicy ${inNs(w.ns)}`
         : `pods of ${w.kind} (${labelText(w.labels)}) are not selected by any NetworkPolicy ${inNs(w.ns)} (${count(mine.length, 'policy', 'policies')} there)`;
