@@ -25,9 +25,9 @@ export interface ScanOutcome {
  * Runs the checks `ids` over every resource of `yaml` (which must parse without errors) as a
  * scan does, both ways a scan can: as in a worker thread (facts copied by structured clone,
  * lines looked up at collect time) and as on the main thread (facts kept as they are, lines of
- * documents looked up only when a cross-resource check reports). Subjects are numbered in input
- * order, then the cross-resource checks judge all facts. Both ways must give the same findings
- * and warnings; the outcome is the worker's. `params` override the defaults key by key.
+ * documents looked up only when a cross-resource check reports), then the cross-resource checks
+ * judge all facts. Both ways must give the same findings and warnings; the outcome is the
+ * worker's. `params` override the defaults key by key.
  */
 export function scanText(yaml: string, ids: string | readonly string[], params: Partial<CheckParams> = {}): ScanOutcome {
   const worker = scanOnce(yaml, ids, params, false);

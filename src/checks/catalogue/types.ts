@@ -113,7 +113,6 @@ export interface InventoryReport {
   severity?: Severity;
 }
 
-/** Who a fact is about; every fact carries one so findings can name their resource. */
 /**
  * The resource a fact is about: its ref, one object per resource shared by all its facts and
  * findings (evaluate() tells resources apart by it; facts are kept by the thousand, so no
