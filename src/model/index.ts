@@ -14,5 +14,5 @@ export { internString, memoizeLast, memoizeString } from './memo.js';
 export { ownString, ownStrings } from './own.js';
 export { parseImage, splitImage, imageMatches, type ImageRef } from './image.js';
 export { selectorMatches, isEmptySelector, labelsOf, selectorProblems, labelKeyProblem, labelValueProblem, type Labels, type SelectorProblem } from './selector.js';
-export { LabelledItems, requiredLabel } from './selector-index.js';
+export { LabelledItems } from './selector-index.js';
 export { webhookUrl, webhookKubeconfigDocument, type WebhookKubeconfigOptions } from './kubeconfig.js';

@@ -166,8 +166,7 @@ const selectsNothing = defineInventoryCheck<Coverage | CustomFact>({
     for (const { subject, fact: p } of facts) {
       if (p.t !== 'np') continue;
       const mine = workloads.get(p.ns);
-      // A missing podSelector selects every pod (policySelects), so any workload at all.
-      if (!mine || operated.has(p.ns) || p.sel === null || p.sel === undefined || mine.someSelected(p.sel)) continue;
+      if (!mine || operated.has(p.ns) || policySelectsAll(p.sel) || mine.someSelected(p.sel)) continue;
       const what = isObj(p.sel) ? 'podSelector' : `podSelector ${JSON.stringify(p.sel)} is not a label selector and`;
       out.push({ subject, path: p.path, line: p.line, message: `${what} matches no workload ${inNs(p.ns)} (${count(mine.items.length, 'workload')} there in the input)` });
     }
