@@ -26,6 +26,19 @@ export function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
+/** Groups items by a key, keeping input order inside each group; an item whose key is undefined is left out. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
 /** A pod spec found inside a resource, with the paths needed to report on it. */
 export interface PodSpecRef {
   spec: Obj;

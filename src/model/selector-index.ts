@@ -6,7 +6,7 @@
  * index only chooses which objects are tested, so a namespace with a thousand workloads and a
  * hundred policies costs a few tests per policy, not a hundred thousand.
  */
-import { isObj } from './podspec.js';
+import { groupBy, isObj } from './podspec.js';
 import { selectorMatches, type Labels } from './selector.js';
 
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -36,19 +36,6 @@ export function requiredLabel(selector: unknown): readonly [string, string] | un
   return undefined;
 }
 
-/** Items grouped by the value of one label key (items without the label are left out). */
-function groupByLabel<T>(items: readonly T[], labelsOf: (item: T) => Labels, key: string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const labels = labelsOf(item);
-    if (!hasOwn(labels, key)) continue;
-    const value = labels[key];
-    const list = out.get(value);
-    if (list) list.push(item);
-    else out.set(value, [item]);
-  }
-  return out;
-}
 
 /** Labelled objects (workloads, pods), asked whether a selector selects any of them. */
 export class LabelledItems<T> {
@@ -71,7 +58,11 @@ export class LabelledItems<T> {
 
   private withLabel(key: string): Map<string, T[]> {
     let index = this.byKey.get(key);
-    if (!index) this.byKey.set(key, (index = groupByLabel(this.items, this.labelsOf, key)));
+    if (!index) {
+      // Items without the label are left out: no selector that requires it selects them.
+      const valueOf = (item: T) => { const labels = this.labelsOf(item); return hasOwn(labels, key) ? labels[key] : undefined; };
+      this.byKey.set(key, (index = groupBy(this.items, valueOf)));
+    }
     return index;
   }
 }

@@ -2,10 +2,10 @@
  * Checks: the reliability pack (off by default) — probes, replicas and PodDisruptionBudgets.
  * Not security controls as such, but availability is the D of STRIDE.
  */
-import { isEmptySelector, isObj, selectorMatches, type JsonPath, type Labels } from '../../model/index.js';
+import { groupBy, isEmptySelector, isObj, selectorMatches, type JsonPath, type Labels } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
-import { count, groupBy, inNs, isBuiltin, labelText, nsBucket, podFact, podLine, selectorFact, WORKLOAD_KIND_NAMES } from './inventory.js';
+import { count, inNs, isBuiltin, labelText, nsBucket, podFact, podLine, selectorFact, WORKLOAD_KIND_NAMES } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
 const PROBES = ['readinessProbe', 'livenessProbe'] as const;

@@ -3,12 +3,12 @@
  * the policies of their namespace select, and which Namespaces have a default deny.
  */
 import {
-  apiGroupOf, isEmptySelector, isObj, LabelledItems, selectorMatches,
+  apiGroupOf, groupBy, isEmptySelector, isObj, LabelledItems, selectorMatches,
   type JsonPath, type Labels,
 } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
-import { count, groupBy, inNs, isBuiltin, labelText, namespaceName, nsBucket, podFact, podFactLine, wantPodLine, selectorFact, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
+import { count, inNs, isBuiltin, labelText, namespaceName, nsBucket, podFact, podFactLine, wantPodLine, selectorFact, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
 

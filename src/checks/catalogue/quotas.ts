@@ -2,10 +2,10 @@
  * Checks: ResourceQuota and LimitRange — whether the Namespaces of the input have them
  * (cross-resource) and whether they bound CPU and memory (per resource).
  */
-import { isObj, type JsonPath, type Stride } from '../../model/index.js';
+import { groupBy, isObj, type JsonPath, type Stride } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
-import { count, groupBy, isBuiltin, namespaceName, nsBucket } from './inventory.js';
+import { count, isBuiltin, namespaceName, nsBucket } from './inventory.js';
 import type { CheckDef, CheckRefs, InventoryCheck, InventoryReport } from './types.js';
 
 type NsFact = { t: 'ns'; name: string; line: number } | { t: 'c'; ns: string };

@@ -2,8 +2,9 @@
  * Checks: the ServiceAccount a pod runs as, and whether its API token is mounted. The pod
  * and its ServiceAccount (when the input has it) are judged together.
  */
+import { groupBy } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
-import { groupBy, inNs, isBuiltin, nsBucket, podFact, podFactLine, wantPodLine, podPath, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
+import { inNs, isBuiltin, nsBucket, podFact, podFactLine, wantPodLine, podPath, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
 import type { CollectContext, CheckDef, InventoryReport } from './types.js';
 
 /** A ServiceAccount of the input. `automount` is its automountServiceAccountToken when boolean. */
