@@ -173,12 +173,17 @@ export function podPath(fact: PodFact, which: PodFactPath): JsonPath {
 /** Where PodFact.lines holds the line of each place. */
 const LINE_INDEX = { labels: 0, spec: 1, sa: 2, automount: 3, rc: 4 } as const satisfies Record<PodFactPath, number>;
 
-/** The line of `which`, looked up now, while its document is at hand (collect time). */
-export function podLine(ctx: CollectContext, fact: PodFact, which: PodFactPath): number {
+/** The line of `which`, from fact.lines, or looked up in `locator` and remembered there (none: -1 stays). */
+function cachedLine(fact: PodFact, which: PodFactPath, locator: Pick<Locator, 'lineOf'> | null | undefined): number {
   const place = placeOf(fact, which);
   const k = LINE_INDEX[place];
-  if (fact.lines[k] === -1) fact.lines[k] = ctx.lineOf(podPath(fact, place));
+  if (fact.lines[k] === -1 && locator) fact.lines[k] = locator.lineOf(podPath(fact, place));
   return fact.lines[k];
+}
+
+/** The line of `which`, looked up now, while its document is at hand (collect time). */
+export function podLine(ctx: CollectContext, fact: PodFact, which: PodFactPath): number {
+  return cachedLine(fact, which, ctx);
 }
 
 /**
@@ -193,10 +198,7 @@ export function wantPodLine(ctx: CollectContext, fact: PodFact, which: PodFactPa
 
 /** The line of `which` (-1: no check asked for it at collect time, and the document was not kept). */
 export function podFactLine(fact: PodFact, which: PodFactPath): number {
-  const place = placeOf(fact, which);
-  const k = LINE_INDEX[place];
-  if (fact.lines[k] === -1 && fact.later) fact.lines[k] = fact.later.lineOf(podPath(fact, place));
-  return fact.lines[k];
+  return cachedLine(fact, which, fact.later);
 }
 
 /**
