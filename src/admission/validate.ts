@@ -67,6 +67,8 @@ export class Validator {
     this.admission = opts.admission ?? defaultAdmissionConfig();
     this.namespaces = opts.namespaces ?? new NamespaceRegistry();
     this.catalogue = new CatalogueRunner(opts.checks, opts.params);
+    // What the checks make of a review lasts only as long as the review: nothing outlives its text.
+    this.catalogue.copyStrings = false;
     this.suppressor = new Suppressor(opts.config);
     this.overrideMatchers = this.admission.namespaces.map((o, index) => ({ match: picomatch(o.names, { dot: true }), index }));
     const exempt = this.admission.exemptions.namespaces;

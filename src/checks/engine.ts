@@ -29,6 +29,11 @@ export interface EngineOptions {
    * whose facts stay in its own thread. Default 0: lines are looked up at collect time.
    */
   keepLinesFor?: number;
+  /**
+   * The engine's results are posted to another thread (a worker's), which copies them: they
+   * never keep this thread's documents alive, so facts need not copy strings out of them.
+   */
+  postsResults?: boolean;
 }
 
 /**
@@ -57,10 +62,20 @@ export class Engine {
   /** Characters of input text this engine has read (for keepLinesFor). */
   private textRead = 0;
 
-  constructor(readonly opts: EngineOptions) {
+  readonly opts: EngineOptions;
+
+  constructor(opts: EngineOptions) {
+    // Copied into one literal: the hot code reads these options for every resource, and an
+    // options object made by a spread ({ ...o, keepLinesFor }) had a new hidden class in every
+    // scan, so the code V8 had optimized for the last one was thrown away and compiled again.
+    this.opts = {
+      pss: opts.pss, selection: opts.selection, params: opts.params, config: opts.config, now: opts.now,
+      screen: opts.screen, keepLinesFor: opts.keepLinesFor, postsResults: opts.postsResults,
+    };
     this.suppressor = new Suppressor(opts.config, new Date(opts.now));
     this.catalogue = new CatalogueRunner(opts.selection?.checks ?? [], opts.params ?? defaultParams());
     this.catalogue.keepLines = (opts.keepLinesFor ?? 0) > 0;
+    this.catalogue.copyStrings = !this.catalogue.keepLines && !opts.postsResults;
   }
 
   runResource(resource: Resource): { findings: readonly Finding[]; facts: readonly FactRecord[]; warnings: readonly string[] } {
@@ -91,7 +106,11 @@ export class Engine {
     }
     if (this.catalogue.keepLines) {
       this.textRead += unitLength(unit);
-      if (this.textRead > this.opts.keepLinesFor!) this.catalogue.keepLines = false;
+      if (this.textRead > this.opts.keepLinesFor!) {
+        // Past the budget no text is kept: what outlives a document copies its strings again.
+        this.catalogue.keepLines = false;
+        this.catalogue.copyStrings = !this.opts.postsResults;
+      }
     }
     const parsed = parseUnit(unit);
     const out: UnitResult = { resources: parsed.resources.length, findings: NO_ITEMS, errors: parsed.errors, facts: NO_ITEMS, warnings: NO_ITEMS };

@@ -6,7 +6,7 @@ import type { BatchReply, Task } from './pool.js';
 
 const opts = (workerData as { opts: EngineOptions }).opts;
 // Facts go to the main thread as copies: lines are looked up here, while the documents are at hand.
-const engine = new Engine({ ...opts, keepLinesFor: 0 });
+const engine = new Engine({ ...opts, keepLinesFor: 0, postsResults: true });
 
 async function runTask(task: Task): Promise<UnitResult[]> {
   if (task.kind === 'units') return task.units.map((u) => engine.runUnit(u));

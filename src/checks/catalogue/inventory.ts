@@ -62,9 +62,10 @@ export function inNs(ns: string): string {
  * What the cross-resource checks keep about one workload. One object per workload is shared by
  * all of them (NetworkPolicy coverage, ServiceAccounts, runtime classes): these facts live until
  * the whole input is read, so a workload costs one small object, not one per check. Its strings
- * are own or shared copies (they share no memory with the document); the runner keeps it as it
- * is instead of copying (isPodFact). `lines` holds the lines of the places the active checks
- * report at (by LINE_INDEX), filled in by `podLine`.
+ * are own or shared copies (they share no memory with the document) where the runner asks for
+ * copies (CollectContext.copyStrings); the runner keeps it as it is instead of copying
+ * (isPodFact). `lines` holds the lines of the places the active checks report at (by
+ * LINE_INDEX), filled in by `podLine`.
  *
  * Built as an object literal by podFactOf, not as a class instance: V8 tracks a literal that
  * holds another literal (`lines`) by its allocation site, sees that these objects outlive the
@@ -116,10 +117,11 @@ const LABELS_PATHS = new Map<JsonPath, JsonPath>();
 
 /** The fact of the workload in `ctx` (the same object for every check of one resource), or undefined for other kinds. */
 export function podFact(ctx: CollectContext): PodFact | undefined {
-  return podFactOf(ctx.resource);
+  return ctx.copyStrings ? podFactCopying(ctx.resource) : podFactViewing(ctx.resource);
 }
 
-const podFactOf = memoizeLast((resource: Resource): PodFact | undefined => {
+/** The fact of a workload; `copy`: its labels are own copies (CollectContext.copyStrings). */
+function podFactOf(resource: Resource, copy: boolean): PodFact | undefined {
   const pod = resource.pod;
   if (!pod) return undefined;
   let labelsPath = LABELS_PATHS.get(pod.metaPath);
@@ -133,7 +135,7 @@ const podFactOf = memoizeLast((resource: Resource): PodFact | undefined => {
     ns: bucketOf(resource),
     // The ref's kind: one shared copy.
     kind: resource.ref().kind,
-    labels: labelsOf(pod.meta.labels, true),
+    labels: labelsOf(pod.meta.labels, copy),
     labelsPath,
     specPath: pod.specPath,
     // Many workloads run as the same account or runtime class: one shared copy of each name.
@@ -144,7 +146,11 @@ const podFactOf = memoizeLast((resource: Resource): PodFact | undefined => {
     lines: [-1, -1, -1, -1, -1],
     later: undefined,
   };
-});
+}
+
+// Remembered for the last resource: its checks run one after the other and share its fact.
+const podFactCopying = memoizeLast((resource: Resource) => podFactOf(resource, true));
+const podFactViewing = memoizeLast((resource: Resource) => podFactOf(resource, false));
 
 /** Places of a workload a check reports at. */
 export type PodFactPath = 'labels' | 'spec' | 'sa' | 'automount' | 'rc';

@@ -49,3 +49,26 @@ test('a workload keeps one fact record for all the checks of its PodFact; evalua
     ['runtimeclass/unknown-runtime-class', 'web'],
   ]);
 });
+
+test('facts copy what they take from the document only where the runner asks for copies (copyStrings)', () => {
+  const text = [
+    manifest('networking.k8s.io/v1', 'NetworkPolicy', 'web-only', 'shop', 'spec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]'),
+    deployment('web', { namespace: 'shop' }),
+  ].join('\n---\n');
+  const factsWith = (copyStrings: boolean) => {
+    const { resources } = parseYamlText(text, 'x.yaml');
+    const runner = new CatalogueRunner(['networkpolicy/pod-not-selected'], defaultParams());
+    runner.copyStrings = copyStrings;
+    const [policy, web] = resources.map((r) => runner.run(r, () => []).facts[0].fact as { sel?: { matchLabels: unknown }; labels?: unknown });
+    const podSelector = (resources[0].object.spec as { podSelector: { matchLabels: unknown } }).podSelector;
+    return { policy, web, podSelector };
+  };
+  const copied = factsWith(true);
+  const viewed = factsWith(false);
+  // The same facts either way; only whether their parts are the document's own objects differs.
+  assert.deepEqual(copied.policy, viewed.policy);
+  assert.deepEqual(copied.web, viewed.web);
+  assert.deepEqual(viewed.web.labels, { app: 'web' });
+  assert.notEqual(copied.policy.sel!.matchLabels, copied.podSelector.matchLabels);
+  assert.equal(viewed.policy.sel!.matchLabels, viewed.podSelector.matchLabels);
+});

@@ -106,6 +106,16 @@ export class CatalogueRunner {
    */
   keepLines = false;
 
+  /**
+   * Whether facts, kept to the end of the scan, copy the strings and parts they take from a
+   * document (ownStrings) so as not to keep its text alive. Not needed while the scan keeps
+   * documents' text anyway (keepLines: the same budget bounds what views into it keep), nor in a
+   * worker thread, whose facts are copied when posted to the main thread. (Findings' messages
+   * are always copied: flat, they are also cheaper for the garbage collector than the
+   * concatenations they are built as.)
+   */
+  copyStrings = true;
+
   /** The check that is running, and the findings of the resource being checked. */
   private current?: ResourceCheck;
   private findings?: Finding[];
@@ -134,6 +144,7 @@ export class CatalogueRunner {
       report,
       lineOf: (path: JsonPath) => this.ctx.resource.lineOf(path),
       linesForLater: () => (this.keepLines ? this.ctx.resource.linesForLater() : undefined),
+      copyStrings: true,
     };
   }
 
@@ -161,6 +172,7 @@ export class CatalogueRunner {
     ctx.kind = resource.kind;
     ctx.pod = pod;
     ctx.containers = resource.containers;
+    ctx.copyStrings = this.copyStrings;
     this.findings = undefined;
     let warnings: string[] | undefined;
     for (const def of resourceChecks) {
@@ -202,7 +214,7 @@ export class CatalogueRunner {
         continue;
       }
       // Facts live until the whole input is read: they must not keep documents' text alive.
-      const own = isPod ? fact : ownStrings(fact, (owned ??= new Map()));
+      const own = isPod || !this.copyStrings ? fact : ownStrings(fact, (owned ??= new Map()));
       facts = withItem(facts, { checks: this.checkLists.single(def.id), subject, fact: own, ignores: ignoreList });
     }
     if (shared) shared.checks = this.checkLists.subset(inventoryChecks, sharedBy);
