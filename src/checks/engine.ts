@@ -75,7 +75,7 @@ export class Engine {
     this.suppressor = new Suppressor(opts.config, new Date(opts.now));
     this.catalogue = new CatalogueRunner(opts.selection?.checks ?? [], opts.params ?? defaultParams());
     this.catalogue.keepLines = (opts.keepLinesFor ?? 0) > 0;
-    this.catalogue.copyStrings = !this.catalogue.keepLines && !opts.postsResults;
+    this.catalogue.copyStrings = !opts.postsResults;
   }
 
   runResource(resource: Resource): { findings: readonly Finding[]; facts: readonly FactRecord[]; warnings: readonly string[] } {
@@ -106,11 +106,7 @@ export class Engine {
     }
     if (this.catalogue.keepLines) {
       this.textRead += unitLength(unit);
-      if (this.textRead > this.opts.keepLinesFor!) {
-        // Past the budget no text is kept: what outlives a document copies its strings again.
-        this.catalogue.keepLines = false;
-        this.catalogue.copyStrings = !this.opts.postsResults;
-      }
+      if (this.textRead > this.opts.keepLinesFor!) this.catalogue.keepLines = false;
     }
     const parsed = parseUnit(unit);
     const out: UnitResult = { resources: parsed.resources.length, findings: NO_ITEMS, errors: parsed.errors, facts: NO_ITEMS, warnings: NO_ITEMS };

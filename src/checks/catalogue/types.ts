@@ -131,8 +131,8 @@ export interface CollectContext extends Omit<ResourceContext, 'report'> {
   linesForLater(): Locator | undefined;
   /**
    * Whether a fact must copy the strings it takes from the document (ownString), so as not to
-   * keep the document's text alive to the end of the scan. False where that text is kept anyway
-   * (see CatalogueRunner.copyStrings).
+   * keep the document's text alive to the end of the scan. False where nothing outlives the
+   * input or facts are copied anyway (see CatalogueRunner.copyStrings).
    */
   copyStrings: boolean;
 }
