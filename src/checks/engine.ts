@@ -68,10 +68,12 @@ export class Engine {
     // Copied into one literal: the hot code reads these options for every resource, and an
     // options object made by a spread ({ ...o, keepLinesFor }) had a new hidden class in every
     // scan, so the code V8 had optimized for the last one was thrown away and compiled again.
-    this.opts = {
+    // Typed with every key required, so that an option added later cannot be left out here.
+    const copy: { [K in keyof Required<EngineOptions>]: EngineOptions[K] } = {
       pss: opts.pss, selection: opts.selection, params: opts.params, config: opts.config, now: opts.now,
       screen: opts.screen, keepLinesFor: opts.keepLinesFor, postsResults: opts.postsResults,
     };
+    this.opts = copy;
     this.suppressor = new Suppressor(opts.config, new Date(opts.now));
     this.catalogue = new CatalogueRunner(opts.selection?.checks ?? [], opts.params ?? defaultParams());
     this.catalogue.keepLines = (opts.keepLinesFor ?? 0) > 0;

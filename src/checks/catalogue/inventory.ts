@@ -62,10 +62,9 @@ export function inNs(ns: string): string {
  * What the cross-resource checks keep about one workload. One object per workload is shared by
  * all of them (NetworkPolicy coverage, ServiceAccounts, runtime classes): these facts live until
  * the whole input is read, so a workload costs one small object, not one per check. Its strings
- * are own or shared copies (they share no memory with the document) where the runner asks for
- * copies (CollectContext.copyStrings); the runner keeps it as it is instead of copying
- * (isPodFact). `lines` holds the lines of the places the active checks report at (by
- * LINE_INDEX), filled in by `podLine`.
+ * are own or shared copies (they share no memory with the document); the runner keeps it as it
+ * is instead of copying (isPodFact). `lines` holds the lines of the places the active checks
+ * report at (by LINE_INDEX), filled in by `podLine`.
  *
  * Built as an object literal by podFactOf, not as a class instance: V8 tracks a literal that
  * holds another literal (`lines`) by its allocation site, sees that these objects outlive the
@@ -117,11 +116,11 @@ const LABELS_PATHS = new Map<JsonPath, JsonPath>();
 
 /** The fact of the workload in `ctx` (the same object for every check of one resource), or undefined for other kinds. */
 export function podFact(ctx: CollectContext): PodFact | undefined {
-  return ctx.copyStrings ? podFactCopying(ctx.resource) : podFactViewing(ctx.resource);
+  return podFactOf(ctx.resource);
 }
 
-/** The fact of a workload; `copy`: its labels are own copies (CollectContext.copyStrings). */
-function podFactOf(resource: Resource, copy: boolean): PodFact | undefined {
+// Remembered for the last resource: its checks run one after the other and share its fact.
+const podFactOf = memoizeLast((resource: Resource): PodFact | undefined => {
   const pod = resource.pod;
   if (!pod) return undefined;
   let labelsPath = LABELS_PATHS.get(pod.metaPath);
@@ -135,7 +134,7 @@ function podFactOf(resource: Resource, copy: boolean): PodFact | undefined {
     ns: bucketOf(resource),
     // The ref's kind: one shared copy.
     kind: resource.ref().kind,
-    labels: labelsOf(pod.meta.labels, copy),
+    labels: labelsOf(pod.meta.labels, true),
     labelsPath,
     specPath: pod.specPath,
     // Many workloads run as the same account or runtime class: one shared copy of each name.
@@ -146,11 +145,7 @@ function podFactOf(resource: Resource, copy: boolean): PodFact | undefined {
     lines: [-1, -1, -1, -1, -1],
     later: undefined,
   };
-}
-
-// Remembered for the last resource: its checks run one after the other and share its fact.
-const podFactCopying = memoizeLast((resource: Resource) => podFactOf(resource, true));
-const podFactViewing = memoizeLast((resource: Resource) => podFactOf(resource, false));
+});
 
 /** Places of a workload a check reports at. */
 export type PodFactPath = 'labels' | 'spec' | 'sa' | 'automount' | 'rc';

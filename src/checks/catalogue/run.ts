@@ -107,15 +107,13 @@ export class CatalogueRunner {
   keepLines = false;
 
   /**
-   * Whether facts, kept to the end of the scan, copy the strings and parts they take from a
-   * document (ownStrings) so as not to keep its text alive: js-yaml parses a copy of each
-   * document (its text with a NUL added), and a long string it returns is a view into that copy.
-   * Kept lines (keepLines) hold the block the document was read from, not that copy, so this is
-   * needed even then (without it, 13 MB more were copied by the garbage collector per
-   * 10,000-resource scan). Not needed in a worker thread, whose facts are copied when posted to
-   * the main thread, nor where nothing outlives the input (admission reviews). (Findings'
-   * messages are always copied: flat, they are also cheaper for the garbage collector than the
-   * concatenations they are built as.)
+   * Whether facts other than PodFacts (which copy their own few strings), kept to the end of the
+   * scan, are copied (ownStrings) so as not to keep their document's text alive: js-yaml parses a
+   * copy of each document (its text with a NUL added), and a long string it returns is a view
+   * into that copy. Kept lines (keepLines) hold the block the document was read from, not that
+   * copy, so this is needed even then (without it, 13 MB more were copied by the garbage
+   * collector per 10,000-resource scan). Not needed in a worker thread, whose facts are copied
+   * when posted to the main thread, nor where nothing outlives the input (admission reviews).
    */
   copyStrings = true;
 
@@ -147,7 +145,6 @@ export class CatalogueRunner {
       report,
       lineOf: (path: JsonPath) => this.ctx.resource.lineOf(path),
       linesForLater: () => (this.keepLines ? this.ctx.resource.linesForLater() : undefined),
-      copyStrings: true,
     };
   }
 
@@ -175,7 +172,6 @@ export class CatalogueRunner {
     ctx.kind = resource.kind;
     ctx.pod = pod;
     ctx.containers = resource.containers;
-    ctx.copyStrings = this.copyStrings;
     this.findings = undefined;
     let warnings: string[] | undefined;
     for (const def of resourceChecks) {

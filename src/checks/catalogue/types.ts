@@ -129,12 +129,6 @@ export interface CollectContext extends Omit<ResourceContext, 'report'> {
    * undefined when lines must be looked up now.
    */
   linesForLater(): Locator | undefined;
-  /**
-   * Whether a fact must copy the strings it takes from the document (ownString), so as not to
-   * keep the document's text alive to the end of the scan. False where nothing outlives the
-   * input or facts are copied anyway (see CatalogueRunner.copyStrings).
-   */
-  copyStrings: boolean;
 }
 
 /** Looks at the whole input: collects small facts per resource, then judges them together. */
