@@ -89,6 +89,19 @@ test('formatPath: the identifier test without a regular expression, and the reus
   assert.equal(formatPath(['metadata', 'annotations', 'container.apparmor.security.beta.kubernetes.io/app']), 'metadata.annotations["container.apparmor.security.beta.kubernetes.io/app"]');
 });
 
+test('formatPath: remembered paths stay right past the bound of the tree, and a number never answers for its string', () => {
+  // More distinct paths than the tree holds (8,192 nodes): it is emptied and filled again.
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 20_000; i++) {
+      assert.equal(formatPath(['data', `key-${i}`, i % 3]), `data.key-${i}[${i % 3}]`);
+    }
+  }
+  assert.equal(formatPath(['spec', 'ports', 0]), 'spec.ports[0]');
+  assert.equal(formatPath(['spec', 'ports', '0']), 'spec.ports["0"]');
+  assert.equal(formatPath(['spec', 'ports', 0]), 'spec.ports[0]');
+  assert.equal(formatPath([]), '');
+});
+
 test('inApiGroup: the group of an apiVersion, compared in place', () => {
   const cases: Array<[unknown, string, boolean]> = [
     ['v1', '', true], ['apps/v1', 'apps', true], ['apps/v1', '', false], ['v1', 'apps', false],

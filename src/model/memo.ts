@@ -29,6 +29,15 @@ export function memoizeString<V>(compute: (key: string) => V, max = 4096): (key:
 export const internString = memoizeString((s) => s);
 
 /**
+ * One shared copy of a finding's message. Findings are kept to the end of a scan, and their
+ * messages repeat (the same check on containers of the same name: 355 distinct messages among
+ * the 6,142 findings of the 10,000-resource benchmark); each kept copy is moved twice by the
+ * young-generation collector before it settles. A separate cache from internString, so that
+ * messages do not push the apiVersions and kinds out.
+ */
+export const internMessage = memoizeString((s) => s, 16_384);
+
+/**
  * A function remembered for its last argument only, compared by identity. Checks that run one
  * after the other on the same resource ask the same question about it (its rules, its images,
  * its pod's facts): the first computes, the others reuse, and nothing else is kept.

@@ -1,4 +1,5 @@
 /** Shapes shared by every analyzer and reporter (see ARCHITECTURE.md). */
+import { ownString } from './own.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
@@ -85,13 +86,49 @@ export interface Finding {
 export const NO_ITEMS: readonly never[] = Object.freeze([]);
 
 export function formatPath(path: JsonPath): string {
-  // Joined, not concatenated: findings keep their path to the end of a scan, and a string built
-  // with += is a tree of one object per piece (V8 cons strings) until something flattens it.
-  // The pieces are gathered in one reused list; a plain key goes in as it is after a "." piece,
-  // so nothing is allocated or looked up for it (this runs for every finding).
+  // Findings keep their path to the end of a scan, and the same few paths come back finding
+  // after finding (22 distinct among the 6,142 findings of the 10,000-resource benchmark): the
+  // texts are remembered in a tree by segment, so a path already seen is one lookup per segment
+  // and every finding at it shares one string, instead of a copy that the garbage collector moves.
+  let node = pathTree;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    let next = node.next?.get(seg);
+    if (next === undefined) {
+      if (pathTreeSize >= MAX_PATH_NODES) {
+        // Paths come from users' documents (keys of labels, data, annotations): bounded.
+        pathTree.next = undefined;
+        pathTreeSize = 0;
+        return joinPath(path);
+      }
+      // The key is often a view into its whole document: the tree keeps its own copy.
+      const key = typeof seg === 'string' ? ownString(seg) : seg;
+      next = { text: joinPath(path, i + 1), next: undefined };
+      (node.next ??= new Map()).set(key, next);
+      pathTreeSize++;
+    }
+    node = next;
+  }
+  return node.text;
+}
+
+interface PathNode {
+  /** The formatted path down to this node. */
+  readonly text: string;
+  next: Map<PathSegment, PathNode> | undefined;
+}
+
+const pathTree: PathNode = { text: '', next: undefined };
+let pathTreeSize = 0;
+const MAX_PATH_NODES = 8192;
+
+/** The first `count` segments of `path` formatted, as one flat string. */
+function joinPath(path: JsonPath, count = path.length): string {
+  // Joined, not concatenated: a string built with += is a tree of one object per piece (V8
+  // cons strings) until something flattens it. The pieces go in one reused list.
   const parts = pathParts;
   parts.length = 0;
-  for (let i = 0; i < path.length; i++) {
+  for (let i = 0; i < count; i++) {
     const seg = path[i];
     if (typeof seg === 'number') parts.push(indexPiece(seg));
     else if (isIdentifier(seg)) {

@@ -1,5 +1,5 @@
 /** Checks: where container images come from and whether the reference pins what runs. */
-import { asArray, containerLabel, imageMatches, memoizeLast, splitImage, type ContainerRef, type ImageRef } from '../../model/index.js';
+import { asArray, containerLabel, imageMatches, memoizeLast, memoizeString, splitImage, type ContainerRef, type ImageRef } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
@@ -61,8 +61,15 @@ function describeValue(v: unknown): string {
 
 /** The container's image, checked against the reference grammar the container runtimes accept. */
 function imageOf(c: ContainerRef): ImageState {
-  return parseImageState(c.container.image);
+  const image = c.container.image;
+  return typeof image === 'string' ? imageStateOf(image) : parseImageState(image);
 }
+
+/**
+ * The same images come back across a corpus (replicas in every namespace, the same sidecars):
+ * each distinct reference is judged once. The states are shared, so nothing may change them.
+ */
+const imageStateOf = memoizeString((image) => parseImageState(image), 16_384);
 
 /**
  * The images of a resource's containers, in container order. The image checks ask one after

@@ -2,7 +2,7 @@
  * Running catalogue checks: per resource (anywhere, including worker threads) and, for
  * cross-resource checks, once over the facts collected from the whole input.
  */
-import { formatPath, NO_ITEMS, ownString, ownStrings, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
+import { formatPath, internMessage, NO_ITEMS, ownStrings, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
 import type { AnnotationIgnore } from '../../policy/index.js';
 import { CATALOGUE } from './registry.js';
 import { isPodFact } from './inventory.js';
@@ -278,7 +278,7 @@ function findingOf(def: CheckDef, ref: ResourceRef, path: JsonPath, line: number
     check: def.id,
     severity: severity ?? def.severity,
     title: def.title,
-    message: ownString(message),
+    message: internMessage(message),
     resource: ref,
     path: formatPath(path),
     line,

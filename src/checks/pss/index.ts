@@ -2,7 +2,7 @@
  * Pod Security Standards evaluator with the semantics of Kubernetes' pod-security-admission
  * library: which controls apply at a level and version, and what each finds in a pod.
  */
-import { containersOf, formatPath, isObj, memoizeLast, ownString, type CheckInfo, type ContainerRef, type Finding, type PodSpecRef, type Resource } from '../../model/index.js';
+import { containersOf, formatPath, isObj, internMessage, memoizeLast, type CheckInfo, type ContainerRef, type Finding, type PodSpecRef, type Resource } from '../../model/index.js';
 import { BASELINE_CONTROLS } from './baseline.js';
 import { RESTRICTED_CONTROLS } from './restricted.js';
 import { refStrings } from '../catalogue/refs.js';
@@ -154,7 +154,7 @@ export function pssFindings(resource: Resource, policy: PssPolicy, areas?: numbe
         check: pssCheckId(control),
         severity: control.severity,
         title: control.title,
-        message: ownString(`${control.reason} (${v.detail})`),
+        message: internMessage(`${control.reason} (${v.detail})`),
         resource: ref,
         path: formatPath(v.path),
         line: resource.lineOf(v.path),
