@@ -84,7 +84,10 @@ export class Engine {
     const selection = this.opts.selection;
     const areas = this.areasOf(resource);
     let findings: readonly Finding[] = this.opts.pss ? pssFindings(resource, this.opts.pss, areas) : NO_ITEMS;
-    if (selection && findings.length > 0) findings = findings.filter((f) => pssIdSelected(selection, f.check));
+    // Only --checks/--skip-checks filter PSS findings (profiles select the level): mostly nothing to do.
+    if (selection && (selection.include !== undefined || selection.exclude.length > 0) && findings.length > 0) {
+      findings = findings.filter((f) => pssIdSelected(selection, f.check));
+    }
     let ignores: ReturnType<typeof annotationIgnores> | undefined;
     const ignoresOf = () => (ignores ??= annotationIgnores(resource));
     const run = this.catalogue.run(resource, ignoresOf, areas);

@@ -89,8 +89,12 @@ export interface PodFact {
   readonly automount: boolean | null;
   /** runtimeClassName when set. */
   readonly rc: string | null;
-  /** Lines of the places checks report at (by LINE_INDEX), once podLine looked them up; -1 before. */
-  readonly lines: number[];
+  /**
+   * Lines of the places checks report at (by LINE_INDEX), once looked up (-1 before); null until
+   * the first is. Most workloads never get a cross-resource finding, and where the scan keeps the
+   * document's lines (later) nothing is looked up for them: no list is made for those.
+   */
+  lines: number[] | null;
   /**
    * Where the lines not looked up yet are found once a check reports (see wantPodLine): the
    * document's lines kept by the main thread (Resource.linesForLater); null when lines are
@@ -101,7 +105,7 @@ export interface PodFact {
 
 /** Whether a fact is a workload's shared PodFact (also after a structured clone, which keeps its fields). */
 export function isPodFact(fact: unknown): fact is PodFact {
-  return isObj(fact) && fact.t === 'w' && Array.isArray(fact.lines);
+  return isObj(fact) && fact.t === 'w' && (fact.lines === null || Array.isArray(fact.lines));
 }
 
 /** The ServiceAccount a pod runs as, and the field that names it (null: `default`, by omission). */
@@ -142,7 +146,7 @@ const podFactOf = memoizeLast((resource: Resource): PodFact | undefined => {
     saField: who.field,
     automount: typeof automount === 'boolean' ? automount : null,
     rc: typeof rc === 'string' && rc !== '' ? internString(rc) : null,
-    lines: [-1, -1, -1, -1, -1],
+    lines: null,
     later: undefined,
   };
 });
@@ -178,8 +182,10 @@ const LINE_INDEX = { labels: 0, spec: 1, sa: 2, automount: 3, rc: 4 } as const s
 function cachedLine(fact: PodFact, which: PodFactPath, locator: Pick<Locator, 'lineOf'> | null | undefined): number {
   const place = placeOf(fact, which);
   const k = LINE_INDEX[place];
-  if (fact.lines[k] === -1 && locator) fact.lines[k] = locator.lineOf(podPath(fact, place));
-  return fact.lines[k];
+  if (!locator) return fact.lines?.[k] ?? -1;
+  const lines = (fact.lines ??= [-1, -1, -1, -1, -1]);
+  if (lines[k] === -1) lines[k] = locator.lineOf(podPath(fact, place));
+  return lines[k];
 }
 
 /** The line of `which`, looked up now, while its document is at hand (collect time). */
