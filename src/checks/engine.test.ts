@@ -65,3 +65,29 @@ test('facts copy strings out of documents on the main thread, also where it keep
   const worker = new Engine({ selection, config: emptyConfig(), now: 0, keepLinesFor: 0, postsResults: true });
   assert.equal(worker.catalogue.copyStrings, false);
 });
+
+test('runUnits: batches of units parsed, then checked, give what runUnit gives unit by unit, in order (errors and empty documents too)', () => {
+  const docs: string[] = [];
+  for (let i = 0; i < 75; i++) {
+    if (i % 17 === 5) docs.push('kind: [unclosed\n');
+    else if (i % 23 === 7) docs.push('# only a comment\n');
+    else docs.push(deployment(`web-${i}`).replace('1.0', i % 2 === 0 ? 'latest' : '1.0'));
+  }
+  const units: Unit[] = [...unitsOf(`---\n${docs.join('---\n')}`), { type: 'error', file: 'gone.yaml', line: 0, message: 'cannot read gone.yaml' }];
+  const opts = () => ({ pss: { level: 'restricted' as const, minor: 30 }, selection: { checks: ['image/latest-tag', 'serviceaccount/default-service-account'], exclude: [] }, config: emptyConfig(), now: 0 });
+  const oneByOne = units.map((u) => new Engine(opts()).runUnit(u));
+  const engine = new Engine(opts());
+  const batched = engine.runUnits(units);
+  const shape = (r: typeof oneByOne[number]) => ({
+    resources: r.resources,
+    errors: r.errors,
+    findings: r.findings.map((f) => [f.check, f.resource.name, f.path, f.line]),
+    facts: r.facts.map((f) => [f.checks, f.subject.name]),
+  });
+  assert.equal(batched.length, units.length);
+  assert.deepEqual(batched.map(shape), oneByOne.map(shape));
+  // What the comparison covers: findings on many units, parse errors, the unreadable file.
+  assert.ok(batched.filter((r) => r.findings.some((f) => f.check === 'image/latest-tag')).length >= 30);
+  assert.equal(batched.filter((r) => r.errors.length > 0).length, 6);
+  assert.deepEqual(batched.at(-1)!.errors, [{ file: 'gone.yaml', line: 0, message: 'cannot read gone.yaml' }]);
+});

@@ -2,10 +2,11 @@
  * Runs every analyzer over one resource and applies suppressions. This is the unit of
  * work a scan repeats (inline or in a worker thread), so it takes only plain data.
  */
-import { NO_ITEMS, parseUnit, unitLength, type Finding, type InputError, type Resource, type Unit } from '../model/index.js';
+import { NO_ITEMS, parseUnit, readUnits, unitLength, type Finding, type InputError, type ParseResult, type Resource, type Unit } from '../model/index.js';
 import { Suppressor, annotationIgnores, type PalisadeConfig } from '../policy/index.js';
 import { pssFindings, type PssPolicy } from './pss/index.js';
 import { screenOf } from './screen.js';
+import type { Task } from './pool.js';
 import { CatalogueRunner, defaultParams, pssIdSelected, type CheckParams, type FactRecord, type Selection } from './catalogue/index.js';
 
 export interface EngineOptions {
@@ -44,6 +45,11 @@ export interface EngineOptions {
  * a 100,000-resource file (120 M) kept all its text and the scan's peak RSS grew by 164 MB.
  */
 export const KEPT_TEXT_BUDGET = 32 << 20;
+
+/** Units parsed before they are checked, with checks on (see Engine.runUnits). */
+export const CHECK_BATCH = 32;
+/** …and at most this many characters of them (a batch of a 10,000-resource corpus holds ~40 K). */
+const CHECK_BATCH_TEXT = 128 << 10;
 
 export interface UnitResult {
   resources: number;
@@ -106,14 +112,46 @@ export class Engine {
   }
 
   runUnit(unit: Unit): UnitResult {
-    if (unit.type === 'error') {
-      return { resources: 0, findings: [], errors: [{ file: unit.file, line: unit.line, message: unit.message }], facts: [], warnings: [] };
+    return this.checkUnit(unit, parseUnit(unit));
+  }
+
+  /**
+   * runUnit for each unit, in order. With checks on, a few units (CHECK_BATCH) are parsed, then
+   * those are checked: the parser's code and the checks' code each run for a while instead of
+   * taking turns document by document, so each stays in the processor's caches (valgrind's cache
+   * simulation of a 10,000-resource scan: 13 % fewer instruction-cache misses with 32 documents
+   * per batch). Parsed documents wait only for the rest of their batch.
+   */
+  runUnits(units: readonly Unit[]): UnitResult[] {
+    if (!this.hasChecks || units.length === 1) return units.map((u) => this.runUnit(u));
+    const out: UnitResult[] = new Array(units.length);
+    const parsed: ParseResult[] = [];
+    for (let start = 0; start < units.length;) {
+      // A batch is bounded in text too: large documents are checked as soon as they are parsed.
+      let end = start;
+      let text = 0;
+      while (end < units.length && end - start < CHECK_BATCH && text < CHECK_BATCH_TEXT) {
+        text += unitLength(units[end]);
+        parsed.push(parseUnit(units[end++]));
+      }
+      for (let i = start; i < end; i++) out[i] = this.checkUnit(units[i], parsed[i - start]);
+      parsed.length = 0;
+      start = end;
     }
-    if (this.catalogue.keepLines) {
+    return out;
+  }
+
+  /** Whether any PSS control or catalogue check is on (without, a unit is only parsed). */
+  private get hasChecks(): boolean {
+    return this.opts.pss !== undefined || this.catalogue.active;
+  }
+
+  /** The results of a parsed unit (an error unit parses to its error). */
+  private checkUnit(unit: Unit, parsed: ParseResult): UnitResult {
+    if (unit.type !== 'error' && this.catalogue.keepLines) {
       this.textRead += unitLength(unit);
       if (this.textRead > this.opts.keepLinesFor!) this.catalogue.keepLines = false;
     }
-    const parsed = parseUnit(unit);
     const out: UnitResult = { resources: parsed.resources.length, findings: NO_ITEMS, errors: parsed.errors, facts: NO_ITEMS, warnings: NO_ITEMS };
     // Results live until the whole input is read: lists are shared or concatenated to their
     // exact length (most units are one document), never grown item by item.
@@ -130,4 +168,19 @@ export class Engine {
     }
     return out;
   }
+}
+
+/** A task of the scan (units, or a whole file to read) run by `engine`, on whichever thread has it. */
+export async function runTask(engine: Engine, task: Task): Promise<UnitResult[]> {
+  if (task.kind === 'units') return engine.runUnits(task.units);
+  const results: UnitResult[] = [];
+  let batch: Unit[] = [];
+  for await (const unit of readUnits(task.input)) {
+    batch.push(unit);
+    if (batch.length < CHECK_BATCH) continue;
+    for (const r of engine.runUnits(batch)) results.push(r);
+    batch = [];
+  }
+  for (const r of engine.runUnits(batch)) results.push(r);
+  return results;
 }

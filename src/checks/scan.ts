@@ -9,7 +9,7 @@ import {
   collectInputs, emptySummary, readUnits, splitPrettyJsonList, unitLength,
   type CheckInfo, type Finding, type InputError, type InputSource, type ScanResult, type Unit,
 } from '../model/index.js';
-import { Engine, KEPT_TEXT_BUDGET, type EngineOptions, type UnitResult } from './engine.js';
+import { CHECK_BATCH, Engine, KEPT_TEXT_BUDGET, runTask, type EngineOptions, type UnitResult } from './engine.js';
 import { WorkerPool, type Task } from './pool.js';
 import { pssCheckInfos } from './pss/index.js';
 import { checkInfo, findCheck, pssIdSelected, type FactRecord } from './catalogue/index.js';
@@ -52,7 +52,7 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
   // The main thread is one of the `jobs`: it runs a task itself whenever every worker is busy.
   const dispatch = async (task: Task) => {
     if (!pool!.hasIdle) {
-      parts.push(await runTaskHere(engine, task));
+      parts.push(await runTask(engine, task));
       return;
     }
     parts.push(pool!.run(task).then((reply) => {
@@ -66,6 +66,14 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
     batch = [];
     batchBytes = 0;
     await dispatch({ kind: 'units', units });
+  };
+  // Units checked on this thread before any worker starts, handed to the engine a batch at a
+  // time (Engine.runUnits); flushed before anything else adds to `parts`, which keeps input order.
+  let inline: Unit[] = [];
+  const flushInline = () => {
+    if (inline.length === 0) return;
+    parts.push(engine.runUnits(inline));
+    inline = [];
   };
   const enqueue = async (unit: Unit, size: number) => {
     batch.push(unit);
@@ -90,13 +98,21 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
       for await (const unit of readUnits(input, opts.stdin)) {
         const bytes = unitLength(unit);
         seenBytes += bytes;
-        if (!pool && jobs > 1 && seenBytes > inlineBytes) pool = new WorkerPool(jobs - 1, engineOpts);
+        if (!pool && jobs > 1 && seenBytes > inlineBytes) {
+          flushInline();
+          pool = new WorkerPool(jobs - 1, engineOpts);
+        }
         // A large kubectl List is cut into its items: parsed one by one they never all sit
         // in memory at once, and with workers they are parsed in parallel.
         const pieces = unit.type === 'json' && unit.text.length > LIST_SPLIT_BYTES ? listItemUnits(unit) : undefined;
         if (!pool) {
-          if (pieces) parts.push(pieces.map((u) => engine.runUnit(u)));
-          else parts.push([engine.runUnit(unit)]);
+          if (pieces) {
+            flushInline();
+            parts.push(engine.runUnits(pieces));
+          } else {
+            inline.push(unit);
+            if (inline.length >= CHECK_BATCH) flushInline();
+          }
           continue;
         }
         if (unit.type === 'json') {
@@ -111,6 +127,7 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
         await enqueue(unit, bytes);
       }
     }
+    flushInline();
     if (pool) await flush();
     const done = await Promise.all(parts);
     const result = assemble(done.flat(), inputErrors, engine, expiredMatched, opts);
@@ -125,13 +142,6 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
 function listItemUnits(unit: Extract<Unit, { type: 'json' }>): Unit[] | undefined {
   const items = splitPrettyJsonList(unit.text);
   return items?.map((item) => ({ type: 'json', file: unit.file, text: item.text, firstLine: item.firstLine }));
-}
-
-async function runTaskHere(engine: Engine, task: Task): Promise<UnitResult[]> {
-  if (task.kind === 'units') return task.units.map((u) => engine.runUnit(u));
-  const results: UnitResult[] = [];
-  for await (const unit of readUnits(task.input)) results.push(engine.runUnit(unit));
-  return results;
 }
 
 async function fileSizes(inputs: readonly InputSource[]): Promise<Map<InputSource, number>> {

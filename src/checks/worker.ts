@@ -1,22 +1,14 @@
 // Worker thread entry: runs the engine over the tasks the pool sends.
 import { parentPort, workerData } from 'node:worker_threads';
-import { readUnits } from '../model/index.js';
-import { Engine, type EngineOptions, type UnitResult } from './engine.js';
+import { Engine, runTask, type EngineOptions } from './engine.js';
 import type { BatchReply, Task } from './pool.js';
 
 const opts = (workerData as { opts: EngineOptions }).opts;
 // Facts go to the main thread as copies: lines are looked up here, while the documents are at hand.
 const engine = new Engine({ ...opts, keepLinesFor: 0, postsResults: true });
 
-async function runTask(task: Task): Promise<UnitResult[]> {
-  if (task.kind === 'units') return task.units.map((u) => engine.runUnit(u));
-  const results: UnitResult[] = [];
-  for await (const unit of readUnits(task.input)) results.push(engine.runUnit(unit));
-  return results;
-}
-
 parentPort!.on('message', (msg: { id: number; task: Task }) => {
-  runTask(msg.task).then(
+  runTask(engine, msg.task).then(
     (results) => {
       const matched = new Set(engine.suppressor.expiredMatched());
       const expiredMatched = opts.config.ignore.flatMap((r, i) => (matched.has(r) ? [i] : []));

@@ -97,6 +97,8 @@ export class CatalogueRunner {
   private readonly inventoryIndex: KindIndex<InventoryCheck<unknown>>;
   /** Whether some active check skips pods by their screen (see run()). */
   readonly screensPods: boolean;
+  /** Whether any check is active. */
+  readonly active: boolean;
   private readonly checkLists = new CheckLists();
 
   /**
@@ -129,6 +131,7 @@ export class CatalogueRunner {
     this.inventoryChecks = active.filter((c): c is InventoryCheck<unknown> => c.scope === 'inventory');
     this.resourceIndex = new KindIndex(this.resourceChecks);
     this.screensPods = this.resourceChecks.some((c) => c.areas !== undefined);
+    this.active = active.length > 0;
     this.inventoryIndex = new KindIndex(this.inventoryChecks);
     const report = (path: JsonPath, message: string, severity?: Severity) => {
       const resource = this.ctx.resource;
