@@ -101,10 +101,15 @@ export function formatPath(path: JsonPath): string {
         pathTreeSize = 0;
         return joinPath(path);
       }
-      // The key is often a view into its whole document: the tree keeps its own copy.
-      const key = typeof seg === 'string' ? ownString(seg) : seg;
-      next = { text: joinPath(path, i + 1), next: undefined };
-      (node.next ??= new Map()).set(key, next);
+      // A node's text is its parent's and one piece more. Key and text are the tree's own
+      // copies: a key is often a view into its whole document (and so is a one-piece text).
+      const parts = pathParts;
+      parts.length = 0;
+      parts.push(node.text);
+      pushPiece(parts, seg, i === 0);
+      next = { text: ownString(parts.join('')), next: undefined };
+      parts.length = 0;
+      (node.next ??= new Map()).set(typeof seg === 'string' ? ownString(seg) : seg, next);
       pathTreeSize++;
     }
     node = next;
@@ -122,23 +127,25 @@ const pathTree: PathNode = { text: '', next: undefined };
 let pathTreeSize = 0;
 const MAX_PATH_NODES = 8192;
 
-/** The first `count` segments of `path` formatted, as one flat string. */
-function joinPath(path: JsonPath, count = path.length): string {
+/** `path` formatted, as one flat string. */
+function joinPath(path: JsonPath): string {
   // Joined, not concatenated: a string built with += is a tree of one object per piece (V8
   // cons strings) until something flattens it. The pieces go in one reused list.
   const parts = pathParts;
   parts.length = 0;
-  for (let i = 0; i < count; i++) {
-    const seg = path[i];
-    if (typeof seg === 'number') parts.push(indexPiece(seg));
-    else if (isIdentifier(seg)) {
-      if (i > 0) parts.push('.');
-      parts.push(seg);
-    } else parts.push(`[${JSON.stringify(seg)}]`);
-  }
+  for (let i = 0; i < path.length; i++) pushPiece(parts, path[i], i === 0);
   const out = parts.join('');
   parts.length = 0;
   return out;
+}
+
+/** How a segment is written after the ones before it: `.key`, `key` first, `[3]`, `["a b"]`. */
+function pushPiece(parts: string[], seg: PathSegment, first: boolean): void {
+  if (typeof seg === 'number') parts.push(indexPiece(seg));
+  else if (isIdentifier(seg)) {
+    if (!first) parts.push('.');
+    parts.push(seg);
+  } else parts.push(`[${JSON.stringify(seg)}]`);
 }
 
 const pathParts: string[] = [];

@@ -3,5 +3,5 @@ export { defineCheck, defineInventoryCheck } from './define.js';
 export { CATALOGUE, findCheck } from './registry.js';
 export { defaultParams, resolveParams } from './params.js';
 export { CatalogueRunner, checkInfo, refStrings, type FactRecord, type ResourceRun } from './run.js';
-export { selectChecks, pssIdSelected, PROFILES, type Profile, type Selection, type SelectOptions } from './select.js';
+export { selectChecks, filtersPssIds, pssIdSelected, PROFILES, type Profile, type Selection, type SelectOptions } from './select.js';
 export { describeCatalogue, catalogueMarkdown, strideWords, type CheckDescription } from './describe.js';

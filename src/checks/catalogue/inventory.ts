@@ -64,13 +64,10 @@ export function inNs(ns: string): string {
  * the whole input is read, so a workload costs one small object, not one per check. Its strings
  * are own or shared copies (they share no memory with the document); the runner keeps it as it
  * is instead of copying (isPodFact). `lines` holds the lines of the places the active checks
- * report at (by LINE_INDEX), filled in by `podLine`.
+ * report at (by LINE_INDEX), once looked up (cachedLine).
  *
- * Built as an object literal by podFactOf, not as a class instance: V8 tracks a literal that
- * holds another literal (`lines`) by its allocation site, sees that these objects outlive the
- * young generation and then allocates them in the old one directly, instead of copying each of
- * them twice in young collections (V8's allocation-site pretenuring; with the class, 1.2 MB more
- * were copied per 10,000-resource scan, --trace-gc-nvp's new_space_survived and promoted).
+ * Plain data built by podFactOf, recognised by its shape (isPodFact): a fact from a worker
+ * thread arrives as a structured clone, which keeps fields but not classes.
  */
 export interface PodFact {
   readonly t: 'w';

@@ -97,8 +97,6 @@ export class CatalogueRunner {
   private readonly inventoryIndex: KindIndex<InventoryCheck<unknown>>;
   /** Whether some active check skips pods by their screen (see run()). */
   readonly screensPods: boolean;
-  /** Whether any check is active. */
-  readonly active: boolean;
   private readonly checkLists = new CheckLists();
 
   /**
@@ -131,7 +129,6 @@ export class CatalogueRunner {
     this.inventoryChecks = active.filter((c): c is InventoryCheck<unknown> => c.scope === 'inventory');
     this.resourceIndex = new KindIndex(this.resourceChecks);
     this.screensPods = this.resourceChecks.some((c) => c.areas !== undefined);
-    this.active = active.length > 0;
     this.inventoryIndex = new KindIndex(this.inventoryChecks);
     const report = (path: JsonPath, message: string, severity?: Severity) => {
       const resource = this.ctx.resource;
@@ -151,6 +148,11 @@ export class CatalogueRunner {
     };
   }
 
+  /** Whether any check is active. */
+  get active(): boolean {
+    return this.resourceChecks.length > 0 || this.inventoryChecks.length > 0;
+  }
+
   /** Whether any active check looks at this kind by name (checks for every kind do not count). */
   handles(kind: string): boolean {
     const named = (c: { kinds: readonly string[] | 'workload' }) => c.kinds !== 'workload' && c.kinds.includes(kind);
@@ -162,7 +164,7 @@ export class CatalogueRunner {
    * checks whose areas are all unmarked are skipped. The default runs every check.
    */
   run(resource: Resource, ignores: () => readonly AnnotationIgnore[], areas: number = ALL_AREAS): ResourceRun {
-    if (this.resourceChecks.length === 0 && this.inventoryChecks.length === 0) return EMPTY_RUN;
+    if (!this.active) return EMPTY_RUN;
     const pod = resource.pod;
     const resourceChecks = this.resourceIndex.for(resource.kind, pod !== undefined);
     const inventoryChecks = this.inventoryIndex.for(resource.kind, pod !== undefined);

@@ -42,6 +42,11 @@ export function selectChecks(opts: SelectOptions): { selection: Selection; unmat
   return { selection: { pssLevel: pssWanted ? pssLevel : undefined, checks, include, exclude }, unmatched };
 }
 
+/** Whether --checks / --skip-checks may drop PSS findings at all (profiles choose the level, not ids). */
+export function filtersPssIds(selection: Selection): boolean {
+  return selection.include !== undefined || selection.exclude.length > 0;
+}
+
 /** Whether a PSS finding id survives --checks / --skip-checks. */
 export function pssIdSelected(selection: Selection, id: string): boolean {
   if (selection.include && !selection.include.some((p) => matchesCheck(p, id))) return false;
