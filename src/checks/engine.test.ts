@@ -91,3 +91,14 @@ test('runUnits: batches of units parsed, then checked, give what runUnit gives u
   assert.equal(batched.filter((r) => r.errors.length > 0).length, 6);
   assert.deepEqual(batched.at(-1)!.errors, [{ file: 'gone.yaml', line: 0, message: 'cannot read gone.yaml' }]);
 });
+
+test('with nothing to check, units are parsed and counted: resources and errors, no findings, facts or warnings', () => {
+  const units: Unit[] = [...unitsOf(`${deployment('web')}---\nkind: [unclosed\n---\n${deployment('api')}`)];
+  const engine = new Engine({ config: emptyConfig(), now: 0 });
+  const results = engine.runUnits(units);
+  assert.deepEqual(results.map((r) => r.resources), [1, 0, 1]);
+  assert.equal(results[1].errors.length, 1);
+  assert.match(results[1].errors[0].message, /./);
+  for (const r of results) assert.deepEqual([r.findings.length, r.facts.length, r.warnings.length], [0, 0, 0]);
+  assert.deepEqual(units.map((u) => engine.runUnit(u).resources), [1, 0, 1]);
+});
