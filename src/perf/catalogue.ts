@@ -4,7 +4,10 @@
  * of loading) and with the full `cks` profile (loading + every default check, the
  * cross-resource ones included), at several sizes.
  */
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { scan } from '../checks/index.js';
 import { selectChecks, resolveParams } from '../checks/catalogue/index.js';
@@ -13,6 +16,7 @@ import { emptyConfig } from '../policy/index.js';
 import { deployment, toYaml, variantFor, type Json } from './corpus.js';
 import { median } from './measure.js';
 
+const execFileAsync = promisify(execFile);
 const NAMESPACES = 50;
 type Obj = { [k: string]: Json };
 
@@ -94,12 +98,12 @@ export interface CatalogueMeasurement {
 }
 
 /**
- * Loading alone and loading + the cks profile on a mixed corpus of `count` resources, run in
- * alternation (so that a noisy moment of the machine hits both), `runs` times each.
+ * Loading alone and loading + the cks profile on a corpus already written (see
+ * writeMixedCorpus), run in alternation (so that a noisy moment of the machine hits both),
+ * `runs` times each after `warmUpPairs` untimed pairs, in this process.
  */
-export async function measureCatalogue(dir: string, count: number, runs: number, warmUp: boolean): Promise<CatalogueMeasurement> {
-  const corpus = await writeMixedCorpus(dir, count);
-  if (warmUp) {
+export async function measureCorpus(corpus: { path: string; resources: number }, dir: string, runs: number, warmUpPairs: number): Promise<CatalogueMeasurement> {
+  for (let i = 0; i < warmUpPairs; i++) {
     await timeScan(corpus.path, dir, 'none');
     await timeScan(corpus.path, dir, 'cks');
   }
@@ -118,5 +122,66 @@ export async function measureCatalogue(dir: string, count: number, runs: number,
     resources: corpus.resources, load, full,
     overhead: full / load - 1, medianOverhead: median(fulls) / median(loads) - 1,
     pairedOverhead: median(loads.map((l, i) => fulls[i] / l - 1)), findings, runs,
+  };
+}
+
+/**
+ * Untimed pairs before a process's timed runs: one for a large corpus, and for a small one as
+ * many as make ~20,000 resources. A fresh process has to compile the checks before its figures
+ * mean anything: after 2 pairs of 1,000 resources, one process's best cks run still took 2.5
+ * times as long as once warm.
+ */
+export function warmUpPairsFor(count: number): number {
+  return count >= 100_000 ? 1 : Math.max(2, Math.ceil(20_000 / count));
+}
+
+/** measureCorpus in several fresh processes, one after the other. */
+export interface ProcessesMeasurement {
+  /** Each process's own measurement, in the order they ran. */
+  processes: CatalogueMeasurement[];
+  /** The median over processes of each one's best-over-best overhead, and its range. */
+  overhead: number;
+  lowest: number;
+  highest: number;
+  /** Medians over processes of each one's median-over-median and paired overheads. */
+  medianOverhead: number;
+  pairedOverhead: number;
+  /** Medians over processes of each one's best loading and best cks wall ms. */
+  load: number;
+  full: number;
+}
+
+/**
+ * measureCorpus in `processes` fresh Node processes, one after the other, on one corpus of
+ * `count` resources. One process's figure is not enough: V8 compiles the checks differently
+ * in each process (what it inlines, which code it optimises when), and on the 10,000-resource
+ * corpus the best-over-best overhead of single processes ranged over 10 points for the same
+ * code, more than a change to the checks would move it. The median over processes is what a
+ * run of the CLI can expect; the range says how far one process strays.
+ */
+export async function measureInProcesses(dir: string, count: number, opts: { processes: number; runs: number; warmUpPairs: number; onProcess?: (m: CatalogueMeasurement, i: number) => void }): Promise<ProcessesMeasurement> {
+  const corpus = await writeMixedCorpus(dir, count);
+  const child = fileURLToPath(new URL('./catalogue-child.js', import.meta.url));
+  const processes: CatalogueMeasurement[] = [];
+  for (let i = 0; i < opts.processes; i++) {
+    let m: CatalogueMeasurement;
+    try {
+      const { stdout } = await execFileAsync(process.execPath, [child, corpus.path, String(corpus.resources), dir, String(opts.runs), String(opts.warmUpPairs)], { maxBuffer: 1 << 20 });
+      m = JSON.parse(stdout.trim().split('\n').pop()!) as CatalogueMeasurement;
+    } catch (err) {
+      const stderr = (err as { stderr?: string }).stderr?.trim();
+      throw new Error(`catalogue benchmark process ${i + 1} failed: ${stderr || (err instanceof Error ? err.message : String(err))}`);
+    }
+    processes.push(m);
+    opts.onProcess?.(m, i);
+  }
+  const over = processes.map((m) => m.overhead);
+  return {
+    processes,
+    overhead: median(over), lowest: Math.min(...over), highest: Math.max(...over),
+    medianOverhead: median(processes.map((m) => m.medianOverhead)),
+    pairedOverhead: median(processes.map((m) => m.pairedOverhead)),
+    load: median(processes.map((m) => m.load)),
+    full: median(processes.map((m) => m.full)),
   };
 }
