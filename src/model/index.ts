@@ -14,5 +14,5 @@ export { internMessage, internString, memoizeLast, memoizeString } from './memo.
 export { ownString, ownStrings } from './own.js';
 export { parseImage, splitImage, imageMatches, type ImageRef } from './image.js';
 export { selectorMatches, isEmptySelector, labelsOf, selectorProblems, labelKeyProblem, labelValueProblem, type Labels, type SelectorProblem } from './selector.js';
-export { LabelledItems } from './selector-index.js';
+export { LabelledItems, LabelSelectors } from './selector-index.js';
 export { webhookUrl, webhookKubeconfigDocument, type WebhookKubeconfigOptions } from './kubeconfig.js';

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { LabelledItems, requiredLabel } from './selector-index.js';
-import { labelsOf, selectorMatches } from './selector.js';
+import { LabelledItems, LabelSelectors, requiredLabel } from './selector-index.js';
+import { labelsOf, selectorMatches, type Labels } from './selector.js';
+import { isObj } from './podspec.js';
 
 // Few keys and values, so that selectors and labels meet often.
 const key = fc.constantFrom('app', 'tier', 'team', '__proto__', 'x/y');
@@ -50,4 +51,32 @@ test('a large namespace: only the workloads with the required label are tested',
   assert.equal(index.someSelected({ matchLabels: { app: 'nope' } }), false);
   assert.equal(tested - afterIndexing, 1, 'one candidate tested, none for a value nobody has');
   assert.equal(index.someSelected({ matchExpressions: [{ key: 'app', operator: 'In', values: ['app-7'] }] }), true);
+});
+
+test('LabelSelectors.someSelects answers as testing every selector', () => {
+  // A NetworkPolicy's podSelector: null or absent selects every pod.
+  const policySelects = (sel: unknown, l: Labels) => sel === null || sel === undefined || selectorMatches(sel, l);
+  // A PodDisruptionBudget's: `{}` selects every pod in policy/v1, anything but an object none.
+  const pdbSelects = (sel: unknown, l: Labels) => isObj(sel) && (Object.keys(sel).length === 0 || selectorMatches(sel, l));
+  for (const selects of [selectorMatches, policySelects, pdbSelects]) {
+    fc.assert(fc.property(fc.array(selector, { maxLength: 30 }), fc.array(labels, { maxLength: 30 }), (selectors, items) => {
+      const index = new LabelSelectors(selectors, (s) => s, selects);
+      for (const l of items) assert.equal(index.someSelects(l), selectors.some((s) => selects(s, l)), JSON.stringify(l));
+    }), { numRuns: 1000 });
+  }
+});
+
+test('a namespace with many policies: a workload is tested only against the policies that could select it', () => {
+  const policies = Array.from({ length: 100 }, (_, i) => ({ sel: { matchLabels: { app: `app-${i}`, tier: 'web' } } }));
+  policies.push({ sel: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a'] }] } as never });
+  let tested = 0;
+  const index = new LabelSelectors(policies, (p) => { tested++; return p.sel; });
+  tested = 0;
+  assert.equal(index.someSelects(labelsOf({ app: 'app-42', tier: 'web' })), true);
+  assert.equal(tested, 2, 'the expression-only policy, then app-42');
+  tested = 0;
+  assert.equal(index.someSelects(labelsOf({ app: 'app-42', tier: 'db' })), false);
+  assert.equal(index.someSelects(labelsOf({ app: 'nope' })), false);
+  assert.equal(index.someSelects(labelsOf({ team: 'a' })), true);
+  assert.equal(tested, 4, 'per question the expression-only policy, and app-42 for the first (its tier differs)');
 });

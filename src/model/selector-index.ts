@@ -66,3 +66,57 @@ export class LabelledItems<T> {
     return index;
   }
 }
+
+/**
+ * Label selectors (NetworkPolicy podSelectors, …), asked whether any of them selects an
+ * object's labels: LabelledItems turned around. A selector that requires a label (its first
+ * matchLabels entry) can only select objects carrying that label with that value, so
+ * selectors are grouped by it and an object is tested only against the selectors grouped
+ * under its own labels, and those that require none. Testing every selector for every object
+ * made a namespace with 1,200 workloads and 100 policies cost 120,000 tests; every answer is
+ * still `selects`'s.
+ */
+export class LabelSelectors<T> {
+  /** Selectors that require no label: tested for every object. */
+  private readonly open: T[] = [];
+  /** By required label key, then value: the selectors that require it. */
+  private readonly byLabel = new Map<string, Map<string, T[]>>();
+
+  /**
+   * @param selectorOf the item's label selector, by which it is grouped.
+   * @param selects whether the item selects labels (default: its selector, as selectorMatches
+   * says). It must select only what selectorMatches(selectorOf(item), labels) selects, except
+   * for items whose selector requires no label (a NetworkPolicy's null podSelector selects
+   * every pod; a PodDisruptionBudget's `{}` does in policy/v1).
+   */
+  constructor(
+    readonly items: readonly T[],
+    selectorOf: (item: T) => unknown,
+    private readonly selects: (item: T, labels: Labels) => boolean = (item, labels) => selectorMatches(selectorOf(item), labels),
+  ) {
+    for (const item of items) {
+      const need = requiredLabel(selectorOf(item));
+      if (!need) {
+        this.open.push(item);
+        continue;
+      }
+      let byValue = this.byLabel.get(need[0]);
+      if (!byValue) this.byLabel.set(need[0], (byValue = new Map()));
+      const list = byValue.get(need[1]);
+      if (list) list.push(item);
+      else byValue.set(need[1], [item]);
+    }
+  }
+
+  /** Whether some selector selects `labels`. */
+  someSelects(labels: Labels): boolean {
+    for (const item of this.open) if (this.selects(item, labels)) return true;
+    if (this.byLabel.size === 0) return false;
+    for (const key in labels) {
+      if (!hasOwn(labels, key)) continue;
+      const candidates = this.byLabel.get(key)?.get(labels[key]);
+      if (candidates) for (const item of candidates) if (this.selects(item, labels)) return true;
+    }
+    return false;
+  }
+}

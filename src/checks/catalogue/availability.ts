@@ -2,7 +2,7 @@
  * Checks: the reliability pack (off by default) — probes, replicas and PodDisruptionBudgets.
  * Not security controls as such, but availability is the D of STRIDE.
  */
-import { groupBy, isEmptySelector, isObj, selectorMatches, type JsonPath, type Labels } from '../../model/index.js';
+import { groupBy, isEmptySelector, isObj, LabelSelectors, selectorMatches, type JsonPath, type Labels } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
 import { count, inNs, isBuiltin, labelText, nsBucket, podFact, podLine, selectorFact, WORKLOAD_KIND_NAMES } from './inventory.js';
@@ -153,11 +153,13 @@ spec:
     return { t: 'w', ns: pod.ns, kind: pod.kind, labels: pod.labels, replicas, path: pod.labelsPath, line: podLine(ctx, pod, 'labels') };
   },
   evaluate(facts) {
-    const pdbs = groupBy(facts.map((f) => f.fact).filter((f): f is PdbBase => f.t === 'pdb'), (p) => p.ns);
+    // Per namespace, its PDBs grouped by the label each requires (see LabelSelectors).
+    const byNs = groupBy(facts.map((f) => f.fact).filter((f): f is PdbBase => f.t === 'pdb'), (p) => p.ns);
+    const pdbs = new Map([...byNs].map(([ns, mine]) => [ns, new LabelSelectors(mine, (p) => p.sel, (p, labels) => pdbSelects(p.sel, p.v1, labels))]));
     const out: InventoryReport[] = [];
     for (const { subject, fact: w } of facts) {
       if (w.t !== 'w') continue;
-      if ((pdbs.get(w.ns) ?? []).some((p) => pdbSelects(p.sel, p.v1, w.labels))) continue;
+      if (pdbs.get(w.ns)?.someSelects(w.labels)) continue;
       out.push({
         subject, path: w.path, line: w.line,
         message: `${w.kind} has ${w.replicas} replicas but no PodDisruptionBudget ${inNs(w.ns)} in the input selects its pods (${labelText(w.labels)})`,

@@ -3,7 +3,7 @@
  * the policies of their namespace select, and which Namespaces have a default deny.
  */
 import {
-  apiGroupOf, groupBy, isEmptySelector, isObj, LabelledItems, selectorMatches,
+  apiGroupOf, groupBy, isEmptySelector, isObj, LabelledItems, LabelSelectors, selectorMatches,
   type JsonPath, type Labels,
 } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
@@ -103,15 +103,16 @@ spec:
   evaluate(facts) {
     const policies = facts.map((f) => f.fact).filter((f): f is SelectorFact => f.t === 'np');
     if (policies.length === 0) return [];
-    const byNs = groupBy(policies, (p) => p.ns);
+    // Per namespace, its policies grouped by the label each requires (see LabelSelectors).
+    const byNs = new Map([...groupBy(policies, (p) => p.ns)].map(([ns, mine]) => [ns, new LabelSelectors(mine, (p) => p.sel, (p, labels) => policySelects(p.sel, labels))]));
     const out: InventoryReport[] = [];
     for (const { subject, fact: w } of facts) {
       if (w.t !== 'w') continue;
-      const mine = byNs.get(w.ns) ?? [];
-      if (mine.some((p) => policySelects(p.sel, w.labels))) continue;
-      const message = mine.length === 0
+      const mine = byNs.get(w.ns);
+      if (mine?.someSelects(w.labels)) continue;
+      const message = mine === undefined
         ? `pods of ${w.kind} (${labelText(w.labels)}) are not isolated: the input has no NetworkPolicy ${inNs(w.ns)}`
-        : `pods of ${w.kind} (${labelText(w.labels)}) are not selected by any NetworkPolicy ${inNs(w.ns)} (${count(mine.length, 'policy', 'policies')} there)`;
+        : `pods of ${w.kind} (${labelText(w.labels)}) are not selected by any NetworkPolicy ${inNs(w.ns)} (${count(mine.items.length, 'policy', 'policies')} there)`;
       out.push({ subject, path: w.labelsPath, line: podFactLine(w, 'labels'), message });
     }
     return out;

@@ -2,7 +2,6 @@
  * Checks: the ServiceAccount a pod runs as, and whether its API token is mounted. The pod
  * and its ServiceAccount (when the input has it) are judged together.
  */
-import { groupBy } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
 import { inNs, isBuiltin, nsBucket, podFact, podFactLine, wantPodLine, podPath, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
 import type { CollectContext, CheckDef, InventoryReport } from './types.js';
@@ -18,11 +17,24 @@ function collectServiceAccount(ctx: CollectContext): SaFact | undefined {
   return { t: 'sa', ns: nsBucket(ctx), name, automount: typeof a === 'boolean' ? a : null };
 }
 
-/** The last ServiceAccount of that name in the bucket (later documents override earlier ones on apply). */
-function findSa(byNs: Map<string, SaFact[]>, ns: string, name: string): SaFact | undefined {
-  const list = byNs.get(ns) ?? [];
-  for (let i = list.length - 1; i >= 0; i--) if (list[i].name === name) return list[i];
-  return undefined;
+/**
+ * The ServiceAccounts of the input by namespace bucket, then by name: the last of a name wins
+ * (later documents override earlier ones on apply). A map, not a list searched for every
+ * workload: a namespace with 1,200 workloads and 100 ServiceAccounts searched 120,000 names.
+ */
+function accountsByNs(facts: ReadonlyArray<{ fact: SaFact | PodFact }>): Map<string, Map<string, SaFact>> {
+  const byNs = new Map<string, Map<string, SaFact>>();
+  for (const { fact } of facts) {
+    if (fact.t !== 'sa') continue;
+    let mine = byNs.get(fact.ns);
+    if (!mine) byNs.set(fact.ns, (mine = new Map()));
+    mine.set(fact.name, fact);
+  }
+  return byNs;
+}
+
+function findSa(byNs: Map<string, Map<string, SaFact>>, ns: string, name: string): SaFact | undefined {
+  return byNs.get(ns)?.get(name);
 }
 
 const SA_KINDS = [...WORKLOAD_KIND_NAMES, 'ServiceAccount'];
@@ -73,7 +85,7 @@ spec:
     return pod;
   },
   evaluate(facts) {
-    const accounts = groupBy(facts.map((f) => f.fact).filter((f): f is SaFact => f.t === 'sa'), (s) => s.ns);
+    const accounts = accountsByNs(facts);
     const out: InventoryReport[] = [];
     for (const { subject, fact: w } of facts) {
       if (w.t !== 'w') continue;
@@ -133,7 +145,7 @@ spec:
     return pod;
   },
   evaluate(facts) {
-    const accounts = groupBy(facts.map((f) => f.fact).filter((f): f is SaFact => f.t === 'sa'), (s) => s.ns);
+    const accounts = accountsByNs(facts);
     const out: InventoryReport[] = [];
     for (const { subject, fact: w } of facts) {
       if (w.t !== 'w') continue;
