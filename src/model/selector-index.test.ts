@@ -39,6 +39,17 @@ test('LabelledItems.someSelected answers as testing every item with selectorMatc
   }), { numRuns: 1000 });
 });
 
+test('LabelledItems.allSelected answers as filtering every item, in item order', () => {
+  const pdbSelects = (sel: unknown, l: Labels) => isObj(sel) && (Object.keys(sel).length === 0 || selectorMatches(sel, l));
+  fc.assert(fc.property(fc.array(labels, { maxLength: 30 }), fc.array(selector, { maxLength: 20 }), (items, selectors) => {
+    const index = new LabelledItems(items, (l) => l);
+    for (const sel of selectors) {
+      assert.deepEqual(index.allSelected(sel), items.filter((l) => selectorMatches(sel, l)), JSON.stringify(sel));
+      assert.deepEqual(index.allSelected(sel, (l) => pdbSelects(sel, l)), items.filter((l) => pdbSelects(sel, l)), JSON.stringify(sel));
+    }
+  }), { numRuns: 1000 });
+});
+
 test('a large namespace: only the workloads with the required label are tested', () => {
   const workloads = Array.from({ length: 1000 }, (_, i) => ({ labels: labelsOf({ app: `app-${i}` }) }));
   let tested = 0;

@@ -56,6 +56,17 @@ export class LabelledItems<T> {
     return false;
   }
 
+  /**
+   * Every item `selects` says `selector` selects, in item order; `selects` (default:
+   * selectorMatches) must select only what selectorMatches does when the selector requires a
+   * label. Only the items carrying that label are tested.
+   */
+  allSelected(selector: unknown, selects: (labels: Labels) => boolean = (labels) => selectorMatches(selector, labels)): T[] {
+    const need = requiredLabel(selector);
+    const candidates = need ? this.withLabel(need[0]).get(need[1]) ?? [] : this.items;
+    return candidates.filter((item) => selects(this.labelsOf(item)));
+  }
+
   private withLabel(key: string): Map<string, T[]> {
     let index = this.byKey.get(key);
     if (!index) {

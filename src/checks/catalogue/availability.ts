@@ -2,7 +2,7 @@
  * Checks: the reliability pack (off by default) — probes, replicas and PodDisruptionBudgets.
  * Not security controls as such, but availability is the D of STRIDE.
  */
-import { groupBy, isEmptySelector, isObj, LabelSelectors, selectorMatches, type JsonPath, type Labels } from '../../model/index.js';
+import { groupBy, isEmptySelector, isObj, LabelledItems, LabelSelectors, selectorMatches, type JsonPath, type Labels } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
 import { count, inNs, isBuiltin, labelText, nsBucket, podFact, podLine, selectorFact, WORKLOAD_KIND_NAMES } from './inventory.js';
@@ -252,7 +252,16 @@ spec:
     return { t: 'w', ns: nsBucket(ctx), name: `${ctx.kind}/${name}`, labels: podFact(ctx)?.labels ?? {}, pods: podCount(ctx) };
   },
   evaluate(facts) {
-    const workloads = groupBy(facts.map((f) => f.fact).filter((f): f is Extract<BudgetFact, { t: 'w' }> => f.t === 'w'), (w) => w.ns);
+    type Workload = Extract<BudgetFact, { t: 'w' }>;
+    const workloads = groupBy(facts.map((f) => f.fact).filter((f): f is Workload => f.t === 'w'), (w) => w.ns);
+    // Per namespace, once: the same object written twice (overlays, repeated files) runs its
+    // pods once, so the last copy of each name counts; grouped by label (see LabelledItems).
+    const uniqueByNs = new Map<string, LabelledItems<Workload>>();
+    const uniqueIn = (ns: string) => {
+      let unique = uniqueByNs.get(ns);
+      if (!unique) uniqueByNs.set(ns, (unique = new LabelledItems([...new Map((workloads.get(ns) ?? []).map((w) => [w.name, w])).values()], (w) => w.labels)));
+      return unique;
+    };
     const out: InventoryReport[] = [];
     for (const { subject, fact: p } of facts) {
       if (p.t !== 'pdb') continue;
@@ -269,9 +278,7 @@ spec:
         continue;
       }
       if (typeof min === 'string' && pct === undefined) continue;
-      // The same object written twice (overlays, repeated files) runs its pods once: the last copy counts.
-      const unique = new Map((workloads.get(p.ns) ?? []).map((w) => [w.name, w]));
-      const selected = [...unique.values()].filter((w) => pdbSelects(p.sel, p.v1, w.labels));
+      const selected = uniqueIn(p.ns).allSelected(p.sel, (labels) => pdbSelects(p.sel, p.v1, labels));
       if (selected.length === 0 || selected.some((w) => w.pods === null)) continue;
       const total = selected.reduce((n, w) => n + (w.pods ?? 0), 0);
       if (total === 0) continue;
