@@ -99,27 +99,29 @@ export interface CatalogueMeasurement {
 
 /**
  * Loading alone and loading + the cks profile on a corpus already written (see
- * writeMixedCorpus), run in alternation (so that a noisy moment of the machine hits both),
+ * writeMixedCorpus), with the resources the scans counted, run in alternation (so that a noisy moment of the machine hits both),
  * `runs` times each after `warmUpPairs` untimed pairs, in this process.
  */
-export async function measureCorpus(corpus: { path: string; resources: number }, dir: string, runs: number, warmUpPairs: number): Promise<CatalogueMeasurement> {
+export async function measureCorpus(path: string, dir: string, runs: number, warmUpPairs: number): Promise<CatalogueMeasurement> {
   for (let i = 0; i < warmUpPairs; i++) {
-    await timeScan(corpus.path, dir, 'none');
-    await timeScan(corpus.path, dir, 'cks');
+    await timeScan(path, dir, 'none');
+    await timeScan(path, dir, 'cks');
   }
   const loads: number[] = [];
   const fulls: number[] = [];
   let findings = 0;
+  let resources = 0;
   for (let i = 0; i < runs; i++) {
-    loads.push((await timeScan(corpus.path, dir, 'none')).ms);
-    const r = await timeScan(corpus.path, dir, 'cks');
+    loads.push((await timeScan(path, dir, 'none')).ms);
+    const r = await timeScan(path, dir, 'cks');
     fulls.push(r.ms);
     findings = r.findings;
+    resources = r.resources;
   }
   const load = Math.min(...loads);
   const full = Math.min(...fulls);
   return {
-    resources: corpus.resources, load, full,
+    resources, load, full,
     overhead: full / load - 1, medianOverhead: median(fulls) / median(loads) - 1,
     pairedOverhead: median(loads.map((l, i) => fulls[i] / l - 1)), findings, runs,
   };
@@ -135,7 +137,7 @@ export function warmUpPairsFor(count: number): number {
   return count >= 100_000 ? 1 : Math.max(2, Math.ceil(20_000 / count));
 }
 
-/** measureCorpus in several fresh processes, one after the other. */
+/** What measureInProcesses returns. */
 export interface ProcessesMeasurement {
   /** Each process's own measurement, in the order they ran. */
   processes: CatalogueMeasurement[];
@@ -166,7 +168,7 @@ export async function measureInProcesses(dir: string, count: number, opts: { pro
   for (let i = 0; i < opts.processes; i++) {
     let m: CatalogueMeasurement;
     try {
-      const { stdout } = await execFileAsync(process.execPath, [child, corpus.path, String(corpus.resources), dir, String(opts.runs), String(opts.warmUpPairs)], { maxBuffer: 1 << 20 });
+      const { stdout } = await execFileAsync(process.execPath, [child, corpus.path, dir, String(opts.runs), String(opts.warmUpPairs)], { maxBuffer: 1 << 20 });
       m = JSON.parse(stdout.trim().split('\n').pop()!) as CatalogueMeasurement;
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr?.trim();

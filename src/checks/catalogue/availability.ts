@@ -2,10 +2,10 @@
  * Checks: the reliability pack (off by default) — probes, replicas and PodDisruptionBudgets.
  * Not security controls as such, but availability is the D of STRIDE.
  */
-import { groupBy, isEmptySelector, isObj, LabelledItems, LabelSelectors, selectorMatches, type JsonPath, type Labels } from '../../model/index.js';
+import { groupBy, isEmptySelector, isObj, LabelledItems, selectorMatches, type JsonPath, type Labels } from '../../model/index.js';
 import { defineCheck, defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
-import { count, inNs, isBuiltin, labelText, nsBucket, podFact, podLine, selectorFact, WORKLOAD_KIND_NAMES } from './inventory.js';
+import { count, inNs, isBuiltin, labelText, nsBucket, podFact, podLine, selectorFact, selectorsByNs, WORKLOAD_KIND_NAMES } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
 const PROBES = ['readinessProbe', 'livenessProbe'] as const;
@@ -153,9 +153,7 @@ spec:
     return { t: 'w', ns: pod.ns, kind: pod.kind, labels: pod.labels, replicas, path: pod.labelsPath, line: podLine(ctx, pod, 'labels') };
   },
   evaluate(facts) {
-    // Per namespace, its PDBs grouped by the label each requires (see LabelSelectors).
-    const byNs = groupBy(facts.map((f) => f.fact).filter((f): f is PdbBase => f.t === 'pdb'), (p) => p.ns);
-    const pdbs = new Map([...byNs].map(([ns, mine]) => [ns, new LabelSelectors(mine, (p) => p.sel, (p, labels) => pdbSelects(p.sel, p.v1, labels))]));
+    const pdbs = selectorsByNs(facts.map((f) => f.fact).filter((f): f is PdbBase => f.t === 'pdb'), (p, labels) => pdbSelects(p.sel, p.v1, labels));
     const out: InventoryReport[] = [];
     for (const { subject, fact: w } of facts) {
       if (w.t !== 'w') continue;

@@ -4,7 +4,7 @@
  * selectors as plain facts, message wording.
  */
 import {
-  inApiGroups, internString, isObj, labelsOf, memoizeLast, WORKLOAD_KINDS,
+  groupBy, inApiGroups, internString, isObj, labelsOf, LabelSelectors, memoizeLast, WORKLOAD_KINDS,
   type JsonPath, type KubeObject, type Labels, type Locator, type Resource,
 } from '../../model/index.js';
 import type { CollectContext } from './types.js';
@@ -45,6 +45,18 @@ export function nsBucket(ctx: CollectContext): string {
 function bucketOf(resource: Resource): string {
   // From the ref, which every fact's subject holds anyway: its namespace is one shared copy.
   return resource.ref().namespace ?? '';
+}
+
+/**
+ * Facts that hold a label selector (NetworkPolicies, PodDisruptionBudgets) by namespace bucket,
+ * each namespace's indexed by the label its selectors require (LabelSelectors): a workload is
+ * then tested only against the selectors of its namespace that could select it. `selects` says
+ * whether a fact selects labels, with the kind's own meaning of an empty or missing selector.
+ */
+export function selectorsByNs<T extends { ns: string; sel: unknown }>(facts: readonly T[], selects: (fact: T, labels: Labels) => boolean): Map<string, LabelSelectors<T>> {
+  const out = new Map<string, LabelSelectors<T>>();
+  for (const [ns, mine] of groupBy(facts, (f) => f.ns)) out.set(ns, new LabelSelectors(mine, (f) => f.sel, selects));
+  return out;
 }
 
 /** The name of a Namespace object, or undefined when it has none. */

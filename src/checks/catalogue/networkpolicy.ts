@@ -3,12 +3,12 @@
  * the policies of their namespace select, and which Namespaces have a default deny.
  */
 import {
-  apiGroupOf, groupBy, isEmptySelector, isObj, LabelledItems, LabelSelectors, selectorMatches,
+  apiGroupOf, groupBy, isEmptySelector, isObj, LabelledItems, selectorMatches,
   type JsonPath, type Labels,
 } from '../../model/index.js';
 import { defineInventoryCheck } from './define.js';
 import { specOf } from './util.js';
-import { count, inNs, isBuiltin, labelText, namespaceName, nsBucket, podFact, podFactLine, wantPodLine, selectorFact, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
+import { count, inNs, isBuiltin, labelText, namespaceName, nsBucket, podFact, podFactLine, wantPodLine, selectorFact, selectorsByNs, WORKLOAD_KIND_NAMES, type PodFact } from './inventory.js';
 import type { CheckDef, CollectContext, InventoryReport } from './types.js';
 
 
@@ -103,8 +103,7 @@ spec:
   evaluate(facts) {
     const policies = facts.map((f) => f.fact).filter((f): f is SelectorFact => f.t === 'np');
     if (policies.length === 0) return [];
-    // Per namespace, its policies grouped by the label each requires (see LabelSelectors).
-    const byNs = new Map([...groupBy(policies, (p) => p.ns)].map(([ns, mine]) => [ns, new LabelSelectors(mine, (p) => p.sel, (p, labels) => policySelects(p.sel, labels))]));
+    const byNs = selectorsByNs(policies, (p, labels) => policySelects(p.sel, labels));
     const out: InventoryReport[] = [];
     for (const { subject, fact: w } of facts) {
       if (w.t !== 'w') continue;
