@@ -253,6 +253,32 @@ test('certificates are reloaded when their files change; a bad pair is refused a
   }
 });
 
+test('certificates written right after the watch starts are reloaded too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-tls-'));
+  const first = await testCertificate();
+  const second = await testCertificate();
+  const certFile = join(dir, 'tls.crt');
+  const keyFile = join(dir, 'tls.key');
+  writeFileSync(certFile, first.cert);
+  writeFileSync(keyFile, first.key);
+  const logs: string[] = [];
+  const app = buildServer({ tls: first, admission: service() });
+  const url = await listen(app, '127.0.0.1', 0, true);
+  const stop = watchTls(app, certFile, keyFile, (l) => logs.push(l), 50);
+  // Before the watcher has had a chance to look at the files: still a change from what it started with.
+  writeFileSync(certFile, second.cert);
+  writeFileSync(keyFile, second.key);
+  try {
+    for (let i = 0; i < 200 && !logs.some((l) => l.includes('reloaded from')); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.deepEqual(logs, [`TLS certificate reloaded from ${certFile}`]);
+    assert.equal(await servedFingerprint(url, second.cert), new X509Certificate(second.cert).fingerprint256);
+  } finally {
+    stop();
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a stuck audit store never slows admission, and shutdown drains the requests in flight', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'palisade-drain-'));
   const real = await openStore(join(dir, 'events.db'));
