@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitYamlDocuments, type Unit } from '../model/index.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readUnits, splitYamlDocuments, type Unit } from '../model/index.js';
 import { Engine } from './engine.js';
 import type { FactRecord } from './catalogue/index.js';
 import { isPodFact } from './catalogue/inventory.js';
@@ -27,12 +30,12 @@ function unitsOf(text: string): Unit[] {
   return splitYamlDocuments(text).map((chunk, doc) => ({ type: 'yaml', file: 'shop.yaml', doc, chunk }));
 }
 
-/** Findings of the default-ServiceAccount check over `text`, with the PodFacts' kept locators. */
-function run(text: string, keepLinesFor: number) {
+/** Findings of the default-ServiceAccount check over `text` (or units), with the PodFacts' kept locators. */
+function run(text: string | Unit[], keepLinesFor: number) {
   const selection = { checks: ['serviceaccount/default-service-account'], exclude: [] };
   const engine = new Engine({ selection, config: emptyConfig(), now: 0, keepLinesFor });
   const facts: FactRecord[] = [];
-  for (const unit of unitsOf(text)) facts.push(...engine.runUnit(unit).facts);
+  for (const unit of typeof text === 'string' ? unitsOf(text) : text) facts.push(...engine.runUnit(unit).facts);
   const kept = facts.map((f) => (isPodFact(f.fact) ? f.fact.later !== null && f.fact.later !== undefined : undefined));
   const findings = engine.catalogue.evaluate(facts).map(({ finding }) => [finding.resource.name, finding.path, finding.line]);
   return { kept, findings };
@@ -55,6 +58,23 @@ test('the main thread keeps documents for cross-resource lines within its budget
   const all = run(text, 1 << 20);
   assert.deepEqual(all.kept, [true, true, true]);
   assert.deepEqual(all.findings, expected);
+});
+
+test('documents that can be read again from their file keep no text: their lines are kept for later whatever the budget', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'palisade-engine-'));
+  try {
+    const path = join(dir, 'shop.yaml');
+    await writeFile(path, [deployment('a'), deployment('b'), deployment('c')].join('---\n'));
+    const units: Unit[] = [];
+    for await (const u of readUnits({ kind: 'file', path, display: 'shop.yaml' })) units.push(u);
+    const tiny = run(units, 1);
+    assert.deepEqual(tiny.kept, [true, true, true]);
+    assert.deepEqual(tiny.findings, run([deployment('a'), deployment('b'), deployment('c')].join('---\n'), 0).findings);
+    // The budget still holds for text that cannot be read again (here: the same documents, given as text).
+    assert.deepEqual(run([deployment('a'), deployment('b'), deployment('c')].join('---\n'), 1).kept, [false, false, false]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('facts copy strings out of documents on the main thread, also where it keeps their lines; not in a worker, whose facts are copied when posted', () => {

@@ -38,7 +38,9 @@ export interface EngineOptions {
 }
 
 /**
- * The scan's budget for keepLinesFor. A kept document holds the block of input it was read in
+ * The scan's budget for keepLinesFor: documents read from a file in pure ASCII keep no text (their
+ * lines are read again from the file if ever asked for, see DocChunk.source), the others do, up
+ * to this many characters. A kept document holds the block of input it was read in
  * (1 MB), so what is kept stays below the input read so far plus one block; past the budget,
  * lines are looked up while the document is at hand. 32 M characters cover the inputs people
  * scan (a 10,000-resource file is 12 M) and bound the extra memory of a huge one: with 128 M,
@@ -67,6 +69,8 @@ export class Engine {
 
   /** Characters of input text this engine has read (for keepLinesFor). */
   private textRead = 0;
+  /** Whether cross-resource checks may look lines up later at all (keepLinesFor > 0). */
+  private readonly keepsLines: boolean;
 
   readonly opts: EngineOptions;
 
@@ -86,7 +90,8 @@ export class Engine {
     this.pssIdFilter = opts.selection && filtersPssIds(opts.selection) ? opts.selection : undefined;
     this.suppressor = new Suppressor(opts.config, new Date(opts.now));
     this.catalogue = new CatalogueRunner(opts.selection?.checks ?? [], opts.params ?? defaultParams());
-    this.catalogue.keepLines = (opts.keepLinesFor ?? 0) > 0;
+    this.keepsLines = (opts.keepLinesFor ?? 0) > 0;
+    this.catalogue.keepLines = this.keepsLines;
     this.catalogue.copyStrings = !opts.postsResults;
   }
 
@@ -153,9 +158,14 @@ export class Engine {
 
   /** The results of a parsed unit (an error unit parses to its error). */
   private checkUnit(unit: Unit, parsed: ParseResult): UnitResult {
-    if (this.catalogue.keepLines) {
-      this.textRead += unitLength(unit);
-      if (this.textRead > this.opts.keepLinesFor!) this.catalogue.keepLines = false;
+    if (this.keepsLines) {
+      // A document that can be read again from its file keeps no text (DocChunk.source): only
+      // the others count against the budget, and once it is spent only they are looked up now.
+      if (unit.type === 'yaml' && unit.chunk.source !== undefined) this.catalogue.keepLines = true;
+      else {
+        this.textRead += unitLength(unit);
+        this.catalogue.keepLines = this.textRead <= this.opts.keepLinesFor!;
+      }
     }
     const out: UnitResult = { resources: parsed.resources.length, findings: NO_ITEMS, errors: parsed.errors, facts: NO_ITEMS, warnings: NO_ITEMS };
     // Results live until the whole input is read: lists are shared or concatenated to their

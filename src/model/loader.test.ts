@@ -249,6 +249,8 @@ test('property: splitting a stream fed in arbitrary pieces equals splitting it w
       const streamed = [...pieces.flatMap((p) => s.push(p)), ...s.end()];
       assert.deepEqual(streamed, whole);
       assert.equal(whole.map((d) => d.text).join(''), text);
+      // Each document knows where it starts in the stream, however the stream was cut.
+      for (const d of whole) assert.equal(text.slice(d.offset, d.offset! + d.text.length), d.text);
     }),
   );
 });

@@ -3,7 +3,9 @@
  * without, so documents are parsed fast first and only the ones that get findings are
  * parsed again here to learn where a JSON path sits.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isMap, isScalar, isSeq, isAlias, parseDocument, type Document, type Node } from 'yaml';
+import type { FileRegion } from './split.js';
 import { JsonPositions } from './jsonlines.js';
 import { LineIndex } from './lines.js';
 import { BlockLineFinder } from './blocklines.js';
@@ -36,6 +38,8 @@ export class YamlLocator implements Locator {
     private readonly basePath: JsonPath = [],
     /** The document's first content line, when the caller knows it (saves a walk for `[]`). */
     private readonly rootLine?: number,
+    /** Where the text can be read again from its file (see forLater). */
+    private readonly source?: FileRegion,
   ) {}
 
   lineOf(path: JsonPath): number {
@@ -55,13 +59,15 @@ export class YamlLocator implements Locator {
   }
 
   /**
-   * A small object that finds the same lines later, holding only the document's text (a view
-   * into the block of input it was read from), not what this locator has walked. Undefined once
-   * the fast finder has given up on the document (a later lookup would parse it fully again),
-   * and for items of a List in YAML: their lines are looked up at once.
+   * A small object that finds the same lines later, not what this locator has walked: for a
+   * document that can be read again from its file, only where it is (FileRegionLines); else the
+   * document's text (a view into the block of input it was read from). Undefined once the fast
+   * finder has given up on the document (a later lookup would parse it fully again), and for
+   * items of a List in YAML: their lines are looked up at once.
    */
   forLater(): Locator | undefined {
     if (this.doc !== undefined || this.basePath.length > 0) return undefined;
+    if (this.source) return new FileRegionLines(this.source, this.firstLine, this.rootLine);
     return new LaterYamlLines(this.text, this.firstLine, this.rootLine);
   }
 
@@ -90,6 +96,51 @@ class LaterYamlLines implements Locator {
   lineOf(path: JsonPath): number {
     return new YamlLocator(this.text, this.firstLine, [], this.rootLine).lineOf(path);
   }
+}
+
+/**
+ * The lines of a YAML document that can be read again from its file: only where it is, so a
+ * scan of any size keeps no text for the lines cross-resource checks may ask for later. The
+ * file is read again only for a document that does get such a finding, and only while it is
+ * unchanged (same size and modification time as when it was read); otherwise the document's
+ * first line is the answer, as for a locator that knows only that.
+ */
+class FileRegionLines implements Locator {
+  constructor(
+    private readonly source: FileRegion,
+    private readonly firstLine: number,
+    private readonly rootLine: number | undefined,
+  ) {}
+
+  lineOf(path: JsonPath): number {
+    const text = readRegion(this.source);
+    if (text === undefined) return this.rootLine ?? this.firstLine;
+    return new YamlLocator(text, this.firstLine, [], this.rootLine).lineOf(path);
+  }
+}
+
+/** The last region read (the lines of one document are usually asked for together). */
+let lastRegion: { source: FileRegion; text: string | undefined } | undefined;
+
+/** The region's text, or undefined when the file changed or cannot be read. */
+function readRegion(source: FileRegion): string | undefined {
+  if (lastRegion?.source === source) return lastRegion.text;
+  let text: string | undefined;
+  let fd: number | undefined;
+  try {
+    fd = openSync(source.file.path, 'r');
+    const st = fstatSync(fd);
+    if (st.size === source.file.size && st.mtimeMs === source.file.mtimeMs) {
+      const bytes = Buffer.alloc(source.length);
+      if (readSync(fd, bytes, 0, source.length, source.offset) === source.length) text = bytes.toString('latin1');
+    }
+  } catch {
+    text = undefined;
+  } finally {
+    if (fd !== undefined) try { closeSync(fd); } catch { /* nothing to do */ }
+  }
+  lastRegion = { source, text };
+  return text;
 }
 
 /**

@@ -30,7 +30,7 @@ const HELM_SOURCE = /^# Source: (\S.*?)\s*$/m;
 
 /** Parses one YAML document chunk of `file`. `doc` is the document's index in the file. */
 export function parseYamlChunk(chunk: DocChunk, file: string, doc: number): ParseResult {
-  const { text, startLine } = chunk;
+  const { text, startLine, source } = chunk;
   let value: unknown;
   const anchored = text.includes('&') && ANCHOR.test(text);
   try {
@@ -45,7 +45,7 @@ export function parseYamlChunk(chunk: DocChunk, file: string, doc: number): Pars
   }
   // js-yaml enforces the depth limit while parsing; alias expansion (yaml) is checked after.
   const rootLine = startLine + leadingLines(text);
-  return toResources(value, origin, (base) => new YamlLocator(text, startLine, base, rootLine), rootLine, anchored ? 'shared' : 'none');
+  return toResources(value, origin, (base) => new YamlLocator(text, startLine, base, rootLine, source), rootLine, anchored ? 'shared' : 'none');
 }
 
 /**

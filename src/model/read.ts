@@ -2,10 +2,12 @@
  * Reads an input (file or stdin) as a stream of work units: YAML documents one at a
  * time (so a 100 MB stream never sits in memory whole), or one JSON text.
  */
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { YamlDocSplitter, hasContent, type DocChunk } from './split.js';
+import { StringDecoder } from 'node:string_decoder';
+import { YamlDocSplitter, hasContent, type DocChunk, type FileStamp } from './split.js';
 import { describeFsError, type InputSource } from './inputs.js';
 
 export type Unit =
@@ -38,10 +40,22 @@ function firstSignificant(piece: string): string | undefined {
 export async function* readUnits(input: InputSource, stdin: Readable = process.stdin): AsyncGenerator<Unit> {
   const file = input.display;
   let stream: Readable;
+  // A file is decoded here rather than by the stream, to see its bytes: while they are all ASCII,
+  // a document's character offset is its byte offset, and its lines can be read again later
+  // from the file (DocChunk.source) instead of being kept in memory.
+  let stamp: FileStamp | undefined;
+  const decoder = new StringDecoder('utf8');
   try {
+    if (input.kind === 'file') {
+      try {
+        const st = await stat(input.path);
+        if (st.isFile()) stamp = { path: input.path, size: st.size, mtimeMs: st.mtimeMs };
+      } catch {
+        // reported when the file is read
+      }
+    }
     stream = input.kind === 'stdin' ? stdin : createReadStream(input.path, { highWaterMark: 1 << 20 });
     if (input.kind === 'stdin') stdin.setEncoding('utf8');
-    else (stream as ReturnType<typeof createReadStream>).setEncoding('utf8');
   } catch (err) {
     yield { type: 'error', file, message: describeFsError(err) };
     return;
@@ -52,9 +66,24 @@ export async function* readUnits(input: InputSource, stdin: Readable = process.s
   let jsonParts: string[] = [];
   let doc = 0;
   let first = true;
+  /** Bytes before the text the splitter sees (a byte order mark), and whether all bytes so far were ASCII. */
+  let skipped = 0;
+  let ascii = stamp !== undefined;
+  const unitOf = (chunk: DocChunk): Unit => {
+    if (ascii && chunk.offset !== undefined) chunk.source = { file: stamp!, offset: skipped + chunk.offset, length: chunk.text.length };
+    return { type: 'yaml', file, doc: doc++, chunk };
+  };
   try {
     for await (const raw of stream) {
-      let piece = raw as string;
+      let piece: string;
+      if (typeof raw === 'string') piece = raw;
+      else {
+        const bytes = raw as Buffer;
+        const bom = first && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+        if (ascii) ascii = isAscii(bom ? bytes.subarray(3) : bytes);
+        piece = decoder.write(bytes);
+        if (bom) skipped = 3;
+      }
       if (first) {
         first = false;
         if (looksBinary(piece)) {
@@ -78,8 +107,15 @@ export async function* readUnits(input: InputSource, stdin: Readable = process.s
       }
       if (mode === 'json') { jsonParts.push(piece); continue; }
       for (const chunk of splitter.push(piece)) {
-        if (hasContent(chunk.text)) yield { type: 'yaml', file, doc: doc++, chunk };
+        if (hasContent(chunk.text)) yield unitOf(chunk);
       }
+    }
+    const rest = decoder.end();
+    if (rest !== '') {
+      // An incomplete UTF-8 sequence at the very end: decoded as a replacement character.
+      ascii = false;
+      if (mode === 'json') jsonParts.push(rest);
+      else for (const chunk of splitter.push(rest)) if (hasContent(chunk.text)) yield unitOf(chunk);
     }
   } catch (err) {
     yield { type: 'error', file, message: describeFsError(err) };
@@ -90,7 +126,6 @@ export async function* readUnits(input: InputSource, stdin: Readable = process.s
     return;
   }
   for (const chunk of splitter.end()) {
-    if (hasContent(chunk.text)) yield { type: 'yaml', file, doc: doc++, chunk };
+    if (hasContent(chunk.text)) yield unitOf(chunk);
   }
 }
-

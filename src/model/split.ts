@@ -10,6 +10,28 @@ export interface DocChunk {
   text: string;
   /** 1-based line of the chunk's first line in the whole stream. */
   startLine: number;
+  /** Character offset of the chunk's first character in the whole stream (set by the splitter). */
+  offset?: number;
+  /** Where the chunk's bytes sit in the file it was read from, when they can be read again (see read.ts). */
+  source?: FileRegion;
+}
+
+/**
+ * A document's bytes in a file, to read again instead of keeping its text in memory (see
+ * locate.ts, FileRegionLines). `file` is shared by every region of one file.
+ */
+export interface FileRegion {
+  file: FileStamp;
+  /** Byte offset and length (the text's length: only pure-ASCII input gets regions). */
+  offset: number;
+  length: number;
+}
+
+/** A file as it was when read: a region is read again only if the file still matches. */
+export interface FileStamp {
+  path: string;
+  size: number;
+  mtimeMs: number;
 }
 
 /** True when the text holds something other than blank lines and comments. */
@@ -40,8 +62,11 @@ export class YamlDocSplitter {
   private pending = '';
   private current: string[] = [];
   private currentStart = 1;
+  private currentOffset = 0;
   /** Line number of the first line not yet handed to scan(). */
   private nextLine = 1;
+  /** Stream offset of the first character not yet handed to scan() (where `pending` starts). */
+  private nextOffset = 0;
 
   /** Feeds a piece of the stream; returns the documents it completed. */
   push(piece: string): DocChunk[] {
@@ -54,6 +79,7 @@ export class YamlDocSplitter {
     this.pending = text.slice(lastNl + 1);
     const out: DocChunk[] = [];
     this.scan(text.slice(0, lastNl + 1), out);
+    this.nextOffset += lastNl + 1;
     return out;
   }
 
@@ -61,6 +87,7 @@ export class YamlDocSplitter {
   end(): DocChunk[] {
     const out: DocChunk[] = [];
     if (this.pending !== '') this.scan(this.pending, out);
+    this.nextOffset += this.pending.length;
     this.pending = '';
     this.flush(out);
     return out;
@@ -96,13 +123,16 @@ export class YamlDocSplitter {
 
   private append(block: string, from: number, to: number, line: number): void {
     if (to <= from) return;
-    if (this.current.length === 0) this.currentStart = line;
+    if (this.current.length === 0) {
+      this.currentStart = line;
+      this.currentOffset = this.nextOffset + from;
+    }
     this.current.push(block.slice(from, to));
   }
 
   private flush(out: DocChunk[], nextStart?: number): void {
     if (this.current.length > 0) {
-      out.push({ text: this.current.length === 1 ? this.current[0] : this.current.join(''), startLine: this.currentStart });
+      out.push({ text: this.current.length === 1 ? this.current[0] : this.current.join(''), startLine: this.currentStart, offset: this.currentOffset });
       this.current = [];
     }
     if (nextStart !== undefined) this.currentStart = nextStart;
