@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import {
   collectInputs, emptySummary, readUnits, splitPrettyJsonList, unitLength,
-  type CheckInfo, type Finding, type InputError, type InputSource, type ScanResult, type Unit,
+  type CheckInfo, type FileStamp, type Finding, type InputError, type InputSource, type ScanResult, type Unit,
 } from '../model/index.js';
 import { CHECK_BATCH, Engine, KEPT_TEXT_BUDGET, runTask, type EngineOptions, type UnitResult } from './engine.js';
 import { WorkerPool, type Task } from './pool.js';
@@ -82,20 +82,23 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
   };
 
   // Known-large inputs get their workers at once, so they warm up while the first file is read.
-  const sizes = await fileSizes(inputs);
-  const total = [...sizes.values()].reduce((a, b) => a + b, 0);
+  const files = await fileStats(inputs);
+  const total = [...files.values()].reduce((a, b) => a + b.size, 0);
   if (jobs > 1 && total > inlineBytes) pool = new WorkerPool(jobs - 1, engineOpts);
 
   try {
     for (const input of inputs) {
-      const size = input.kind === 'file' ? sizes.get(input) : undefined;
+      const found = input.kind === 'file' ? files.get(input) : undefined;
+      const size = found?.size;
       if (pool && size !== undefined && size <= FILE_TASK_BYTES) {
         // Whole files go to the workers, which read them: the main thread only waits.
         await flush();
         await dispatch({ kind: 'file', input });
         continue;
       }
-      for await (const unit of readUnits(input, opts.stdin)) {
+      // Read here, where the engine may keep documents' lines for later: regular files are
+      // stamped, so that those lines can be read again from them instead (readUnits).
+      for await (const unit of readUnits(input, opts.stdin, found?.stamp)) {
         const bytes = unitLength(unit);
         seenBytes += bytes;
         if (!pool && jobs > 1 && seenBytes > inlineBytes) {
@@ -144,17 +147,19 @@ function listItemUnits(unit: Extract<Unit, { type: 'json' }>): Unit[] | undefine
   return items?.map((item) => ({ type: 'json', file: unit.file, text: item.text, firstLine: item.firstLine }));
 }
 
-async function fileSizes(inputs: readonly InputSource[]): Promise<Map<InputSource, number>> {
-  const sizes = new Map<InputSource, number>();
+/** Each file input's size, and for a regular file its stamp (what readUnits marks its documents with). */
+async function fileStats(inputs: readonly InputSource[]): Promise<Map<InputSource, { size: number; stamp?: FileStamp }>> {
+  const stats = new Map<InputSource, { size: number; stamp?: FileStamp }>();
   for (const input of inputs) {
     if (input.kind !== 'file') continue;
     try {
-      sizes.set(input, (await stat(input.path)).size);
+      const st = await stat(input.path);
+      stats.set(input, { size: st.size, stamp: st.isFile() ? { path: input.path, size: st.size, mtimeMs: st.mtimeMs } : undefined });
     } catch {
       // reported when the file is read
     }
   }
-  return sizes;
+  return stats;
 }
 
 function assemble(

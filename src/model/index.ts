@@ -2,7 +2,7 @@ export * from './types.js';
 export { Resource, type Origin } from './resource.js';
 export { type Locator, YamlLocator, JsonFileLocator, fixedLocator, yamlOffset } from './locate.js';
 export { parseYamlChunk, parseJsonText, parseYamlText, MAX_DEPTH, type ParseResult } from './parse.js';
-export { YamlDocSplitter, splitYamlDocuments, hasContent, type DocChunk } from './split.js';
+export { YamlDocSplitter, splitYamlDocuments, hasContent, type DocChunk, type FileRegion, type FileStamp } from './split.js';
 export { collectInputs, displayPath, describeFsError, errorCode, type InputSource, type CollectResult } from './inputs.js';
 export { readUnits, unitLength, type Unit } from './read.js';
 export { loadResources, parseUnit, type LoadedResources, type LoadResourcesOptions } from './load.js';

@@ -60,15 +60,14 @@ export class YamlLocator implements Locator {
 
   /**
    * A small object that finds the same lines later, not what this locator has walked: for a
-   * document that can be read again from its file, only where it is (FileRegionLines); else the
-   * document's text (a view into the block of input it was read from). Undefined once the fast
+   * document that can be read again from its file, only where it is; else the document's text
+   * (a view into the block of input it was read from). Undefined once the fast
    * finder has given up on the document (a later lookup would parse it fully again), and for
    * items of a List in YAML: their lines are looked up at once.
    */
   forLater(): Locator | undefined {
     if (this.doc !== undefined || this.basePath.length > 0) return undefined;
-    if (this.source) return new FileRegionLines(this.source, this.firstLine, this.rootLine);
-    return new LaterYamlLines(this.text, this.firstLine, this.rootLine);
+    return new LaterYamlLines(this.source ?? this.text, this.firstLine, this.rootLine);
   }
 
   /** The `yaml` library's answer, bypassing the fast path (for differential tests). */
@@ -80,7 +79,12 @@ export class YamlLocator implements Locator {
 }
 
 /**
- * The lines of a YAML document, kept to the end of a scan for the few that will be asked for.
+ * The lines of a YAML document, kept to the end of a scan for the few that will be asked for:
+ * its text, or for a document that can be read again from its file only where it is (so a scan
+ * of any size keeps no text for them). A file is read again only for a document that does get
+ * such a lookup, and only while it is unchanged (same size and modification time as when it was
+ * read); otherwise the document's first line is the answer, as for a locator that knows only that.
+ *
  * Kept by the thousand, so it holds three values and nothing else. Keeping the YamlLocator
  * itself instead, or this class with two more fields, made the young-generation collections of
  * a 10,000-resource scan copy about 9 MB more (V8's --trace-gc-nvp), which cost more than the
@@ -88,32 +92,13 @@ export class YamlLocator implements Locator {
  */
 class LaterYamlLines implements Locator {
   constructor(
-    private readonly text: string,
+    private readonly where: string | FileRegion,
     private readonly firstLine: number,
     private readonly rootLine: number | undefined,
   ) {}
 
   lineOf(path: JsonPath): number {
-    return new YamlLocator(this.text, this.firstLine, [], this.rootLine).lineOf(path);
-  }
-}
-
-/**
- * The lines of a YAML document that can be read again from its file: only where it is, so a
- * scan of any size keeps no text for the lines cross-resource checks may ask for later. The
- * file is read again only for a document that does get such a finding, and only while it is
- * unchanged (same size and modification time as when it was read); otherwise the document's
- * first line is the answer, as for a locator that knows only that.
- */
-class FileRegionLines implements Locator {
-  constructor(
-    private readonly source: FileRegion,
-    private readonly firstLine: number,
-    private readonly rootLine: number | undefined,
-  ) {}
-
-  lineOf(path: JsonPath): number {
-    const text = readRegion(this.source);
+    const text = typeof this.where === 'string' ? this.where : readRegion(this.where);
     if (text === undefined) return this.rootLine ?? this.firstLine;
     return new YamlLocator(text, this.firstLine, [], this.rootLine).lineOf(path);
   }

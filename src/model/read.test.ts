@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { Readable } from 'node:stream';
 import { readUnits, type Unit } from './read.js';
 import { parseUnit } from './load.js';
 
-const DOCS = (n: number) => Array.from({ length: n }, (_, i) => `apiVersion: v1
+const serviceAccounts = (n: number) => Array.from({ length: n }, (_, i) => `apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: sa-${i}
@@ -15,9 +16,12 @@ metadata:
 automountServiceAccountToken: true
 `).join('---\n');
 
-async function unitsOf(path: string): Promise<Extract<Unit, { type: 'yaml' }>[]> {
+/** The file's YAML units, read with its stamp (as a scan reads the files it keeps lines for) or without. */
+async function unitsOf(path: string, stamped = true): Promise<Extract<Unit, { type: 'yaml' }>[]> {
   const out: Extract<Unit, { type: 'yaml' }>[] = [];
-  for await (const u of readUnits({ kind: 'file', path, display: path })) {
+  const st = statSync(path);
+  const stamp = stamped ? { path, size: st.size, mtimeMs: st.mtimeMs } : undefined;
+  for await (const u of readUnits({ kind: 'file', path, display: path }, undefined, stamp)) {
     assert.equal(u.type, 'yaml');
     out.push(u as Extract<Unit, { type: 'yaml' }>);
   }
@@ -37,7 +41,7 @@ test('an ASCII file: every document knows its bytes in the file, also past a byt
   withDir(async (dir) => {
     const path = join(dir, 'many.yaml');
     // ~3 MB: documents straddle the 1 MB pieces the file is read in.
-    await writeFile(path, `\uFEFF${DOCS(25_000)}`);
+    await writeFile(path, `\uFEFF${serviceAccounts(25_000)}`);
     const units = await unitsOf(path);
     assert.equal(units.length, 25_000);
     const bytes = await readFile(path);
@@ -49,15 +53,19 @@ test('an ASCII file: every document knows its bytes in the file, also past a byt
     assert.equal(units[0].chunk.source!.offset, 3, 'the byte order mark is skipped');
   }));
 
-test('no regions where bytes and characters differ (non-ASCII text) or the input cannot be read again (stdin)', () =>
+test('no regions where bytes and characters differ (non-ASCII text), the input cannot be read again (stdin), or the reader did not ask', () =>
   withDir(async (dir) => {
     const path = join(dir, 'accents.yaml');
-    await writeFile(path, `${DOCS(2)}---\nkind: ConfigMap\ndata: {greeting: "héllo"}\n`);
+    await writeFile(path, `${serviceAccounts(2)}---\nkind: ConfigMap\ndata: {greeting: "héllo"}\n`);
     const units = await unitsOf(path);
     assert.equal(units.length, 3);
     assert.ok(units.every((u) => u.chunk.source === undefined));
+    const ascii = join(dir, 'ascii.yaml');
+    await writeFile(ascii, serviceAccounts(2));
+    assert.ok((await unitsOf(ascii)).every((u) => u.chunk.source !== undefined));
+    assert.ok((await unitsOf(ascii, false)).every((u) => u.chunk.source === undefined), 'no stamp, no regions');
     const stdin: Unit[] = [];
-    for await (const u of readUnits({ kind: 'stdin', display: '<stdin>' }, Readable.from([DOCS(2)]))) stdin.push(u);
+    for await (const u of readUnits({ kind: 'stdin', display: '<stdin>' }, Readable.from([serviceAccounts(2)]))) stdin.push(u);
     assert.equal(stdin.length, 2);
     assert.ok(stdin.every((u) => u.type === 'yaml' && u.chunk.source === undefined));
   }));
@@ -65,7 +73,7 @@ test('no regions where bytes and characters differ (non-ASCII text) or the input
 test('lines for later read the document again from its file; a file changed since gives the document\'s first line', () =>
   withDir(async (dir) => {
     const path = join(dir, 'sa.yaml');
-    await writeFile(path, `# leading comment\n---\n${DOCS(3)}`);
+    await writeFile(path, `# leading comment\n---\n${serviceAccounts(3)}`);
     const units = await unitsOf(path);
     const resources = units.map((u) => parseUnit(u).resources[0]);
     const path2 = ['automountServiceAccountToken'];

@@ -4,7 +4,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { YamlDocSplitter, hasContent, type DocChunk, type FileStamp } from './split.js';
@@ -37,23 +37,19 @@ function firstSignificant(piece: string): string | undefined {
   return m ? m[0] : undefined;
 }
 
-export async function* readUnits(input: InputSource, stdin: Readable = process.stdin): AsyncGenerator<Unit> {
+/**
+ * The units of an input, in order. With `stamp` (the file as the caller found it), the YAML
+ * documents of a pure-ASCII file say where their bytes are (DocChunk.source), so that their
+ * lines can be read again later instead of keeping their text; only a reader that keeps lines
+ * for later asks for that.
+ */
+export async function* readUnits(input: InputSource, stdin: Readable = process.stdin, stamp?: FileStamp): AsyncGenerator<Unit> {
   const file = input.display;
   let stream: Readable;
-  // A file is decoded here rather than by the stream, to see its bytes: while they are all ASCII,
-  // a document's character offset is its byte offset, and its lines can be read again later
-  // from the file (DocChunk.source) instead of being kept in memory.
-  let stamp: FileStamp | undefined;
+  // A file is decoded here rather than by the stream, to see its bytes: while they are all
+  // ASCII, a document's character offset is its byte offset.
   const decoder = new StringDecoder('utf8');
   try {
-    if (input.kind === 'file') {
-      try {
-        const st = await stat(input.path);
-        if (st.isFile()) stamp = { path: input.path, size: st.size, mtimeMs: st.mtimeMs };
-      } catch {
-        // reported when the file is read
-      }
-    }
     stream = input.kind === 'stdin' ? stdin : createReadStream(input.path, { highWaterMark: 1 << 20 });
     if (input.kind === 'stdin') stdin.setEncoding('utf8');
   } catch (err) {
@@ -68,7 +64,7 @@ export async function* readUnits(input: InputSource, stdin: Readable = process.s
   let first = true;
   /** Bytes before the text the splitter sees (a byte order mark), and whether all bytes so far were ASCII. */
   let skipped = 0;
-  let ascii = stamp !== undefined;
+  let ascii = stamp !== undefined && input.kind === 'file';
   const unitOf = (chunk: DocChunk): Unit => {
     if (ascii && chunk.offset !== undefined) chunk.source = { file: stamp!, offset: skipped + chunk.offset, length: chunk.text.length };
     return { type: 'yaml', file, doc: doc++, chunk };

@@ -18,7 +18,7 @@ export interface DocChunk {
 
 /**
  * A document's bytes in a file, to read again instead of keeping its text in memory (see
- * locate.ts, FileRegionLines). `file` is shared by every region of one file.
+ * locate.ts, LaterYamlLines). `file` is shared by every region of one file.
  */
 export interface FileRegion {
   file: FileStamp;

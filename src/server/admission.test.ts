@@ -221,7 +221,11 @@ function servedFingerprint(url: string, ca: string): Promise<string> {
   });
 }
 
-test('certificates are reloaded when their files change; a bad pair is refused and the old one kept', async () => {
+/**
+ * A server on 127.0.0.1 serving `first`, with its pair written to files that watchTls polls
+ * every 50 ms; `second` is another pair to rotate to. Logs are collected; close() cleans up.
+ */
+async function watchedServer() {
   const dir = mkdtempSync(join(tmpdir(), 'palisade-tls-'));
   const first = await testCertificate();
   const second = await testCertificate();
@@ -233,9 +237,22 @@ test('certificates are reloaded when their files change; a bad pair is refused a
   const app = buildServer({ tls: first, admission: service() });
   const url = await listen(app, '127.0.0.1', 0, true);
   const stop = watchTls(app, certFile, keyFile, (l) => logs.push(l), 50);
-  const waitFor = async (pred: () => boolean) => {
-    for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 25));
+  return {
+    first, second, certFile, keyFile, logs, url,
+    /** Waits (up to 5 s) until `pred` holds. */
+    waitFor: async (pred: () => boolean) => {
+      for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 25));
+    },
+    close: async () => {
+      stop();
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
+}
+
+test('certificates are reloaded when their files change; a bad pair is refused and the old one kept', async () => {
+  const { first, second, certFile, keyFile, logs, url, waitFor, close } = await watchedServer();
   try {
     assert.equal(await servedFingerprint(url, first.cert), new X509Certificate(first.cert).fingerprint256);
     // A certificate without its key: refused, the first pair stays.
@@ -247,35 +264,21 @@ test('certificates are reloaded when their files change; a bad pair is refused a
     await waitFor(() => logs.some((l) => l.includes('reloaded from')));
     assert.equal(await servedFingerprint(url, second.cert), new X509Certificate(second.cert).fingerprint256);
   } finally {
-    stop();
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });
 
 test('certificates written right after the watch starts are reloaded too', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'palisade-tls-'));
-  const first = await testCertificate();
-  const second = await testCertificate();
-  const certFile = join(dir, 'tls.crt');
-  const keyFile = join(dir, 'tls.key');
-  writeFileSync(certFile, first.cert);
-  writeFileSync(keyFile, first.key);
-  const logs: string[] = [];
-  const app = buildServer({ tls: first, admission: service() });
-  const url = await listen(app, '127.0.0.1', 0, true);
-  const stop = watchTls(app, certFile, keyFile, (l) => logs.push(l), 50);
+  const { second, certFile, keyFile, logs, url, waitFor, close } = await watchedServer();
   // Before the watcher has had a chance to look at the files: still a change from what it started with.
   writeFileSync(certFile, second.cert);
   writeFileSync(keyFile, second.key);
   try {
-    for (let i = 0; i < 200 && !logs.some((l) => l.includes('reloaded from')); i++) await new Promise((r) => setTimeout(r, 25));
+    await waitFor(() => logs.some((l) => l.includes('reloaded from')));
     assert.deepEqual(logs, [`TLS certificate reloaded from ${certFile}`]);
     assert.equal(await servedFingerprint(url, second.cert), new X509Certificate(second.cert).fingerprint256);
   } finally {
-    stop();
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });
 
