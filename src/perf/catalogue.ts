@@ -161,14 +161,23 @@ export interface ProcessesMeasurement {
  * code, more than a change to the checks would move it. The median over processes is what a
  * run of the CLI can expect; the range says how far one process strays.
  */
-export async function measureInProcesses(dir: string, count: number, opts: { processes: number; runs: number; warmUpPairs: number; onProcess?: (m: CatalogueMeasurement, i: number) => void }): Promise<ProcessesMeasurement> {
+export async function measureInProcesses(
+  dir: string,
+  count: number,
+  opts: {
+    processes: number; runs: number; warmUpPairs: number;
+    /** Options for the child processes' node (e.g. --max-semi-space-size=64); none by default, as `palisade` runs. */
+    nodeFlags?: readonly string[];
+    onProcess?: (m: CatalogueMeasurement, i: number) => void;
+  },
+): Promise<ProcessesMeasurement> {
   const corpus = await writeMixedCorpus(dir, count);
   const child = fileURLToPath(new URL('./catalogue-child.js', import.meta.url));
   const processes: CatalogueMeasurement[] = [];
   for (let i = 0; i < opts.processes; i++) {
     let m: CatalogueMeasurement;
     try {
-      const { stdout } = await execFileAsync(process.execPath, [child, corpus.path, dir, String(opts.runs), String(opts.warmUpPairs)], { maxBuffer: 1 << 20 });
+      const { stdout } = await execFileAsync(process.execPath, [...(opts.nodeFlags ?? []), child, corpus.path, dir, String(opts.runs), String(opts.warmUpPairs)], { maxBuffer: 1 << 20 });
       m = JSON.parse(stdout.trim().split('\n').pop()!) as CatalogueMeasurement;
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr?.trim();
