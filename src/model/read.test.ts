@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,4 +85,19 @@ test('lines for later read the document again from its file; a file changed sinc
     await appendFile(path, '# appended\n');
     const fresh = units.map((u) => parseUnit(u).resources[0].linesForLater()!);
     assert.deepEqual(fresh.map((l) => l.lineOf(path2)), [3, 10, 17]);
+  }));
+
+test('lines for later keep their file open only for the pass that asks for them', { skip: !existsSync('/proc/self/fd') && 'no /proc/self/fd' }, () =>
+  withDir(async (dir) => {
+    const path = join(dir, 'sa.yaml');
+    await writeFile(path, serviceAccounts(50));
+    const later = (await unitsOf(path)).map((u) => parseUnit(u).resources[0].linesForLater()!);
+    await new Promise((r) => setImmediate(r));
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    // Every document of the file in one synchronous pass, as cross-resource checks report: one descriptor.
+    assert.deepEqual(later.map((l) => l.lineOf(['automountServiceAccountToken'])), later.map((_, i) => 6 + 7 * i));
+    assert.equal(open(), before + 1);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(open(), before, 'closed once the pass is over');
   }));
