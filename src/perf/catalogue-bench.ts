@@ -31,23 +31,30 @@ const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 const dir = await mkdtemp(join(tmpdir(), 'palisade-catalogue-bench-'));
 const rows: BenchRow[] = [];
 const rates: Array<{ n: number; rate: number }> = [];
+
+/** measureInProcesses on `n` resources, each process's figures printed as it ends. */
+async function measureSize(n: number, processes: number, runs: number, nodeFlags: readonly string[] = []) {
+  const how = nodeFlags.length > 0 ? `, node ${nodeFlags.join(' ')}` : '';
+  progress(`catalogue: ${n} mixed resources${how}, ${processes} processes, each ${runs} runs of loading alone and of the cks profile…`);
+  const m = await measureInProcesses(dir, n, {
+    processes, runs, warmUpPairs: warmUpPairsFor(n), nodeFlags,
+    onProcess: (p, i) => progress(`  process ${i + 1}/${processes}: loading ${p.load.toFixed(0)} ms, cks ${p.full.toFixed(0)} ms, overhead ${pct(p.overhead)} (median ${pct(p.medianOverhead)}, paired ${pct(p.pairedOverhead)})`),
+  });
+  return { m, resources: m.processes[0].resources, overheads: `${pct(m.overhead)} (${pct(m.lowest)}–${pct(m.highest)}; median ${pct(m.medianOverhead)}, paired ${pct(m.pairedOverhead)})` };
+}
+
 try {
   for (const n of SIZES) {
     // A 100,000-resource scan takes seconds: fewer processes and runs (and see warmUpPairsFor).
     const large = n >= 100_000;
     const processes = large ? Math.min(PROCESSES, 3) : PROCESSES;
     const runs = large ? Math.min(RUNS, 3) : RUNS;
-    progress(`catalogue: ${n} mixed resources, ${processes} processes, each ${runs} runs of loading alone and of the cks profile…`);
-    const m = await measureInProcesses(dir, n, {
-      processes, runs, warmUpPairs: warmUpPairsFor(n),
-      onProcess: (p, i) => progress(`  process ${i + 1}/${processes}: loading ${p.load.toFixed(0)} ms, cks ${p.full.toFixed(0)} ms, overhead ${pct(p.overhead)} (median ${pct(p.medianOverhead)}, paired ${pct(p.pairedOverhead)})`),
-    });
-    const resources = m.processes[0].resources;
+    const { m, resources, overheads } = await measureSize(n, processes, runs);
     const rate = resources / (m.full / 1000);
     rates.push({ n: resources, rate });
     rows.push({
       name: `checks on top of loading, ${resources} resources`,
-      value: `${pct(m.overhead)} (${pct(m.lowest)}–${pct(m.highest)}; median ${pct(m.medianOverhead)}, paired ${pct(m.pairedOverhead)})`,
+      value: overheads,
       target: `≤ ${TARGET} %`,
       pass: m.overhead * 100 <= TARGET,
       note: `loading ${m.load.toFixed(0)} ms (${fmtRate(resources / (m.load / 1000))}/s), cks ${m.full.toFixed(0)} ms (${fmtRate(rate)}/s): ` +
@@ -58,16 +65,10 @@ try {
   // checks keep findings and facts, and a batch of parsed documents waits for its checks: with
   // fewer scavenges fewer of them are moved while still in use. Judged on the default above.
   if (TUNED_SIZE !== undefined) {
-    progress(`catalogue: ${TUNED_SIZE} mixed resources again, with node ${TUNED_FLAGS.join(' ')}…`);
-    const processes = Math.min(PROCESSES, 5);
-    const m = await measureInProcesses(dir, TUNED_SIZE, {
-      processes, runs: RUNS, warmUpPairs: warmUpPairsFor(TUNED_SIZE), nodeFlags: TUNED_FLAGS,
-      onProcess: (p, i) => progress(`  process ${i + 1}/${processes}: loading ${p.load.toFixed(0)} ms, cks ${p.full.toFixed(0)} ms, overhead ${pct(p.overhead)}`),
-    });
-    const resources = m.processes[0].resources;
+    const { m, resources, overheads } = await measureSize(TUNED_SIZE, PROCESSES, RUNS, TUNED_FLAGS);
     rows.push({
       name: `same, ${resources} resources, node ${TUNED_FLAGS.join(' ')} (NODE_OPTIONS)`,
-      value: `${pct(m.overhead)} (${pct(m.lowest)}–${pct(m.highest)}; median ${pct(m.medianOverhead)}, paired ${pct(m.pairedOverhead)})`,
+      value: overheads,
       note: `loading ${m.load.toFixed(0)} ms, cks ${m.full.toFixed(0)} ms (${fmtRate(resources / (m.full / 1000))}/s); informative, not the default runtime`,
     });
   }
