@@ -25,10 +25,14 @@ function looksBinary(piece: string): boolean {
   return piece.slice(0, 8192).includes('\u0000');
 }
 
+/** Whether the bytes start with UTF-8's byte order mark (EF BB BF). */
+function hasUtf8Bom(bytes: Buffer): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
+
 /** UTF-8 bytes to text, without a byte order mark. */
 function decodeUtf8(bytes: Buffer): string {
-  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  return bytes.toString('utf8', bom ? 3 : 0);
+  return bytes.toString('utf8', hasUtf8Bom(bytes) ? 3 : 0);
 }
 
 /** Bytes of the first non-whitespace character tell JSON from YAML. */
@@ -65,17 +69,21 @@ export async function* readUnits(input: InputSource, stdin: Readable = process.s
   /** Bytes before the text the splitter sees (a byte order mark), and whether all bytes so far were ASCII. */
   let skipped = 0;
   let ascii = stamp !== undefined && input.kind === 'file';
-  const unitOf = (chunk: DocChunk): Unit => {
-    if (ascii && chunk.offset !== undefined) chunk.source = { file: stamp!, offset: skipped + chunk.offset, length: chunk.text.length };
-    return { type: 'yaml', file, doc: doc++, chunk };
-  };
+  /** The units of the documents the splitter completed (blank and comment-only ones skipped). */
+  function* unitsOf(chunks: readonly DocChunk[]): Generator<Unit> {
+    for (const chunk of chunks) {
+      if (!hasContent(chunk.text)) continue;
+      if (ascii && chunk.offset !== undefined) chunk.source = { file: stamp!, offset: skipped + chunk.offset, length: chunk.text.length };
+      yield { type: 'yaml', file, doc: doc++, chunk };
+    }
+  }
   try {
     for await (const raw of stream) {
       let piece: string;
       if (typeof raw === 'string') piece = raw;
       else {
         const bytes = raw as Buffer;
-        const bom = first && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+        const bom = first && hasUtf8Bom(bytes);
         if (ascii) ascii = isAscii(bom ? bytes.subarray(3) : bytes);
         piece = decoder.write(bytes);
         if (bom) skipped = 3;
@@ -102,16 +110,14 @@ export async function* readUnits(input: InputSource, stdin: Readable = process.s
         }
       }
       if (mode === 'json') { jsonParts.push(piece); continue; }
-      for (const chunk of splitter.push(piece)) {
-        if (hasContent(chunk.text)) yield unitOf(chunk);
-      }
+      yield* unitsOf(splitter.push(piece));
     }
     const rest = decoder.end();
     if (rest !== '') {
       // An incomplete UTF-8 sequence at the very end: decoded as a replacement character.
       ascii = false;
       if (mode === 'json') jsonParts.push(rest);
-      else for (const chunk of splitter.push(rest)) if (hasContent(chunk.text)) yield unitOf(chunk);
+      else yield* unitsOf(splitter.push(rest));
     }
   } catch (err) {
     yield { type: 'error', file, message: describeFsError(err) };
@@ -121,7 +127,5 @@ export async function* readUnits(input: InputSource, stdin: Readable = process.s
     yield { type: 'json', file, text: jsonParts.join('') };
     return;
   }
-  for (const chunk of splitter.end()) {
-    if (hasContent(chunk.text)) yield unitOf(chunk);
-  }
+  yield* unitsOf(splitter.end());
 }
