@@ -24,8 +24,7 @@ const SIZES = (flag('--sizes') ?? '1000,10000,100000').split(',').map(Number);
 const TARGET = CHECK_OVERHEAD_TARGET * 100;
 /** A second measurement of one size with a tuned young generation (`--tuned-size 0` skips it). */
 const TUNED_FLAGS = ['--max-semi-space-size=64'];
-const tunedSize = Number(flag('--tuned-size') ?? (SIZES.includes(10_000) ? 10_000 : 0));
-const TUNED_SIZE = tunedSize > 0 ? tunedSize : undefined;
+const TUNED_SIZE = Number(flag('--tuned-size') ?? (SIZES.includes(10_000) ? 10_000 : 0));
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 
 const dir = await mkdtemp(join(tmpdir(), 'palisade-catalogue-bench-'));
@@ -64,7 +63,7 @@ try {
   // What a larger young generation does (not the default: `palisade` runs with node's own). The
   // checks keep findings and facts, and a batch of parsed documents waits for its checks: with
   // fewer scavenges fewer of them are moved while still in use. Judged on the default above.
-  if (TUNED_SIZE !== undefined) {
+  if (TUNED_SIZE > 0) {
     const { m, resources, overheads } = await measureSize(TUNED_SIZE, PROCESSES, RUNS, TUNED_FLAGS);
     rows.push({
       name: `same, ${resources} resources, node ${TUNED_FLAGS.join(' ')} (NODE_OPTIONS)`,
