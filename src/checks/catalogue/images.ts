@@ -1,6 +1,7 @@
 /** Checks: where container images come from and whether the reference pins what runs. */
 import { asArray, containerLabel, imageMatches, memoizeLast, memoizeString, splitImage, type ContainerRef, type ImageRef } from '../../model/index.js';
 import { defineCheck } from './define.js';
+import { quotedText, shownValue } from './util.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -16,7 +17,7 @@ type ImageState =
 
 /** The image as messages show it: quoted, and cut short when long. */
 function imageText(image: string): string {
-  return JSON.stringify(image.length > 80 ? `${image.slice(0, 77)}...` : image);
+  return quotedText(image, 80);
 }
 
 /**
@@ -54,11 +55,6 @@ export function validRepository(repository: string): boolean {
   return state === 1;
 }
 
-function describeValue(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
 /** The container's image, checked against the reference grammar the container runtimes accept. */
 function imageOf(c: ContainerRef): ImageState {
   const image = c.container.image;
@@ -92,7 +88,7 @@ function invalidImage(image: string, reason: string): ImageState {
 /** What a container's image field holds (for a string, through imageStateOf's cache). */
 function parseImageState(v: unknown): ImageState {
   if (v === undefined || v === null) return { kind: 'absent' };
-  if (typeof v !== 'string') return { kind: 'invalid', text: describeValue(v), reason: `is a ${Array.isArray(v) ? 'list' : typeof v}, not a string` };
+  if (typeof v !== 'string') return { kind: 'invalid', text: shownValue(v, 60), reason: `is a ${Array.isArray(v) ? 'list' : typeof v}, not a string` };
   if (v === '' || /\s/.test(v)) {
     return invalidImage(v, v.trim() === '' ? 'is empty' : v.includes('{{') ? 'contains an unrendered template' : 'contains whitespace');
   }
@@ -295,7 +291,7 @@ const pullPolicyNotAlways = defineCheck({
         if (ref.tag === undefined || ref.tag === 'latest') continue; // defaults to Always
         ctx.report([...c.path, 'imagePullPolicy'], `${containerLabel(c)} image ${imageText(image)} has a mutable tag and no imagePullPolicy, which defaults to IfNotPresent`);
       } else if (policy !== 'Always') {
-        ctx.report([...c.path, 'imagePullPolicy'], `${containerLabel(c)} image ${imageText(image)} has a mutable tag but imagePullPolicy is ${describeValue(policy)}, not Always`);
+        ctx.report([...c.path, 'imagePullPolicy'], `${containerLabel(c)} image ${imageText(image)} has a mutable tag but imagePullPolicy is ${shownValue(policy, 60)}, not Always`);
       }
     }
   },

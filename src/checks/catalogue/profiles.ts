@@ -1,6 +1,7 @@
 /** Checks: seccomp and AppArmor profiles beyond the Pod Security Standards (which forbid only Unconfined). */
 import { annotationsOf, containerLabel, effectiveSecurityField, isObj, isWindowsPod, securityContextOf, someKey, type JsonPath, type PodSpecRef } from '../../model/index.js';
 import { defineCheck } from './define.js';
+import { quotedText } from './util.js';
 import { Area } from '../screen.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
@@ -11,9 +12,9 @@ const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 const SECCOMP_DOCS = 'https://kubernetes.io/docs/tutorials/security/seccomp/';
 const APPARMOR_DOCS = 'https://kubernetes.io/docs/tutorials/security/apparmor/';
 
+/** An annotation's value as messages quote it (not a string: its JSON, quoted). */
 function shortValue(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
-  return JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
+  return quotedText(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v), 60);
 }
 
 interface ProfileAnnotation {

@@ -8,6 +8,7 @@
 import { apiGroupOf, asArray, isObj, memoizeLast, type JsonPath, type KubeObject, type Obj, type Severity } from '../../model/index.js';
 import { severityRank } from '../../model/types.js';
 import { defineCheck } from './define.js';
+import { cappedList } from './util.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -172,12 +173,7 @@ function verbText(verbs: readonly string[]): string {
 }
 
 function quoteList(items: readonly string[], max = 5): string {
-  const shown = items.slice(0, max).map((x) => `"${x}"`).join(', ');
-  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
-}
-
-function capped(items: readonly string[], max: number): string {
-  return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
+  return cappedList(items.map((x) => `"${x}"`), max);
 }
 
 /**
@@ -197,7 +193,7 @@ function describe(hits: readonly Hit[]): string {
   return parts
     .map((p) => {
       const why = p.whys.length > 2 ? `${p.whys.slice(0, 2).join('; ')}; …` : p.whys.join('; ');
-      return `${p.head} on ${capped(p.resources, 4)}${p.via ? ` via wildcard ${p.via}` : ''} (${why})`;
+      return `${p.head} on ${cappedList(p.resources, 4)}${p.via ? ` via wildcard ${p.via}` : ''} (${why})`;
     })
     .join('; ');
 }

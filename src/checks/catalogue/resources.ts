@@ -4,6 +4,7 @@ import {
 } from '../../model/index.js';
 import { Area } from '../screen.js';
 import { defineCheck } from './define.js';
+import { shownValue } from './util.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
 type Section = 'limits' | 'requests';
@@ -11,9 +12,7 @@ type ResourceName = 'cpu' | 'memory';
 
 /** An invalid quantity as messages show it (cut to 40 characters). */
 function shownQuantity(resources: unknown, section: Section, name: ResourceName): string {
-  const raw = rawResourceQuantity(resources, section, name);
-  const s = JSON.stringify(raw) ?? String(raw);
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+  return shownValue(rawResourceQuantity(resources, section, name), 40);
 }
 
 /**
