@@ -5,6 +5,7 @@ export { parseYamlChunk, parseJsonText, parseYamlText, MAX_DEPTH, type ParseResu
 export { YamlDocSplitter, splitYamlDocuments, hasContent, type DocChunk, type FileRegion, type FileStamp } from './split.js';
 export { collectInputs, displayPath, describeFsError, errorCode, type InputSource, type CollectResult } from './inputs.js';
 export { readUnits, unitLength, type Unit } from './read.js';
+export { cappedList } from './text.js';
 export { loadResources, parseUnit, type LoadedResources, type LoadResourcesOptions } from './load.js';
 export { LineIndex, lineOfOffset } from './lines.js';
 export * from './podspec.js';

@@ -4,7 +4,7 @@
  * (shadowing), so it judges the policy exactly as kube-apiserver would run it.
  */
 import { basename } from 'node:path';
-import { emptySummary, summarize, type CheckInfo, type Finding, type InputError, type ScanResult, type Severity, type Stride } from '../../model/index.js';
+import { cappedList, emptySummary, summarize, type CheckInfo, type Finding, type InputError, type ScanResult, type Severity, type Stride } from '../../model/index.js';
 import { describeRule, ruleRef } from './describe.js';
 import { PolicyEvaluator, type Evaluation } from './evaluate.js';
 import { loadPolicyFile, type LoadResult } from './load.js';
@@ -92,7 +92,7 @@ function byRule(ev: PolicyEvaluator, probes: readonly Probe[], keep: (e: Evaluat
 function examples(hits: ReadonlyArray<{ probe: Probe }>, max = 2): string {
   const actions = [...new Set(hits.map((h) => h.probe.action))];
   const who = [...new Set(hits.map((h) => h.probe.identity.label))];
-  const shown = actions.slice(0, max).join(', ') + (actions.length > max ? ` and ${actions.length - max} more` : '');
+  const shown = cappedList(actions, max);
   const by = who.length === 1 ? who[0] : `${who.slice(0, -1).join(', ')} or ${who[who.length - 1]}`;
   return `${shown}, by ${by}`;
 }

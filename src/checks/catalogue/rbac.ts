@@ -5,10 +5,10 @@
  * granting `pods/exec`. Rules with only nonResourceURLs are ignored. Who ends up holding a
  * rule (which binding, which namespace) is the RBAC engine's job, not these checks'.
  */
-import { apiGroupOf, asArray, isObj, memoizeLast, type JsonPath, type KubeObject, type Obj, type Severity } from '../../model/index.js';
+import { apiGroupOf, asArray, cappedList, isObj, memoizeLast, type JsonPath, type KubeObject, type Obj, type Severity } from '../../model/index.js';
 import { severityRank } from '../../model/types.js';
 import { defineCheck } from './define.js';
-import { cappedList } from './util.js';
+import { quotedList } from './util.js';
 import type { CheckDef, ResourceContext } from './types.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -172,9 +172,6 @@ function verbText(verbs: readonly string[]): string {
   return verbs.includes('*') ? 'all verbs ("*")' : verbs.join(', ');
 }
 
-function quoteList(items: readonly string[], max = 5): string {
-  return cappedList(items.map((x) => `"${x}"`), max);
-}
 
 /**
  * `create, patch on deployments, jobs (run pods); get on secrets via wildcard resources (…)`:
@@ -199,7 +196,7 @@ function describe(hits: readonly Hit[]): string {
 }
 
 function limitedText(rule: Rule): string {
-  return rule.resourceNames.length > 0 ? ` limited to resourceNames ${quoteList(rule.resourceNames)}` : '';
+  return rule.resourceNames.length > 0 ? ` limited to resourceNames ${quotedList(rule.resourceNames, 5)}` : '';
 }
 
 /** Runs `grants` over every rule and reports one finding per rule. */
@@ -251,7 +248,7 @@ const wildcard = defineCheck({
       const resIdx = rule.resources.values.findIndex((r) => r === '*' || r.startsWith('*/'));
       const groupIdx = rule.apiGroups.values.indexOf('*');
       if (verbIdx === -1 && resIdx === -1 && groupIdx === -1) continue;
-      const groups = rule.apiGroups.values.length > 0 ? quoteList(rule.apiGroups.values) : 'none';
+      const groups = rule.apiGroups.values.length > 0 ? quotedList(rule.apiGroups.values, 5) : 'none';
       if (verbIdx !== -1 && rule.resources.values[resIdx] === '*') {
         ctx.report(pathOf(rule.verbs, verbIdx), `rule grants all verbs on all resources ("*") in apiGroups ${groups}: full control`, 'critical');
         continue;
@@ -348,7 +345,7 @@ subjects:
     const cluster = ctx.kind === 'ClusterRoleBinding';
     const ns = ctx.resource.namespace;
     const scope = cluster ? 'cluster-wide' : ns ? `in namespace "${ns}"` : 'in its namespace';
-    const who = subjects.slice(0, 3).map(subjectText).join(', ') + (subjects.length > 3 ? ` and ${subjects.length - 3} more` : '');
+    const who = cappedList(subjects.map(subjectText), 3);
     ctx.report(['roleRef', 'name'], `${ctx.kind} grants ClusterRole "${ref.name}" (${role.why}) ${scope} to ${who}`, cluster ? role.clusterSeverity : role.severity);
   },
 });

@@ -9,7 +9,7 @@ import { annotationsOf, apiGroupOf, asArray, envFromSecretRef, envSecretKeyRef, 
 import { compileUserPattern, type UserPattern } from '../../policy/index.js';
 import { Area } from '../screen.js';
 import { defineCheck } from './define.js';
-import { kindAndName } from './util.js';
+import { kindAndName, quotedList } from './util.js';
 import type { CheckDef, CheckParams } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -353,10 +353,6 @@ data:
 /** Kinds whose controllers produce Secrets from encrypted or external sources. */
 const SECRET_GENERATORS = new Set(['SealedSecret', 'ExternalSecret', 'PushSecret', 'VaultStaticSecret', 'VaultDynamicSecret', 'SecretProviderClass']);
 
-function listKeys(keys: string[]): string {
-  const shown = keys.slice(0, 5).map((k) => `"${k}"`).join(', ');
-  return keys.length > 5 ? `${shown} and ${keys.length - 5} more` : shown;
-}
 
 const secretManifest = defineCheck({
   id: 'secrets/secret-manifest',
@@ -426,7 +422,7 @@ spec:
       if (keys.length === 0) continue;
       ctx.report(
         [field],
-        `${name} commits values for ${keys.length === 1 ? 'key' : 'keys'} ${listKeys(keys)} in ${field} (values redacted); keep them out of source control with SealedSecrets, External Secrets or SOPS`,
+        `${name} commits values for ${keys.length === 1 ? 'key' : 'keys'} ${quotedList(keys, 5)} in ${field} (values redacted); keep them out of source control with SealedSecrets, External Secrets or SOPS`,
       );
     }
   },

@@ -1,5 +1,5 @@
 /** Checks: how Services expose pods outside the cluster. */
-import { annotationsOf, apiGroupOf, asArray, isObj } from '../../model/index.js';
+import { annotationsOf, apiGroupOf, asArray, cappedList, isObj } from '../../model/index.js';
 import { defineCheck } from './define.js';
 import { kindAndName } from './util.js';
 import type { CheckDef, ResourceContext } from './types.js';
@@ -45,9 +45,9 @@ spec:
   run(ctx) {
     const spec = serviceSpec(ctx);
     if (!spec) return;
-    const ips = typeof spec.externalIPs === 'string' ? [spec.externalIPs] : asArray(spec.externalIPs).filter((ip) => typeof ip === 'string' && ip !== '');
+    const ips = typeof spec.externalIPs === 'string' ? [spec.externalIPs] : asArray(spec.externalIPs).filter((ip): ip is string => typeof ip === 'string' && ip !== '');
     if (ips.length === 0) return;
-    const shown = ips.slice(0, 3).join(', ') + (ips.length > 3 ? ` and ${ips.length - 3} more` : '');
+    const shown = cappedList(ips, 3);
     ctx.report(['spec', 'externalIPs'], `${kindAndName(ctx)} sets spec.externalIPs (${shown}); traffic to these addresses can be hijacked cluster-wide (CVE-2020-8554)`);
   },
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cappedList, quotedText, shorten, shownValue } from './util.js';
+import { quotedList, quotedText, shorten, shownValue } from './util.js';
 
 test('shorten keeps text up to max and cuts longer text to exactly max characters ending in ...', () => {
   assert.equal(shorten('abcdef', 6), 'abcdef');
@@ -22,8 +22,7 @@ test('quotedText cuts before quoting, so the quotes always close', () => {
   assert.ok(long.endsWith('..."'));
 });
 
-test('cappedList names the first max items and counts the rest', () => {
-  assert.equal(cappedList(['a', 'b'], 3), 'a, b');
-  assert.equal(cappedList(['a', 'b', 'c', 'd', 'e'], 3), 'a, b, c and 2 more');
-  assert.equal(cappedList([], 3), '');
+test('quotedList quotes the first max names and counts the rest', () => {
+  assert.equal(quotedList(['a', 'b'], 5), '"a", "b"');
+  assert.equal(quotedList(['a', 'b', 'c'], 2), '"a", "b" and 1 more');
 });

@@ -1,5 +1,5 @@
 /** Small helpers the catalogue topics share (model-wide ones live in src/model/podspec.ts). */
-import { isObj, type KubeObject, type Obj, type Resource } from '../../model/index.js';
+import { cappedList, isObj, type KubeObject, type Obj, type Resource } from '../../model/index.js';
 
 /** `Service "web"` for messages, or just the kind when the resource has no name. */
 export function kindAndName(ctx: { kind: string; resource: Resource }): string {
@@ -26,7 +26,7 @@ export function quotedText(text: string, max: number): string {
   return JSON.stringify(shorten(text, max));
 }
 
-/** The first `max` items joined by ", ", then "and N more" for the rest. */
-export function cappedList(items: readonly string[], max: number): string {
-  return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
+/** Names in double quotes, the first `max` of them, then "and N more" (see cappedList). */
+export function quotedList(items: readonly string[], max: number): string {
+  return cappedList(items.map((x) => `"${x}"`), max);
 }
