@@ -11,7 +11,7 @@ export { LineIndex, lineOfOffset } from './lines.js';
 export * from './podspec.js';
 export { JsonPositions, splitPrettyJsonList, type JsonListItem } from './jsonlines.js';
 export { parseQuantity, resourceQuantity, rawResourceQuantity, QUANTITY_MISSING, QUANTITY_INVALID } from './quantity.js';
-export { internMessage, internString, memoizeLast, memoizeString } from './memo.js';
+export { internMessage, internString, memoizeLast, memoizeString, RecentMessages } from './memo.js';
 export { ownString, ownStrings } from './own.js';
 export { parseImage, splitImage, imageMatches, type ImageRef } from './image.js';
 export { selectorMatches, isEmptySelector, labelsOf, selectorProblems, labelKeyProblem, labelValueProblem, type Labels, type SelectorProblem } from './selector.js';

@@ -2,7 +2,7 @@
  * Running catalogue checks: per resource (anywhere, including worker threads) and, for
  * cross-resource checks, once over the facts collected from the whole input.
  */
-import { formatPath, internMessage, NO_ITEMS, ownStrings, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
+import { formatPath, NO_ITEMS, RecentMessages, ownStrings, type CheckInfo, type Finding, type JsonPath, type Resource, type ResourceRef, type Severity } from '../../model/index.js';
 import type { AnnotationIgnore } from '../../policy/index.js';
 import { CATALOGUE } from './registry.js';
 import { isPodFact } from './inventory.js';
@@ -274,22 +274,23 @@ function withItem<T>(list: T[] | undefined, item: T): T[] {
 
 const EMPTY_RUN: ResourceRun = { findings: NO_ITEMS, facts: NO_ITEMS, warnings: NO_ITEMS };
 
-const refCache = new WeakMap<CheckDef, string[]>();
+/** What every finding of a check shares: its reference strings, and its recent messages. */
+const perCheck = new WeakMap<CheckDef, { refs: string[]; messages: RecentMessages }>();
 
 function findingOf(def: CheckDef, ref: ResourceRef, path: JsonPath, line: number, message: string, severity?: Severity): Finding {
-  let refs = refCache.get(def);
-  if (!refs) refCache.set(def, (refs = refStrings(def.refs)));
+  let shared = perCheck.get(def);
+  if (!shared) perCheck.set(def, (shared = { refs: refStrings(def.refs), messages: new RecentMessages() }));
   return {
     check: def.id,
     severity: severity ?? def.severity,
     title: def.title,
-    message: internMessage(message),
+    message: shared.messages.intern(message),
     resource: ref,
     path: formatPath(path),
     line,
     remediation: def.remediation,
     stride: def.stride,
-    refs,
+    refs: shared.refs,
     suppressed: false,
   };
 }

@@ -2,7 +2,7 @@
  * Pod Security Standards evaluator with the semantics of Kubernetes' pod-security-admission
  * library: which controls apply at a level and version, and what each finds in a pod.
  */
-import { containersOf, formatPath, isObj, internMessage, memoizeLast, type CheckInfo, type ContainerRef, type Finding, type PodSpecRef, type Resource } from '../../model/index.js';
+import { containersOf, formatPath, isObj, memoizeLast, RecentMessages, type CheckInfo, type ContainerRef, type Finding, type PodSpecRef, type Resource } from '../../model/index.js';
 import { BASELINE_CONTROLS } from './baseline.js';
 import { RESTRICTED_CONTROLS } from './restricted.js';
 import { refStrings } from '../catalogue/refs.js';
@@ -154,7 +154,7 @@ export function pssFindings(resource: Resource, policy: PssPolicy, areas?: numbe
         check: pssCheckId(control),
         severity: control.severity,
         title: control.title,
-        message: internMessage(`${control.reason} (${v.detail})`),
+        message: recentMessages(control).intern(`${control.reason} (${v.detail})`),
         resource: ref,
         path: formatPath(v.path),
         line: resource.lineOf(v.path),
@@ -166,6 +166,15 @@ export function pssFindings(resource: Resource, policy: PssPolicy, areas?: numbe
     }
   }
   return findings;
+}
+
+const messagesCache = new Map<PssControl, RecentMessages>();
+
+/** The recent messages of a control's findings (see RecentMessages). */
+function recentMessages(c: PssControl): RecentMessages {
+  let recent = messagesCache.get(c);
+  if (!recent) messagesCache.set(c, (recent = new RecentMessages()));
+  return recent;
 }
 
 const PSS_DOCS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
