@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readUnits, splitYamlDocuments, type Unit } from '../model/index.js';
-import { Engine } from './engine.js';
+import { byLocation, Engine, type UnitResult } from './engine.js';
 import type { FactRecord } from './catalogue/index.js';
 import { isPodFact } from './catalogue/inventory.js';
 import { emptyConfig } from '../policy/index.js';
@@ -98,29 +98,56 @@ test('runUnits: batches of units parsed, then checked, give what runUnit gives u
   const units: Unit[] = [...unitsOf(`---\n${docs.join('---\n')}`), { type: 'error', file: 'gone.yaml', line: 0, message: 'cannot read gone.yaml' }];
   const opts = () => ({ pss: { level: 'restricted' as const, minor: 30 }, selection: { checks: ['image/latest-tag', 'serviceaccount/default-service-account'], exclude: [] }, config: emptyConfig(), now: 0 });
   const oneByOne = units.map((u) => new Engine(opts()).runUnit(u));
-  const engine = new Engine(opts());
-  const batched = engine.runUnits(units);
-  const shape = (r: typeof oneByOne[number]) => ({
+  const batched = new Engine(opts()).runUnits(units);
+  const shape = (r: UnitResult) => ({
     resources: r.resources,
     errors: r.errors,
     findings: r.findings.map((f) => [f.check, f.resource.name, f.path, f.line]),
     facts: r.facts.map((f) => [f.checks, f.subject.name]),
+    warnings: r.warnings,
   });
-  assert.equal(batched.length, units.length);
-  assert.deepEqual(batched.map(shape), oneByOne.map(shape));
+  // One result for the run: the units' results one after the other.
+  const concatenated = oneByOne.reduce((a, r) => ({
+    resources: a.resources + r.resources,
+    errors: [...a.errors, ...r.errors],
+    findings: [...a.findings, ...r.findings],
+    facts: [...a.facts, ...r.facts],
+    warnings: [...a.warnings, ...r.warnings],
+  }));
+  assert.deepEqual(shape(batched), shape(concatenated));
   // What the comparison covers: findings on many units, parse errors, the unreadable file.
-  assert.ok(batched.filter((r) => r.findings.some((f) => f.check === 'image/latest-tag')).length >= 30);
-  assert.equal(batched.filter((r) => r.errors.length > 0).length, 6);
-  assert.deepEqual(batched.at(-1)!.errors, [{ file: 'gone.yaml', line: 0, message: 'cannot read gone.yaml' }]);
+  assert.ok(new Set(batched.findings.filter((f) => f.check === 'image/latest-tag').map((f) => f.resource.name)).size >= 30);
+  assert.equal(batched.errors.length, 6);
+  assert.deepEqual(batched.errors.at(-1), { file: 'gone.yaml', line: 0, message: 'cannot read gone.yaml' });
+  assert.equal(batched.resources, 75 - 5 - 3);
+});
+
+test('runUnits: each unit\'s findings come sorted by resource, line and check; units stay in input order', () => {
+  // Two units, each with findings from PSS (at the container) and from the catalogue, one of
+  // those above them (the default namespace, at metadata.namespace) and one below (the image's tag).
+  const inDefault = (name: string) => deployment(name).replace('1.0', 'latest').replace('namespace: shop', 'namespace: default');
+  const units = unitsOf(`${inDefault('b')}---\n${inDefault('a')}`);
+  const pss = { level: 'restricted' as const, minor: 30 };
+  const selection = { checks: ['image/latest-tag', 'namespace/default-namespace'], exclude: [] };
+  const r = new Engine({ pss, selection, config: emptyConfig(), now: 0 }).runUnits(units);
+  const names = r.findings.map((f) => f.resource.name);
+  assert.deepEqual(names, [...names].sort().reverse(), 'unit b (first in the file) before unit a');
+  for (const name of ['a', 'b']) {
+    const mine = r.findings.filter((f) => f.resource.name === name);
+    assert.ok(mine.length >= 3);
+    assert.deepEqual(mine, [...mine].sort(byLocation));
+    assert.deepEqual([mine[0].check, mine.at(-1)!.check], ['namespace/default-namespace', 'image/latest-tag']);
+    assert.ok(mine.some((f) => f.check.startsWith('pss/')));
+  }
 });
 
 test('with nothing to check, units are parsed and counted: resources and errors, no findings, facts or warnings', () => {
   const units: Unit[] = [...unitsOf(`${deployment('web')}---\nkind: [unclosed\n---\n${deployment('api')}`)];
   const engine = new Engine({ config: emptyConfig(), now: 0 });
-  const results = engine.runUnits(units);
-  assert.deepEqual(results.map((r) => r.resources), [1, 0, 1]);
-  assert.equal(results[1].errors.length, 1);
-  assert.match(results[1].errors[0].message, /./);
-  for (const r of results) assert.deepEqual([r.findings.length, r.facts.length, r.warnings.length], [0, 0, 0]);
+  const result = engine.runUnits(units);
+  assert.equal(result.resources, 2);
+  assert.equal(result.errors.length, 1);
+  assert.match(result.errors[0].message, /./);
+  assert.deepEqual([result.findings.length, result.facts.length, result.warnings.length], [0, 0, 0]);
   assert.deepEqual(units.map((u) => engine.runUnit(u).resources), [1, 0, 1]);
 });

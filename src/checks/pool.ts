@@ -11,7 +11,8 @@ import type { EngineOptions, UnitResult } from './engine.js';
 
 export interface BatchReply {
   id: number;
-  results: UnitResult[];
+  /** The task's units' results, as one (see Engine.runUnits). */
+  result: UnitResult;
   /** Indexes (in config.ignore) of expired ignores that matched findings. */
   expiredMatched: number[];
   error?: string;

@@ -42,7 +42,7 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
   const jobs = Math.max(1, opts.jobs ?? defaultJobs());
   const inlineBytes = opts.inlineBytes ?? 1 << 20;
 
-  const parts: Array<UnitResult[] | Promise<UnitResult[]>> = [];
+  const parts: Array<UnitResult | Promise<UnitResult>> = [];
   const expiredMatched = new Set<number>();
   let pool: WorkerPool | undefined;
   let seenBytes = 0;
@@ -57,7 +57,7 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
     }
     parts.push(pool!.run(task).then((reply) => {
       reply.expiredMatched.forEach((i) => expiredMatched.add(i));
-      return reply.results;
+      return reply.result;
     }));
   };
   const flush = async () => {
@@ -121,7 +121,7 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
         if (unit.type === 'json') {
           if (!pieces) {
             await flush();
-            parts.push([engine.runUnit(unit)]);
+            parts.push(engine.runUnit(unit));
             continue;
           }
           for (const piece of pieces) await enqueue(piece, unitLength(piece));
@@ -133,7 +133,7 @@ export async function scan(paths: readonly string[], opts: ScanOptions): Promise
     flushInline();
     if (pool) await flush();
     const done = await Promise.all(parts);
-    const result = assemble(done.flat(), inputErrors, engine, expiredMatched, opts);
+    const result = assemble(done, inputErrors, engine, expiredMatched, opts);
     result.warnings.unshift(...inputWarnings);
     return result;
   } finally {
@@ -163,7 +163,7 @@ async function fileStats(inputs: readonly InputSource[]): Promise<Map<InputSourc
 }
 
 function assemble(
-  results: UnitResult[],
+  results: readonly UnitResult[],
   inputErrors: InputError[],
   engine: Engine,
   expiredMatched: Set<number>,
@@ -184,12 +184,12 @@ function assemble(
   };
   for (const r of results) {
     summary.resources += r.resources;
-    errors.push(...r.errors);
-    warnings.push(...r.warnings);
+    for (const e of r.errors) errors.push(e);
+    for (const w of r.warnings) warnings.push(w);
     // Facts arrive in input order, which cross-resource checks keep in their findings.
     for (const f of r.facts) facts.push(f);
-    const sorted = r.findings.length > 1 ? [...r.findings].sort(byLocation) : r.findings;
-    sorted.forEach(count);
+    // Each unit's findings come sorted by location (Engine.runUnits).
+    for (const f of r.findings) count(f);
   }
   // Cross-resource checks judge the whole input at once, then their findings are suppressed like the rest.
   for (const { finding, ignores } of engine.catalogue.evaluate(facts, warnings)) count(engine.suppressor.applyWith([finding], ignores)[0]);
@@ -201,8 +201,4 @@ function assemble(
     ...(opts.selection?.checks ?? []).map((id) => checkInfo(findCheck(id)!)),
   ];
   return { findings, summary, errors, checks, warnings: [...engine.suppressor.warnings(), ...warnings] };
-}
-
-function byLocation(a: Finding, b: Finding): number {
-  return a.resource.line - b.resource.line || a.line - b.line || (a.check < b.check ? -1 : a.check > b.check ? 1 : 0);
 }

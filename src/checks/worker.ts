@@ -9,13 +9,13 @@ const engine = new Engine({ ...opts, keepLinesFor: 0, postsResults: true });
 
 parentPort!.on('message', (msg: { id: number; task: Task }) => {
   runTask(engine, msg.task).then(
-    (results) => {
+    (result) => {
       const matched = new Set(engine.suppressor.expiredMatched());
       const expiredMatched = opts.config.ignore.flatMap((r, i) => (matched.has(r) ? [i] : []));
-      parentPort!.postMessage({ id: msg.id, results, expiredMatched } satisfies BatchReply);
+      parentPort!.postMessage({ id: msg.id, result, expiredMatched } satisfies BatchReply);
     },
     (err: unknown) => {
-      parentPort!.postMessage({ id: msg.id, results: [], expiredMatched: [], error: err instanceof Error ? err.message : String(err) } satisfies BatchReply);
+      parentPort!.postMessage({ id: msg.id, result: { resources: 0, findings: [], errors: [], facts: [], warnings: [] }, expiredMatched: [], error: err instanceof Error ? err.message : String(err) } satisfies BatchReply);
     },
   );
 });
