@@ -39,9 +39,15 @@ export function rawResourceQuantity(resources: unknown, section: 'limits' | 'req
   return isObj(sec) ? sec[name] : undefined;
 }
 
-/** Multipliers of the one-letter decimal suffixes (by character code), and of the binary ones (by their first letter). */
-const DECIMAL = new Map<number, number>([...'numkMGTPE'].map((c) => [c.charCodeAt(0), SUFFIX[c]]));
-const BINARY = new Map<number, number>([...'KMGTPE'].map((c) => [c.charCodeAt(0), SUFFIX[`${c}i`]]));
+/**
+ * Multipliers of the one-letter decimal suffixes (by character code), and of the binary ones (by
+ * their first letter); 0 for any other character. Arrays, not maps: a map hashes its key first,
+ * and this runs for every request and limit of every container.
+ */
+const DECIMAL = new Float64Array(128);
+const BINARY = new Float64Array(128);
+for (const c of 'numkMGTPE') DECIMAL[c.charCodeAt(0)] = SUFFIX[c];
+for (const c of 'KMGTPE') BINARY[c.charCodeAt(0)] = SUFFIX[`${c}i`];
 
 /**
  * The shape nearly every manifest uses, read without a regular expression or a cache lookup
@@ -61,13 +67,14 @@ function parseWholeQuantity(s: string): number | undefined {
   if (i === 0 || i > 15) return undefined;
   if (i === n) return v;
   const first = s.charCodeAt(i);
+  if (first >= 128) return undefined;
   if (i + 1 === n) {
-    const m = DECIMAL.get(first);
-    return m === undefined ? undefined : v * m;
+    const m = DECIMAL[first];
+    return m === 0 ? undefined : v * m;
   }
   if (i + 2 === n && s.charCodeAt(i + 1) === 105 /* i */) {
-    const m = BINARY.get(first);
-    return m === undefined ? undefined : v * m;
+    const m = BINARY[first];
+    return m === 0 ? undefined : v * m;
   }
   return undefined;
 }
