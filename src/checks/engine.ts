@@ -70,7 +70,8 @@ export interface UnitResult {
   warnings: string[];
 }
 
-function emptyResult(): UnitResult {
+/** A result with nothing in it yet (runUnits adds to it). */
+export function emptyResult(): UnitResult {
   return { resources: 0, findings: [], errors: [], facts: [], warnings: [] };
 }
 

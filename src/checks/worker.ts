@@ -1,6 +1,6 @@
 // Worker thread entry: runs the engine over the tasks the pool sends.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Engine, runTask, type EngineOptions } from './engine.js';
+import { emptyResult, Engine, runTask, type EngineOptions } from './engine.js';
 import type { BatchReply, Task } from './pool.js';
 
 const opts = (workerData as { opts: EngineOptions }).opts;
@@ -15,7 +15,7 @@ parentPort!.on('message', (msg: { id: number; task: Task }) => {
       parentPort!.postMessage({ id: msg.id, result, expiredMatched } satisfies BatchReply);
     },
     (err: unknown) => {
-      parentPort!.postMessage({ id: msg.id, result: { resources: 0, findings: [], errors: [], facts: [], warnings: [] }, expiredMatched: [], error: err instanceof Error ? err.message : String(err) } satisfies BatchReply);
+      parentPort!.postMessage({ id: msg.id, result: emptyResult(), expiredMatched: [], error: err instanceof Error ? err.message : String(err) } satisfies BatchReply);
     },
   );
 });

@@ -55,7 +55,7 @@ export class RecentMessages {
   intern(message: string): string {
     const slot = message.length % RECENT_SLOTS;
     const last = this.slots[slot];
-    if (last !== undefined && last === message) return last;
+    if (last === message) return last;
     const shared = internMessage(message);
     this.slots[slot] = shared;
     return shared;

@@ -172,7 +172,6 @@ function verbText(verbs: readonly string[]): string {
   return verbs.includes('*') ? 'all verbs ("*")' : verbs.join(', ');
 }
 
-
 /**
  * `create, patch on deployments, jobs (run pods); get on secrets via wildcard resources (…)`:
  * hits with the same verbs and wildcards merge, and long lists are cut so the message stays one line.

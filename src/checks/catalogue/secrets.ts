@@ -353,7 +353,6 @@ data:
 /** Kinds whose controllers produce Secrets from encrypted or external sources. */
 const SECRET_GENERATORS = new Set(['SealedSecret', 'ExternalSecret', 'PushSecret', 'VaultStaticSecret', 'VaultDynamicSecret', 'SecretProviderClass']);
 
-
 const secretManifest = defineCheck({
   id: 'secrets/secret-manifest',
   title: 'Secret committed in a manifest',

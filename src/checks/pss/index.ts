@@ -58,13 +58,35 @@ function computeControls(policy: PssPolicy): PssControl[] {
 }
 
 export function pssCheckId(control: PssControl): string {
-  let id = checkIds.get(control);
-  if (id === undefined) checkIds.set(control, (id = `pss/${control.level}/${control.id}`));
-  return id;
+  return sharedOf(control).id;
 }
 
-/** Check ids by control (every finding names its check: one string per control, not per finding). */
-const checkIds = new Map<PssControl, string>();
+/**
+ * What every finding of a control shares: its check id and references (one copy per control,
+ * not per finding: findings are kept to the end of a scan), and its recent messages.
+ */
+interface ControlShared {
+  id: string;
+  refs: string[];
+  messages: RecentMessages;
+}
+
+const PSS_DOCS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
+const shared = new Map<PssControl, ControlShared>();
+
+function sharedOf(c: PssControl): ControlShared {
+  let s = shared.get(c);
+  if (!s) {
+    s = {
+      id: `pss/${c.level}/${c.id}`,
+      // The control itself, then its equivalents in CIS and other tools, then the PSS page.
+      refs: refStrings({ ...(c.refs ?? {}), pss: [`${c.level}/${c.id}`], links: [...(c.refs?.links ?? []), PSS_DOCS] }),
+      messages: new RecentMessages(),
+    };
+    shared.set(c, s);
+  }
+  return s;
+}
 
 export interface ControlResult {
   control: PssControl;
@@ -149,45 +171,24 @@ export function pssFindings(resource: Resource, policy: PssPolicy, areas?: numbe
   // Resolving lines parses the document again with positions: only now that it is needed.
   const ref = resource.ref();
   for (const { control, violations } of results) {
+    const { id, refs, messages } = sharedOf(control);
     for (const v of violations) {
       findings[n++] = {
-        check: pssCheckId(control),
+        check: id,
         severity: control.severity,
         title: control.title,
-        message: recentMessages(control).intern(`${control.reason} (${v.detail})`),
+        message: messages.intern(`${control.reason} (${v.detail})`),
         resource: ref,
         path: formatPath(v.path),
         line: resource.lineOf(v.path),
         remediation: control.remediation,
         stride: control.stride,
-        refs: pssRefs(control),
+        refs,
         suppressed: false,
       };
     }
   }
   return findings;
-}
-
-const messagesCache = new Map<PssControl, RecentMessages>();
-
-/** The recent messages of a control's findings (see RecentMessages). */
-function recentMessages(c: PssControl): RecentMessages {
-  let recent = messagesCache.get(c);
-  if (!recent) messagesCache.set(c, (recent = new RecentMessages()));
-  return recent;
-}
-
-const PSS_DOCS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
-const refsCache = new Map<PssControl, string[]>();
-
-/** The control itself, then its equivalents in CIS and other tools, then the PSS page. */
-function pssRefs(c: PssControl): string[] {
-  let refs = refsCache.get(c);
-  if (!refs) {
-    refs = refStrings({ ...(c.refs ?? {}), pss: [`${c.level}/${c.id}`], links: [...(c.refs?.links ?? []), PSS_DOCS] });
-    refsCache.set(c, refs);
-  }
-  return refs;
 }
 
 export function pssCheckInfos(policy: PssPolicy): CheckInfo[] {
@@ -198,7 +199,7 @@ export function pssCheckInfos(policy: PssPolicy): CheckInfo[] {
     description: c.description,
     remediation: c.example ? `${c.remediation}\n\n${c.example.trimEnd()}` : c.remediation,
     stride: c.stride,
-    refs: pssRefs(c),
+    refs: sharedOf(c).refs,
     helpUri: PSS_DOCS,
   }));
 }
