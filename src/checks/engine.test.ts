@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readUnits, splitYamlDocuments, type Unit } from '../model/index.js';
 import { byLocation, Engine, type UnitResult } from './engine.js';
-import type { FactRecord } from './catalogue/index.js';
+import { factRecords, type FactRows } from './catalogue/index.js';
 import { isPodFact } from './catalogue/inventory.js';
 import { emptyConfig } from '../policy/index.js';
 
@@ -35,9 +35,9 @@ function unitsOf(text: string): Unit[] {
 function run(text: string | Unit[], keepLinesFor: number) {
   const selection = { checks: ['serviceaccount/default-service-account'], exclude: [] };
   const engine = new Engine({ selection, config: emptyConfig(), now: 0, keepLinesFor });
-  const facts: FactRecord[] = [];
+  const facts: FactRows = [];
   for (const unit of typeof text === 'string' ? unitsOf(text) : text) facts.push(...engine.runUnit(unit).facts);
-  const kept = facts.map((f) => (isPodFact(f.fact) ? f.fact.later !== null && f.fact.later !== undefined : undefined));
+  const kept = factRecords(facts).map((f) => (isPodFact(f.fact) ? f.fact.later !== null && f.fact.later !== undefined : undefined));
   const findings = engine.catalogue.evaluate(facts).map(({ finding }) => [finding.resource.name, finding.path, finding.line]);
   return { kept, findings };
 }
@@ -103,7 +103,7 @@ test('runUnits: batches of units parsed, then checked, give what runUnit gives u
     resources: r.resources,
     errors: r.errors,
     findings: r.findings.map((f) => [f.check, f.resource.name, f.path, f.line]),
-    facts: r.facts.map((f) => [f.checks, f.subject.name]),
+    facts: factRecords(r.facts).map((f) => [f.checks, f.subject.name]),
     warnings: r.warnings,
   });
   // One result for the run: the units' results one after the other.

@@ -7,7 +7,7 @@ import { Suppressor, annotationIgnores, type PalisadeConfig } from '../policy/in
 import { pssFindings, type PssPolicy } from './pss/index.js';
 import { screenOf } from './screen.js';
 import type { Task } from './pool.js';
-import { CatalogueRunner, defaultParams, filtersPssIds, pssIdSelected, type CheckParams, type FactRecord, type Selection } from './catalogue/index.js';
+import { CatalogueRunner, defaultParams, filtersPssIds, pssIdSelected, type CheckParams, type FactRows, type Selection } from './catalogue/index.js';
 
 export interface EngineOptions {
   /** Pod Security Standards level and version; undefined evaluates no PSS control. */
@@ -65,7 +65,7 @@ export interface UnitResult {
   findings: Finding[];
   errors: InputError[];
   /** Facts for cross-resource checks, judged once the whole input is read. */
-  facts: FactRecord[];
+  facts: FactRows;
   /** Checks that failed (bugs, reported but never fatal). */
   warnings: string[];
 }
@@ -112,19 +112,19 @@ export class Engine {
     this.catalogue.copyStrings = !opts.postsResults;
   }
 
-  runResource(resource: Resource): { findings: readonly Finding[]; facts: readonly FactRecord[]; warnings: readonly string[] } {
+  /** Checks one resource; the facts of cross-resource checks are added to `facts`. */
+  runResource(resource: Resource, facts: FactRows = []): { findings: readonly Finding[]; warnings: readonly string[] } {
     const areas = this.areasOf(resource);
     let findings: readonly Finding[] = this.opts.pss ? pssFindings(resource, this.opts.pss, areas) : NO_ITEMS;
     const filter = this.pssIdFilter;
     if (filter && findings.length > 0) findings = findings.filter((f) => pssIdSelected(filter, f.check));
     let ignores: ReturnType<typeof annotationIgnores> | undefined;
     const ignoresOf = () => (ignores ??= annotationIgnores(resource));
-    const run = this.catalogue.run(resource, ignoresOf, areas);
+    const run = this.catalogue.run(resource, ignoresOf, areas, facts);
     if (findings.length === 0) findings = run.findings;
     else if (run.findings.length > 0) findings = findings.concat(run.findings);
     return {
       findings: findings.length > 0 ? this.suppressor.applyWith(findings, ignoresOf()) : findings,
-      facts: run.facts,
       warnings: run.warnings,
     };
   }
@@ -196,9 +196,8 @@ export class Engine {
     const first = out.findings.length;
     for (const resource of parsed.resources) {
       try {
-        const r = this.runResource(resource);
+        const r = this.runResource(resource, out.facts);
         for (const f of r.findings) out.findings.push(f);
-        for (const f of r.facts) out.facts.push(f);
         for (const w of r.warnings) out.warnings.push(w);
       } catch (err) {
         // A check must never take the scan down; say which resource it choked on.

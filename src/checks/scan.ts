@@ -12,7 +12,7 @@ import {
 import { CHECK_BATCH, Engine, KEPT_TEXT_BUDGET, runTask, type EngineOptions, type UnitResult } from './engine.js';
 import { WorkerPool, type Task } from './pool.js';
 import { pssCheckInfos } from './pss/index.js';
-import { checkInfo, findCheck, pssIdSelected, type FactRecord } from './catalogue/index.js';
+import { checkInfo, findCheck, pssIdSelected, type FactRows } from './catalogue/index.js';
 
 export interface ScanOptions extends EngineOptions {
   /** Worker threads; 1 scans on the main thread. Default: the number of cores. */
@@ -173,7 +173,7 @@ function assemble(
   const findings: Finding[] = [];
   const errors = [...inputErrors];
   const warnings: string[] = [];
-  const facts: FactRecord[] = [];
+  const facts: FactRows = [];
   const count = (f: Finding) => {
     findings.push(f);
     if (f.suppressed) summary.suppressed++;

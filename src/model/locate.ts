@@ -67,7 +67,10 @@ export class YamlLocator implements Locator {
    */
   forLater(): Locator | undefined {
     if (this.doc !== undefined || this.basePath.length > 0) return undefined;
-    return new LaterYamlLines(this.source ?? this.text, this.firstLine, this.rootLine);
+    const source = this.source;
+    return source
+      ? new LaterYamlLines(source.file, source.offset, source.length, this.firstLine, this.rootLine)
+      : new LaterYamlLines(this.text, 0, this.text.length, this.firstLine, this.rootLine);
   }
 
   /** The `yaml` library's answer, bypassing the fast path (for differential tests). */
@@ -85,42 +88,47 @@ export class YamlLocator implements Locator {
  * such a lookup, and only while it is unchanged (same size and modification time as when it was
  * read); otherwise the document's first line is the answer, as for a locator that knows only that.
  *
- * Kept by the thousand, so it holds three values and nothing else. Keeping the YamlLocator
- * itself instead, or this class with two more fields, made the young-generation collections of
- * a 10,000-resource scan copy about 9 MB more (V8's --trace-gc-nvp), which cost more than the
- * deferred lookups save; the mechanism is V8's, the measurement is what decided.
+ * Kept by the thousand, so it holds a few numbers and nothing else: the region's fields are
+ * copied here rather than the document's FileRegion kept with it (one object per document
+ * fewer for the young-generation collections to copy before it settles). Keeping the
+ * YamlLocator itself instead made those collections copy about 9 MB more in a 10,000-resource
+ * scan (V8's --trace-gc-nvp), which cost more than the deferred lookups save; the mechanism
+ * is V8's, the measurement is what decided.
  */
 class LaterYamlLines implements Locator {
   constructor(
-    private readonly where: string | FileRegion,
+    /** The document's text, or the file it can be read again from (at offset, for length). */
+    private readonly where: string | FileStamp,
+    private readonly offset: number,
+    private readonly length: number,
     private readonly firstLine: number,
     private readonly rootLine: number | undefined,
   ) {}
 
   lineOf(path: JsonPath): number {
-    const text = typeof this.where === 'string' ? this.where : readRegion(this.where);
+    const text = typeof this.where === 'string' ? this.where : readRegion(this.where, this.offset, this.length);
     if (text === undefined) return this.rootLine ?? this.firstLine;
     return new YamlLocator(text, this.firstLine, [], this.rootLine).lineOf(path);
   }
 }
 
 /** The last region read (the lines of one document are usually asked for together). */
-let lastRegion: { source: FileRegion; text: string | undefined } | undefined;
+let lastRegion: { file: FileStamp; offset: number; length: number; text: string | undefined } | undefined;
 
-/** The region's text, or undefined when the file changed or cannot be read. */
-function readRegion(source: FileRegion): string | undefined {
-  if (lastRegion?.source === source) return lastRegion.text;
-  const fd = regionFile(source.file);
+/** The text of `length` bytes at `offset` in `file`, or undefined when the file changed or cannot be read. */
+function readRegion(file: FileStamp, offset: number, length: number): string | undefined {
+  if (lastRegion?.file === file && lastRegion.offset === offset && lastRegion.length === length) return lastRegion.text;
+  const fd = regionFile(file);
   let text: string | undefined;
   if (fd !== undefined) {
     try {
-      const bytes = Buffer.allocUnsafe(source.length);
-      if (readSync(fd, bytes, 0, source.length, source.offset) === source.length) text = bytes.toString('latin1');
+      const bytes = Buffer.allocUnsafe(length);
+      if (readSync(fd, bytes, 0, length, offset) === length) text = bytes.toString('latin1');
     } catch {
       text = undefined;
     }
   }
-  lastRegion = { source, text };
+  lastRegion = { file, offset, length, text };
   return text;
 }
 

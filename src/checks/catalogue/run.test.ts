@@ -2,10 +2,17 @@
 // check that keeps it; other facts as one record per check; evaluate() hands each check its own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlText } from '../../model/index.js';
+import { parseYamlText, type Resource } from '../../model/index.js';
 import { defaultParams } from './params.js';
-import { CatalogueRunner } from './run.js';
+import { addFactRow, CatalogueRunner, factRecords, type FactRecord, type FactRows } from './run.js';
 import { deployment, manifest, namedBrief } from './testkit.js';
+
+/** The fact records one resource adds. */
+function factsOf(runner: CatalogueRunner, resource: Resource): FactRecord[] {
+  const rows: FactRows = [];
+  runner.run(resource, () => [], undefined, rows);
+  return factRecords(rows);
+}
 
 const IDS = [
   'serviceaccount/automount-token', 'serviceaccount/default-service-account',
@@ -25,17 +32,18 @@ test('a workload keeps one fact record for all the checks of its PodFact; evalua
   const { resources, errors } = parseYamlText(text, 'x.yaml');
   assert.deepEqual(errors, []);
   const runner = new CatalogueRunner(IDS, defaultParams());
-  const runs = resources.map((r) => runner.run(r, () => []));
+  const runs = resources.map((r) => factsOf(runner, r));
   // web: automount false on the pod's ServiceAccount only, so automount-token keeps its PodFact too.
-  assert.deepEqual(runs[1].facts.map((f) => f.checks), [[
+  assert.deepEqual(runs[1].map((f) => f.checks), [[
     'serviceaccount/automount-token', 'serviceaccount/default-service-account', 'networkpolicy/pod-not-selected',
     'networkpolicy/selects-nothing', 'runtimeclass/unknown-runtime-class',
   ]]);
   // Without a runtimeClassName the runtime class check keeps nothing; records with the same checks share one list.
-  assert.deepEqual(runs[2].facts[0].checks, runs[1].facts[0].checks.slice(0, 4));
-  assert.equal(runs[2].facts[0].checks, runs[3].facts[0].checks);
-  assert.deepEqual(runs[0].facts.map((f) => f.checks), [['serviceaccount/automount-token'], ['serviceaccount/default-service-account']]);
-  const facts = runs.flatMap((r) => [...r.facts]);
+  assert.deepEqual(runs[2][0].checks, runs[1][0].checks.slice(0, 4));
+  assert.equal(runs[2][0].checks, runs[3][0].checks);
+  assert.deepEqual(runs[0].map((f) => f.checks), [['serviceaccount/automount-token'], ['serviceaccount/default-service-account']]);
+  const facts: FactRows = [];
+  for (const f of runs.flat()) addFactRow(facts, f.checks, f.subject, f.fact, f.ignores);
   const warnings: string[] = [];
   const found = runner.evaluate(facts, warnings).map((x) => namedBrief(x.finding));
   assert.deepEqual(warnings, []);
@@ -59,7 +67,7 @@ test('facts copy what they take from the document only where the runner asks for
     const { resources } = parseYamlText(text, 'x.yaml');
     const runner = new CatalogueRunner(['networkpolicy/pod-not-selected'], defaultParams());
     runner.copyStrings = copyStrings;
-    const [policy, web] = resources.map((r) => runner.run(r, () => []).facts[0].fact as { sel?: { matchLabels: unknown }; labels?: unknown });
+    const [policy, web] = resources.map((r) => factsOf(runner, r)[0].fact as { sel?: { matchLabels: unknown }; labels?: unknown });
     const podSelector = (resources[0].object.spec as { podSelector: { matchLabels: unknown } }).podSelector;
     return { policy, web, podSelector };
   };

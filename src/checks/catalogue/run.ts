@@ -11,7 +11,7 @@ import { refStrings } from './refs.js';
 export { refStrings };
 import type { CheckDef, CheckParams, CollectContext, Fact, FactSubject, InventoryCheck, ResourceCheck, ResourceContext } from './types.js';
 
-/** A fact on its way from a worker to the main thread. */
+/** A fact collected for cross-resource checks, as they evaluate it. */
 export interface FactRecord {
   /**
    * The checks the fact is for: one, or every check that keeps a workload's shared PodFact (a
@@ -22,6 +22,34 @@ export interface FactRecord {
   fact: Fact;
   /** The subject's ignore annotations, for suppressing what evaluate() finds. */
   ignores: readonly AnnotationIgnore[];
+}
+
+/**
+ * Fact records as a scan keeps them until the whole input is read (and posts them from a
+ * worker): the four fields of each FactRecord in a row of one flat list (checks, subject,
+ * fact, ignores), not an object per record. A 10,000-resource scan keeps ~8,800 records;
+ * as objects they were that many more for each young-generation collection to copy, twice,
+ * before they settled. The records are made only for evaluate() (factRecords).
+ */
+export type FactRows = unknown[];
+
+/** Slots per record in FactRows. */
+const ROW = 4;
+
+/** Appends a record to `rows`; returns where its row starts. */
+export function addFactRow(rows: FactRows, checks: readonly string[], subject: FactSubject, fact: Fact, ignores: readonly AnnotationIgnore[]): number {
+  const at = rows.length;
+  rows.push(checks, subject, fact, ignores);
+  return at;
+}
+
+/** The records of `rows`, in order. */
+export function factRecords(rows: FactRows): FactRecord[] {
+  const out: FactRecord[] = new Array(rows.length / ROW);
+  for (let i = 0, n = 0; i < rows.length; i += ROW) {
+    out[n++] = { checks: rows[i] as readonly string[], subject: rows[i + 1] as FactSubject, fact: rows[i + 2] as Fact, ignores: rows[i + 3] as readonly AnnotationIgnore[] };
+  }
+  return out;
 }
 
 export function checkInfo(def: CheckDef): CheckInfo {
@@ -84,7 +112,6 @@ class CheckLists {
 
 export interface ResourceRun {
   findings: readonly Finding[];
-  facts: readonly FactRecord[];
   /** Checks that failed on this resource (a bug in Palisade, not the user's input). */
   warnings: readonly string[];
 }
@@ -161,13 +188,14 @@ export class CatalogueRunner {
 
   /**
    * Runs the checks for one resource. `areas` is its pod's screen (checks/screen.ts): workload
-   * checks whose areas are all unmarked are skipped. The default runs every check.
+   * checks whose areas are all unmarked are skipped. The default runs every check. The facts
+   * of cross-resource checks are added to `facts`; without it, those checks do not run.
    */
-  run(resource: Resource, ignores: () => readonly AnnotationIgnore[], areas: number = ALL_AREAS): ResourceRun {
+  run(resource: Resource, ignores: () => readonly AnnotationIgnore[], areas: number = ALL_AREAS, facts?: FactRows): ResourceRun {
     if (!this.active) return EMPTY_RUN;
     const pod = resource.pod;
     const resourceChecks = this.resourceIndex.for(resource.kind, pod !== undefined);
-    const inventoryChecks = this.inventoryIndex.for(resource.kind, pod !== undefined);
+    const inventoryChecks = facts ? this.inventoryIndex.for(resource.kind, pod !== undefined) : NO_ITEMS;
     if (resourceChecks.length === 0 && inventoryChecks.length === 0) return EMPTY_RUN;
     // One context object per runner, pointed at each resource in turn: this runs for every
     // resource, and checks use the context only while they run.
@@ -190,13 +218,13 @@ export class CatalogueRunner {
     }
     const findings = this.findings ?? NO_ITEMS;
     this.findings = undefined;
-    let facts: FactRecord[] | undefined;
     let subject: FactSubject | undefined;
     let ignoreList: readonly AnnotationIgnore[] | undefined;
     /** Parts of this resource's facts already copied (facts of one resource may share parts). */
     let owned: Map<object, unknown> | undefined;
-    /** The record of the workload's shared PodFact, and which of inventoryChecks keep it (bit k: check k). */
-    let shared: FactRecord | undefined;
+    /** The workload's shared PodFact, where its row starts, and which of inventoryChecks keep it (bit k: check k). */
+    let shared: Fact | undefined;
+    let sharedAt = -1;
     let sharedBy = 0;
     for (let k = 0; k < inventoryChecks.length; k++) {
       const def = inventoryChecks[k];
@@ -212,27 +240,27 @@ export class CatalogueRunner {
       // One record for every check that keeps the resource's PodFact (the mask holds 31 checks;
       // past that, and for any other fact, one record per check). The PodFact makes its strings its own.
       const isPod = isPodFact(fact);
-      if (isPod && k < 31 && (shared === undefined || shared.fact === fact)) {
-        if (!shared) facts = withItem(facts, (shared = { checks: NO_ITEMS, subject, fact, ignores: ignoreList }));
+      if (isPod && k < 31 && (shared === undefined || shared === fact)) {
+        if (shared === undefined) sharedAt = addFactRow(facts!, NO_ITEMS, subject, (shared = fact), ignoreList);
         sharedBy |= 1 << k;
         continue;
       }
       // Facts live until the whole input is read: they must not keep documents' text alive.
       const own = isPod || !this.copyStrings ? fact : ownStrings(fact, (owned ??= new Map()));
-      facts = withItem(facts, { checks: this.checkLists.single(def.id), subject, fact: own, ignores: ignoreList });
+      addFactRow(facts!, this.checkLists.single(def.id), subject, own, ignoreList);
     }
-    if (shared) shared.checks = this.checkLists.subset(inventoryChecks, sharedBy);
+    if (sharedAt >= 0) facts![sharedAt] = this.checkLists.subset(inventoryChecks, sharedBy);
     // Let the document go once its checks are done.
     ctx.resource = ctx.object = ctx.pod = undefined as never;
     ctx.containers = NO_ITEMS;
-    return { findings, facts: facts ?? NO_ITEMS, warnings: warnings ?? NO_ITEMS };
+    return { findings, warnings: warnings ?? NO_ITEMS };
   }
 
   /** Runs the cross-resource checks over every fact (in input order). */
-  evaluate(facts: readonly FactRecord[], warnings: string[] = []): Array<{ finding: Finding; ignores: readonly AnnotationIgnore[] }> {
+  evaluate(facts: FactRows, warnings: string[] = []): Array<{ finding: Finding; ignores: readonly AnnotationIgnore[] }> {
     const out: Array<{ finding: Finding; ignores: readonly AnnotationIgnore[] }> = [];
     const byCheck = new Map<string, FactRecord[]>();
-    for (const f of facts) {
+    for (const f of factRecords(facts)) {
       for (const id of f.checks) {
         let list = byCheck.get(id);
         if (!list) byCheck.set(id, (list = []));
@@ -262,9 +290,9 @@ export class CatalogueRunner {
 }
 
 /**
- * `list` with `item` added; a new list starts at its exact length. A resource's findings and
- * fact records are kept to the end of a scan and are usually one or two: a list grown by push
- * from empty would reserve room for 16 more.
+ * `list` with `item` added; a new list starts at its exact length. A resource's findings are
+ * kept to the end of a scan and are usually one or two: a list grown by push from empty would
+ * reserve room for 16 more.
  */
 function withItem<T>(list: T[] | undefined, item: T): T[] {
   if (list === undefined) return [item];
@@ -272,7 +300,7 @@ function withItem<T>(list: T[] | undefined, item: T): T[] {
   return list;
 }
 
-const EMPTY_RUN: ResourceRun = { findings: NO_ITEMS, facts: NO_ITEMS, warnings: NO_ITEMS };
+const EMPTY_RUN: ResourceRun = { findings: NO_ITEMS, warnings: NO_ITEMS };
 
 /** What every finding of a check shares: its reference strings, and its recent messages. */
 const perCheck = new WeakMap<CheckDef, { refs: string[]; messages: RecentMessages }>();

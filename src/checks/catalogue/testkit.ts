@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { parseYamlText, type Finding, type Resource } from '../../model/index.js';
 import { isPodFact } from './inventory.js';
 import { defaultParams } from './params.js';
-import { CatalogueRunner, type FactRecord } from './run.js';
+import { addFactRow, CatalogueRunner, factRecords, type FactRows } from './run.js';
 import type { CheckParams } from './types.js';
 
 export interface ScanOutcome {
@@ -44,22 +44,23 @@ function scanOnce(yaml: string, ids: string | readonly string[], params: Partial
   runner.keepLines = keepLines;
   const findings: Finding[] = [];
   const warnings: string[] = [];
-  const facts: FactRecord[] = [];
+  const facts: FactRows = [];
   const lookups = { count: 0, seen: new Set<unknown>() };
   for (const resource of resources) {
-    const run = runner.run(resource, () => []);
+    const rows: FactRows = [];
+    const run = runner.run(resource, () => [], undefined, rows);
     findings.push(...run.findings);
     warnings.push(...run.warnings);
-    for (const f of run.facts) {
+    for (const f of factRecords(rows)) {
       if (keepLines) {
         countLaterLookups(f.fact, lookups);
-        facts.push(f);
+        addFactRow(facts, f.checks, f.subject, f.fact, f.ignores);
         continue;
       }
       // Facts must survive the trip from a worker thread unchanged (as data).
       const sent = structuredClone(f.fact) as unknown;
       assert.deepEqual(sent, f.fact !== null && typeof f.fact === 'object' && !Array.isArray(f.fact) ? { ...f.fact } : f.fact);
-      facts.push({ ...f, fact: sent });
+      addFactRow(facts, f.checks, f.subject, sent, f.ignores);
     }
   }
   const reported = runner.evaluate(facts, warnings);
