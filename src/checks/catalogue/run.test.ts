@@ -2,17 +2,10 @@
 // check that keeps it; other facts as one record per check; evaluate() hands each check its own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYamlText, type Resource } from '../../model/index.js';
+import { parseYamlText } from '../../model/index.js';
 import { defaultParams } from './params.js';
-import { addFactRow, CatalogueRunner, factRecords, type FactRecord, type FactRows } from './run.js';
-import { deployment, manifest, namedBrief } from './testkit.js';
-
-/** The fact records one resource adds. */
-function factsOf(runner: CatalogueRunner, resource: Resource): FactRecord[] {
-  const rows: FactRows = [];
-  runner.run(resource, () => [], undefined, rows);
-  return factRecords(rows);
-}
+import { addFactRow, CatalogueRunner, type FactRows } from './run.js';
+import { deployment, manifest, namedBrief, runOne } from './testkit.js';
 
 const IDS = [
   'serviceaccount/automount-token', 'serviceaccount/default-service-account',
@@ -32,7 +25,7 @@ test('a workload keeps one fact record for all the checks of its PodFact; evalua
   const { resources, errors } = parseYamlText(text, 'x.yaml');
   assert.deepEqual(errors, []);
   const runner = new CatalogueRunner(IDS, defaultParams());
-  const runs = resources.map((r) => factsOf(runner, r));
+  const runs = resources.map((r) => runOne(runner, r).facts);
   // web: automount false on the pod's ServiceAccount only, so automount-token keeps its PodFact too.
   assert.deepEqual(runs[1].map((f) => f.checks), [[
     'serviceaccount/automount-token', 'serviceaccount/default-service-account', 'networkpolicy/pod-not-selected',
@@ -67,7 +60,7 @@ test('facts copy what they take from the document only where the runner asks for
     const { resources } = parseYamlText(text, 'x.yaml');
     const runner = new CatalogueRunner(['networkpolicy/pod-not-selected'], defaultParams());
     runner.copyStrings = copyStrings;
-    const [policy, web] = resources.map((r) => factsOf(runner, r)[0].fact as { sel?: { matchLabels: unknown }; labels?: unknown });
+    const [policy, web] = resources.map((r) => runOne(runner, r).facts[0].fact as { sel?: { matchLabels: unknown }; labels?: unknown });
     const podSelector = (resources[0].object.spec as { podSelector: { matchLabels: unknown } }).podSelector;
     return { policy, web, podSelector };
   };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { parseYamlText, type Finding, type Resource } from '../../model/index.js';
 import { isPodFact } from './inventory.js';
 import { defaultParams } from './params.js';
-import { addFactRow, CatalogueRunner, factRecords, type FactRows } from './run.js';
+import { addFactRow, CatalogueRunner, factRecords, type FactRecord, type FactRows, type ResourceRun } from './run.js';
 import type { CheckParams } from './types.js';
 
 export interface ScanOutcome {
@@ -37,6 +37,13 @@ export function scanText(yaml: string, ids: string | readonly string[], params: 
   return worker;
 }
 
+/** One resource through the runner (no ignore annotations): its findings, warnings and fact records. */
+export function runOne(runner: CatalogueRunner, resource: Resource): ResourceRun & { facts: FactRecord[] } {
+  const rows: FactRows = [];
+  const run = runner.run(resource, () => [], undefined, rows);
+  return { ...run, facts: factRecords(rows) };
+}
+
 function scanOnce(yaml: string, ids: string | readonly string[], params: Partial<CheckParams>, keepLines: boolean): ScanOutcome {
   const { resources, errors } = parseYamlText(yaml, 'x.yaml');
   assert.deepEqual(errors, []);
@@ -47,11 +54,10 @@ function scanOnce(yaml: string, ids: string | readonly string[], params: Partial
   const facts: FactRows = [];
   const lookups = { count: 0, seen: new Set<unknown>() };
   for (const resource of resources) {
-    const rows: FactRows = [];
-    const run = runner.run(resource, () => [], undefined, rows);
+    const run = runOne(runner, resource);
     findings.push(...run.findings);
     warnings.push(...run.warnings);
-    for (const f of factRecords(rows)) {
+    for (const f of run.facts) {
       if (keepLines) {
         countLaterLookups(f.fact, lookups);
         addFactRow(facts, f.checks, f.subject, f.fact, f.ignores);
