@@ -1,4 +1,4 @@
-/** Small helpers the catalogue topics share (model-wide ones live in src/model/podspec.ts). */
+/** Small helpers the catalogue topics share (model-wide ones live in src/model: podspec.ts for pod specs, text.ts for cappedList). */
 import { cappedList, isObj, type KubeObject, type Obj, type Resource } from '../../model/index.js';
 
 /** `Service "web"` for messages, or just the kind when the resource has no name. */
