@@ -14,6 +14,6 @@ export { parseQuantity, resourceQuantity, rawResourceQuantity, QUANTITY_MISSING,
 export { internMessage, internString, memoizeLast, memoizeString, RecentMessages } from './memo.js';
 export { ownString, ownStrings } from './own.js';
 export { parseImage, splitImage, imageMatches, type ImageRef } from './image.js';
-export { selectorMatches, isEmptySelector, labelsOf, selectorProblems, labelKeyProblem, labelValueProblem, type Labels, type SelectorProblem } from './selector.js';
+export { selectorMatches, isEmptySelector, labelsOf, labelText, selectorProblems, labelKeyProblem, labelValueProblem, type Labels, type SelectorProblem } from './selector.js';
 export { LabelledItems, LabelSelectors } from './selector-index.js';
 export { webhookUrl, webhookKubeconfigDocument, type WebhookKubeconfigOptions } from './kubeconfig.js';

@@ -7,7 +7,7 @@
  * hundred policies costs a few tests per policy, not a hundred thousand.
  */
 import { groupBy, isObj } from './podspec.js';
-import { selectorMatches, type Labels } from './selector.js';
+import { labelText, selectorMatches, type Labels } from './selector.js';
 
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
@@ -31,7 +31,7 @@ export function requiredLabel(selector: unknown): readonly [string, string] | un
   for (const k in ml) {
     if (!hasOwn(ml, k)) continue;
     const v = ml[k];
-    return v === null || v === undefined ? undefined : [k, String(v)];
+    return v === null || v === undefined ? undefined : [k, labelText(v)];
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { selectorMatches, selectorProblems } from './index.js';
+import { labelsOf, labelText, selectorMatches, selectorProblems } from './index.js';
+import { requiredLabel } from './selector-index.js';
 
 // Validation follows apimachinery's ValidateLabelSelector (k8s.io/apimachinery/pkg/apis/meta/v1/validation).
 test('selectorProblems: valid selectors have none', () => {
@@ -43,4 +44,17 @@ test('selectorProblems: wrong shapes', () => {
   assert.equal(selectorProblems('app=web')[0].message, 'a label selector must be an object, not string "app=web"');
   assert.deepEqual(selectorProblems({ matchLabels: ['a'] }).map((p) => p.path), [['matchLabels']]);
   assert.deepEqual(selectorProblems({ matchExpressions: { key: 'a' } }).map((p) => p.path), [['matchExpressions']]);
+});
+
+test('labels and selectors holding mappings (even one with a toString key) are compared as JSON text, never crash', () => {
+  const odd = { toString: '' };
+  assert.equal(labelText(odd), '{"toString":""}');
+  assert.equal(labelText(['a', 1]), '["a",1]');
+  assert.deepEqual([labelText(3), labelText(true), labelText('web')], ['3', 'true', 'web']);
+  const labels = labelsOf({ app: odd, tier: 2, gone: null });
+  assert.deepEqual(labels, { app: '{"toString":""}', tier: '2' });
+  assert.equal(selectorMatches({ matchLabels: { app: { toString: '' } } }, labels), true);
+  assert.equal(selectorMatches({ matchLabels: { app: 'web' } }, labels), false);
+  assert.equal(selectorMatches({ matchExpressions: [{ key: 'app', operator: 'In', values: [odd] }] }, labels), true);
+  assert.deepEqual(requiredLabel({ matchLabels: { app: odd } }), ['app', '{"toString":""}']);
 });

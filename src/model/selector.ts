@@ -9,6 +9,19 @@ import { isObj } from './podspec.js';
 export type Labels = Readonly<Record<string, string>>;
 
 /**
+ * A label key or value (or a selector's) as text: a string as it is, a number or boolean as
+ * String gives it (manifests hold those where strings belong), and a mapping or list as its
+ * JSON. Never String() of an object: it calls the object's own `toString` key, which in a
+ * parsed manifest may be anything (`{toString: ""}` threw "Cannot convert object to primitive
+ * value" and took the network-policy model down).
+ */
+export function labelText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/**
  * Labels as strings (manifests sometimes hold numbers or booleans there). `keep`: the values
  * are own copies (ownString), for labels kept to the end of a scan: they then share no
  * memory with the document.
@@ -21,7 +34,7 @@ export function labelsOf(value: unknown, keep = false): Record<string, string> {
     if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
     const v = value[k];
     if (v === null || v === undefined) continue;
-    const text = keep ? ownString(typeof v === 'string' ? v : String(v)) : typeof v === 'string' ? v : String(v);
+    const text = keep ? ownString(labelText(v)) : labelText(v);
     // `__proto__` would set the prototype by assignment: define it as the ordinary key it is.
     if (k === '__proto__') Object.defineProperty(out, k, { value: text, enumerable: true, writable: true, configurable: true });
     else out[k] = text;
@@ -40,7 +53,7 @@ export function selectorMatches(selector: unknown, labels: Labels): boolean {
       if (!Object.prototype.hasOwnProperty.call(matchLabels, k)) continue;
       const v = matchLabels[k];
       // A null value is not a label value (labelsOf drops it too): it matches nothing.
-      if (v === null || v === undefined || !Object.prototype.hasOwnProperty.call(labels, k) || labels[k] !== (typeof v === 'string' ? v : String(v))) return false;
+      if (v === null || v === undefined || !Object.prototype.hasOwnProperty.call(labels, k) || labels[k] !== labelText(v)) return false;
     }
   }
   const exprs = selector.matchExpressions;
@@ -48,7 +61,7 @@ export function selectorMatches(selector: unknown, labels: Labels): boolean {
     if (!Array.isArray(exprs)) return false;
     for (const e of exprs) {
       if (!isObj(e) || typeof e.key !== 'string') return false;
-      const values = Array.isArray(e.values) ? e.values.map(String) : [];
+      const values = Array.isArray(e.values) ? e.values.map(labelText) : [];
       const has = Object.prototype.hasOwnProperty.call(labels, e.key);
       switch (e.operator) {
         case 'In': if (!has || !values.includes(labels[e.key])) return false; break;

@@ -1,5 +1,5 @@
 /** Words for selectors, peers, ports and rules, shared by explain, exposure and findings. */
-import { isEmptySelector } from '../model/index.js';
+import { isEmptySelector, labelText } from '../model/index.js';
 import { formatRange, normalize, rangeOf, subtract, type Range } from './cidr.js';
 import { PROTOCOLS, type Peer, type Pod, type PortSpec, type Probe, type Protocol, type Rule } from './types.js';
 
@@ -23,17 +23,17 @@ export function selectorText(sel: Record<string, unknown>): string {
   if (isEmptySelector(sel)) return '{}';
   const parts: string[] = [];
   const ml = sel.matchLabels;
-  if (ml && typeof ml === 'object') for (const [k, v] of Object.entries(ml as Record<string, unknown>)) parts.push(`${k}=${String(v)}`);
+  if (ml && typeof ml === 'object') for (const [k, v] of Object.entries(ml as Record<string, unknown>)) parts.push(`${k}=${labelText(v)}`);
   const me = sel.matchExpressions;
   if (Array.isArray(me)) {
     for (const e of me as Array<Record<string, unknown>>) {
-      const values = Array.isArray(e.values) ? e.values.map(String).join(',') : '';
+      const values = Array.isArray(e.values) ? e.values.map(labelText).join(',') : '';
       switch (e.operator) {
-        case 'In': parts.push(`${String(e.key)} in (${values})`); break;
-        case 'NotIn': parts.push(`${String(e.key)} notin (${values})`); break;
-        case 'Exists': parts.push(String(e.key)); break;
-        case 'DoesNotExist': parts.push(`!${String(e.key)}`); break;
-        default: parts.push(`${String(e.key)} ${String(e.operator)} (${values})`);
+        case 'In': parts.push(`${labelText(e.key)} in (${values})`); break;
+        case 'NotIn': parts.push(`${labelText(e.key)} notin (${values})`); break;
+        case 'Exists': parts.push(labelText(e.key)); break;
+        case 'DoesNotExist': parts.push(`!${labelText(e.key)}`); break;
+        default: parts.push(`${labelText(e.key)} ${labelText(e.operator)} (${values})`);
       }
     }
   }

@@ -5,7 +5,7 @@
  * side allows everything when no policy isolates that pod in that direction, and otherwise the
  * union of the rules of the policies that do.
  */
-import { labelsOf, selectorMatches, type Labels } from '../model/index.js';
+import { labelsOf, labelText, selectorMatches, type Labels } from '../model/index.js';
 import * as B from './bitset.js';
 import { cidrContains, type Ip } from './cidr.js';
 import type { Direction, NetpolModel, Peer, Pod, Policy, PortSpec, Probe, Rule } from './types.js';
@@ -46,7 +46,7 @@ class LabelIndex {
     const ml = selector.matchLabels;
     if (ml && typeof ml === 'object') {
       for (const [k, v] of Object.entries(ml as Record<string, unknown>)) {
-        const bits = v === null || v === undefined ? undefined : this.valueBits(k, String(v));
+        const bits = v === null || v === undefined ? undefined : this.valueBits(k, labelText(v));
         if (!bits) { out.fill(0); break; }
         B.andInto(out, bits);
       }
@@ -54,8 +54,8 @@ class LabelIndex {
     const me = selector.matchExpressions;
     if (Array.isArray(me)) {
       for (const e of me as Array<Record<string, unknown>>) {
-        const k = String(e.key);
-        const values = Array.isArray(e.values) ? e.values.map(String) : [];
+        const k = labelText(e.key);
+        const values = Array.isArray(e.values) ? e.values.map(labelText) : [];
         const anyOf = () => {
           const u = B.empty(this.n);
           for (const v of values) { const b = this.valueBits(k, v); if (b) B.orInto(u, b); }
