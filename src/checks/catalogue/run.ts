@@ -262,18 +262,36 @@ export class CatalogueRunner {
   /** Runs the cross-resource checks over every fact (in input order). */
   evaluate(facts: FactRows, warnings: string[] = []): Array<{ finding: Finding; ignores: readonly AnnotationIgnore[] }> {
     const out: Array<{ finding: Finding; ignores: readonly AnnotationIgnore[] }> = [];
-    // Where each check's rows start; records are made for one check at a time, so that only its
-    // own are alive at once (a 100,000-resource scan has ~88,000 rows).
-    const byCheck = new Map<string, number[]>();
-    for (let at = 0; at < facts.length; at += ROW) {
-      for (const id of facts[at] as readonly string[]) {
-        let list = byCheck.get(id);
-        if (!list) byCheck.set(id, (list = []));
-        list.push(at);
+    const checks = this.inventoryChecks;
+    // One record per row, shared by every check the row is for (a workload's PodFact row serves
+    // several): a record per check and row was ~3 times as many objects. Which checks a row is
+    // for is a bit mask per distinct list of ids, and rows share their lists (CheckLists), so
+    // a scan meets only a handful and each row costs one map lookup.
+    const maskOf = new Map<readonly string[], number>();
+    const bit = new Map(checks.map((c, k) => [c.id, k < 31 ? 1 << k : 0]));
+    const records: FactRecord[] = new Array(facts.length / ROW);
+    const masks = new Int32Array(records.length);
+    for (let at = 0, n = 0; at < facts.length; at += ROW, n++) {
+      const ids = facts[at] as readonly string[];
+      let mask = maskOf.get(ids);
+      if (mask === undefined) {
+        mask = 0;
+        for (const id of ids) mask |= bit.get(id) ?? 0;
+        maskOf.set(ids, mask);
       }
+      masks[n] = mask;
+      records[n] = recordAt(facts, at);
     }
-    for (const def of this.inventoryChecks) {
-      const mine = (byCheck.get(def.id) ?? []).map((at) => recordAt(facts, at));
+    for (let k = 0; k < checks.length; k++) {
+      const def = checks[k];
+      const mine: FactRecord[] = [];
+      if (k < 31) {
+        const b = 1 << k;
+        for (let n = 0; n < records.length; n++) if ((masks[n] & b) !== 0) mine.push(records[n]);
+      } else {
+        // Past 31 active cross-resource checks a mask cannot say: the record's own list does.
+        for (const r of records) if (r.checks.includes(def.id)) mine.push(r);
+      }
       // Ignore annotations are rare: the map from subjects to theirs is built only when one has some.
       // By subject: the records of one resource share their subject object (also after a structured clone from a worker, which keeps shared references within one message).
       const ignoresOf = mine.some((f) => f.ignores.length > 0) ? new Map<FactSubject, readonly AnnotationIgnore[]>(mine.map((f) => [f.subject, f.ignores])) : undefined;
