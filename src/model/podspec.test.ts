@@ -69,6 +69,14 @@ metadata: {name: w}
   assert.equal(podSpecOf(resources[1].object), undefined);
 });
 
+test('kind names that are properties of every object are not workloads', () => {
+  for (const kind of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    const obj = { apiVersion: 'v1', kind, metadata: { name: 'x' }, spec: { containers: [{ name: 'a', image: 'b' }] } };
+    assert.equal(isWorkload(obj), false, kind);
+    assert.equal(podSpecOf(obj), undefined, kind);
+  }
+});
+
 test('formatPath quotes keys that are not identifiers', () => {
   assert.equal(formatPath(['metadata', 'annotations', 'container.apparmor.security.beta.kubernetes.io/app']),
     'metadata.annotations["container.apparmor.security.beta.kubernetes.io/app"]');

@@ -72,15 +72,25 @@ export const WORKLOAD_KINDS: Readonly<Record<string, WorkloadShape>> = {
 };
 
 /**
- * The pod spec's and pod metadata's paths per kind, built once: every workload of a kind shares
- * them (findings and facts keep paths to the end of a scan). Frozen: callers extend copies.
+ * Per workload kind, its shape and the pod spec's and pod metadata's paths, built once: every
+ * workload of a kind shares them (findings and facts keep paths to the end of a scan). Frozen:
+ * callers extend copies. A Map, read once per resource: a kind is a fresh string from each
+ * document, and an object indexed by it (then checked with hasOwnProperty) looked it up twice.
  */
-const POD_PATHS: ReadonlyMap<string, { specPath: JsonPath; metaPath: JsonPath }> = new Map(
+const WORKLOADS: ReadonlyMap<string, { shape: WorkloadShape; specPath: JsonPath; metaPath: JsonPath }> = new Map(
   Object.entries(WORKLOAD_KINDS).map(([kind, shape]) => [kind, {
+    shape,
     specPath: Object.freeze([...shape.template, 'spec']) as JsonPath,
     metaPath: Object.freeze([...shape.template, 'metadata']) as JsonPath,
   }]),
 );
+
+/** The workload entry of `obj`'s kind, when it is a workload (same group rules as Kubernetes). */
+function workloadOf(obj: KubeObject) {
+  const entry = typeof obj.kind === 'string' ? WORKLOADS.get(obj.kind) : undefined;
+  // A CRD may reuse a built-in kind name in its own group; only the built-in groups match.
+  return entry && (obj.apiVersion === undefined || inApiGroups(obj.apiVersion, entry.shape.groups)) ? entry : undefined;
+}
 
 export function apiGroupOf(apiVersion: unknown): string {
   if (typeof apiVersion !== 'string') return '';
@@ -117,23 +127,20 @@ export function getPath(obj: unknown, path: JsonPath): unknown {
 
 /** True for the kinds whose pods Palisade evaluates (same group rules as Kubernetes). */
 export function isWorkload(obj: KubeObject): boolean {
-  const shape = typeof obj.kind === 'string' ? WORKLOAD_KINDS[obj.kind] : undefined;
-  if (!shape || !Object.prototype.hasOwnProperty.call(WORKLOAD_KINDS, obj.kind as string)) return false;
-  // A CRD may reuse a built-in kind name in its own group; only the built-in groups match.
-  return obj.apiVersion === undefined || inApiGroups(obj.apiVersion, shape.groups);
+  return workloadOf(obj) !== undefined;
 }
 
 /** The pod spec of a workload, or undefined for other kinds (and for workloads without one). */
 export function podSpecOf(obj: KubeObject): PodSpecRef | undefined {
-  if (!isWorkload(obj)) return undefined;
-  const shape = WORKLOAD_KINDS[obj.kind as string];
-  const template = shape.template.length === 0 ? obj : getPath(obj, shape.template);
+  const workload = workloadOf(obj);
+  if (!workload) return undefined;
+  const path = workload.shape.template;
+  const template = path.length === 0 ? obj : getPath(obj, path);
   if (!isObj(template)) return undefined;
   const spec = template.spec;
   if (!isObj(spec)) return undefined;
   const meta = isObj(template.metadata) ? (template.metadata as ObjectMeta) : {};
-  const { specPath, metaPath } = POD_PATHS.get(obj.kind as string)!;
-  return { spec, specPath, meta, metaPath };
+  return { spec, specPath: workload.specPath, meta, metaPath: workload.metaPath };
 }
 
 export type ContainerListName = 'initContainers' | 'containers' | 'ephemeralContainers';
@@ -169,16 +176,22 @@ export function securityContextOf(c: ContainerRef): Obj | undefined {
 /** The pod's containers in visiting order (a plain array: checks walk it many times per resource). */
 export function containersOf(pod: PodSpecRef): ContainerRef[] {
   const out: ContainerRef[] = [];
-  for (const list of CONTAINER_LISTS) {
-    const items = pod.spec[list];
-    if (!Array.isArray(items)) continue;
-    for (let index = 0; index < items.length; index++) {
-      const c = items[index];
-      if (!isObj(c)) continue;
-      out.push({ container: c, name: typeof c.name === 'string' ? c.name : '', list, index, path: containerPath(pod.specPath, list, index), sc: undefined });
-    }
-  }
+  // In CONTAINER_LISTS order, each list read by its own name: a property read whose name changes from call to call (a
+  // loop over CONTAINER_LISTS) is a slower, generic lookup, and this runs for every workload.
+  const spec = pod.spec;
+  addContainers(out, pod.specPath, 'initContainers', spec.initContainers);
+  addContainers(out, pod.specPath, 'containers', spec.containers);
+  addContainers(out, pod.specPath, 'ephemeralContainers', spec.ephemeralContainers);
   return out;
+}
+
+function addContainers(out: ContainerRef[], specPath: JsonPath, list: ContainerListName, items: unknown): void {
+  if (!Array.isArray(items)) return;
+  for (let index = 0; index < items.length; index++) {
+    const c: unknown = items[index];
+    if (!isObj(c)) continue;
+    out.push({ container: c, name: typeof c.name === 'string' ? c.name : '', list, index, path: containerPath(specPath, list, index), sc: undefined });
+  }
 }
 
 /**
@@ -198,6 +211,7 @@ function containerPath(specPath: JsonPath, list: ContainerListName, index: numbe
 const MAX_SHARED_CONTAINER_PATHS = 64;
 // Weak: a PodSpecRef built elsewhere with its own specPath must not stay here forever.
 const CONTAINER_PATHS = new WeakMap<JsonPath, Record<ContainerListName, JsonPath[]>>();
+
 
 /**
  * A container as messages name it: `container "app"`, `init container "setup"`,
