@@ -500,3 +500,17 @@ subjects: [{kind: User, name: "system:anonymous"}]
     ['rbac/secrets-access', 'rules[7].resources[0]', 'medium'],
   ]);
 });
+
+test('a list with items that are not strings points at the written index of the value found', () => {
+  const text = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: mixed, namespace: a}
+rules:
+- {apiGroups: [""], resources: [7, null, "*"], verbs: [get]}
+- {apiGroups: [""], resources: [pods], verbs: [{}, "*"]}
+`;
+  assert.deepEqual(scan('rbac/wildcard', text).map((f) => [f.path, f.line]), [
+    ['rules[0].resources[2]', 5],
+    ['rules[1].verbs[1]', 6],
+  ]);
+});

@@ -5,7 +5,7 @@
  * granting `pods/exec`. Rules with only nonResourceURLs are ignored. Who ends up holding a
  * rule (which binding, which namespace) is the RBAC engine's job, not these checks'.
  */
-import { apiGroupOf, asArray, cappedList, isObj, memoizeLast, type JsonPath, type KubeObject, type Obj, type Severity } from '../../model/index.js';
+import { apiGroupOf, asArray, cappedList, isObj, memoizeLast, NO_ITEMS, type JsonPath, type KubeObject, type Obj, type Severity } from '../../model/index.js';
 import { severityRank } from '../../model/types.js';
 import { defineCheck } from './define.js';
 import { quotedList } from './util.js';
@@ -29,32 +29,40 @@ function isRbac(ctx: ResourceContext): boolean {
 
 /** A list field of a rule: its string values and where each one is. */
 interface Field {
-  values: string[];
-  /** Index of each value in the written list (-1: the field is a lone string). */
-  indices: number[];
+  values: readonly string[];
+  /**
+   * Index of each value in the written list (-1: the field is a lone string); null when the
+   * values are the written list itself (every item a string, the usual case: nothing copied).
+   */
+  indices: readonly number[] | null;
   /** Where the field is: paths are built from it only for what is reported. */
   base: JsonPath;
 }
 
 /** The path of value `i` of a field. */
 function pathOf(field: Field, i: number): JsonPath {
-  const at = field.indices[i];
+  const at = field.indices === null ? i : field.indices[i];
   return at === -1 ? field.base : [...field.base, at];
 }
+
+const LONE = Object.freeze([-1]);
 
 /** A list of strings; a lone string counts as a one-item list (kubectl would reject it, the intent is clear). */
 function fieldOf(rule: Obj, rulePath: JsonPath, key: string): Field {
   const raw = rule[key];
   const base = [...rulePath, key];
-  if (typeof raw === 'string') return { values: [raw], indices: [-1], base };
-  const out: Field = { values: [], indices: [], base };
-  const items = asArray(raw);
-  for (let i = 0; i < items.length; i++) {
-    if (typeof items[i] !== 'string') continue;
-    out.values.push(items[i] as string);
-    out.indices.push(i);
+  if (typeof raw === 'string') return { values: [raw], indices: LONE, base };
+  if (!Array.isArray(raw)) return { values: NO_ITEMS, indices: null, base };
+  // Rules are read by every RBAC check: the written list serves as it is unless it holds other things than strings.
+  if (raw.every((item) => typeof item === 'string')) return { values: raw as string[], indices: null, base };
+  const values: string[] = [];
+  const indices: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    if (typeof raw[i] !== 'string') continue;
+    values.push(raw[i] as string);
+    indices.push(i);
   }
-  return out;
+  return { values, indices, base };
 }
 
 interface Rule {
@@ -62,7 +70,7 @@ interface Rule {
   verbs: Field;
   apiGroups: Field;
   resources: Field;
-  resourceNames: string[];
+  resourceNames: readonly string[];
 }
 
 /**
