@@ -36,6 +36,9 @@ export type FactRows = unknown[];
 /** Slots per record in FactRows. */
 const ROW = 4;
 
+/** Checks a bit mask over a list of inventory checks can name (bit k: check k; 31 bits stay positive). */
+const MASK_CHECKS = 31;
+
 /** Appends a record to `rows`; returns where its row starts. */
 export function addFactRow(rows: FactRows, checks: readonly string[], subject: FactSubject, fact: Fact, ignores: readonly AnnotationIgnore[]): number {
   const at = rows.length;
@@ -240,10 +243,10 @@ export class CatalogueRunner {
       if (fact === undefined) continue;
       subject ??= resource.ref();
       ignoreList ??= ignores();
-      // One record for every check that keeps the resource's PodFact (the mask holds 31 checks;
+      // One record for every check that keeps the resource's PodFact (the mask holds MASK_CHECKS checks;
       // past that, and for any other fact, one record per check). The PodFact makes its strings its own.
       const isPod = isPodFact(fact);
-      if (isPod && k < 31 && (shared === undefined || shared === fact)) {
+      if (isPod && k < MASK_CHECKS && (shared === undefined || shared === fact)) {
         if (shared === undefined) sharedAt = addFactRow(facts!, NO_ITEMS, subject, (shared = fact), ignoreList);
         sharedBy |= 1 << k;
         continue;
@@ -270,7 +273,7 @@ export class CatalogueRunner {
     // lists (CheckLists), so a scan meets a handful, and picking a check's records is a bit test
     // per record instead of a search of its list (~1.5 ms less per 10,000 resources).
     const checks = this.inventoryChecks;
-    const bit = new Map(checks.map((c, k) => [c.id, k < 31 ? 1 << k : 0]));
+    const bit = new Map(checks.map((c, k) => [c.id, k < MASK_CHECKS ? 1 << k : 0]));
     const maskOf = new Map<readonly string[], number>();
     const masks = new Int32Array(records.length);
     for (let n = 0; n < records.length; n++) {
@@ -286,11 +289,11 @@ export class CatalogueRunner {
     for (let k = 0; k < checks.length; k++) {
       const def = checks[k];
       const mine: FactRecord[] = [];
-      if (k < 31) {
+      if (k < MASK_CHECKS) {
         const b = 1 << k;
         for (let n = 0; n < records.length; n++) if ((masks[n] & b) !== 0) mine.push(records[n]);
       } else {
-        // Past 31 active cross-resource checks a mask cannot say: the record's own list does.
+        // Past MASK_CHECKS active cross-resource checks a mask cannot say: the record's own list does.
         for (const r of records) if (r.checks.includes(def.id)) mine.push(r);
       }
       // Ignore annotations are rare: the map from subjects to theirs is built only when one has some.
