@@ -25,6 +25,7 @@
  * Texts marked "reconstructed" below could not be checked against kubesec's current source
  * (the rules are newer than any copy available here); everything else is verbatim.
  */
+import { CONTAINER_LISTS } from '../../model/index.js';
 import { count, element, get, goValue, isMap, pluck } from './golike.js';
 
 export interface KubesecRule {
@@ -61,9 +62,6 @@ interface FieldCheck {
 }
 
 const UNSET: FieldCheck = { unset: true, valid: false };
-
-/** Container lists in the order kubesec walks them. */
-const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 
 /**
  * kubesec's checkSecurityContext: counts containers whose own field is valid, or that leave it
@@ -132,7 +130,8 @@ function claimTemplates(object: unknown): unknown {
 function secretsAsEnv(object: unknown): number {
   const spec = podSpecPath(object);
   let found = 0;
-  for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
+  // Every container list (kubesec walks containers first; for a count the order does not matter).
+  for (const list of CONTAINER_LISTS) {
     const containers = get(object, [...spec, list]);
     const len = count(containers);
     for (let i = 0; i < len; i++) {
