@@ -58,6 +58,27 @@ metadata:
   ]);
 });
 
+test('no-pss-enforce: an enforce label that is not a string is shown as written, never as [object Object]', () => {
+  const text = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: odd
+  labels:
+    pod-security.kubernetes.io/enforce: {level: restricted}
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: numeric
+  labels:
+    pod-security.kubernetes.io/enforce: 1
+`;
+  assert.deepEqual(scan('namespace/no-pss-enforce', text).map((f) => [f.message, f.line]), [
+    ['Namespace "odd" has an invalid pod-security.kubernetes.io/enforce value {"level":"restricted"} (expected privileged, baseline or restricted); set it to "restricted" (or "baseline")', 6],
+    ['Namespace "numeric" has an invalid pod-security.kubernetes.io/enforce value 1 (expected privileged, baseline or restricted); set it to "restricted" (or "baseline")', 13],
+  ]);
+});
+
 test('no-pss-enforce: baseline/restricted namespaces and the control-plane namespaces are fine', () => {
   assert.deepEqual(scan('namespace/no-pss-enforce', `apiVersion: v1
 kind: Namespace

@@ -1,7 +1,7 @@
 /** Checks: Namespaces — Pod Security admission labels, and objects placed in `default`. */
 import { apiGroupOf, isObj, WORKLOAD_KINDS } from '../../model/index.js';
 import { defineCheck } from './define.js';
-import { kindAndName } from './util.js';
+import { kindAndName, shownValue } from './util.js';
 import type { CheckDef } from './types.js';
 
 const ENFORCE = 'pod-security.kubernetes.io/enforce';
@@ -45,12 +45,13 @@ metadata:
       ctx.report(path, `${ns} has no ${ENFORCE} label; set it to "restricted" (or "baseline")`);
       return;
     }
-    const level = String(raw);
     const path = ['metadata', 'labels', ENFORCE];
-    if (level === 'privileged') {
+    if (raw === 'privileged') {
       ctx.report(path, `${ns} enforces the "privileged" Pod Security level (no restrictions); set ${ENFORCE} to "restricted" (or "baseline")`);
-    } else if (!LEVELS.includes(level)) {
-      ctx.report(path, `${ns} has an invalid ${ENFORCE} value "${level}" (expected privileged, baseline or restricted); set it to "restricted" (or "baseline")`);
+    } else if (typeof raw !== 'string' || !LEVELS.includes(raw)) {
+      // A label value that is not a string (a number, a mapping) is shown as written, as JSON.
+      const shown = typeof raw === 'string' ? `"${raw}"` : shownValue(raw, 60);
+      ctx.report(path, `${ns} has an invalid ${ENFORCE} value ${shown} (expected privileged, baseline or restricted); set it to "restricted" (or "baseline")`);
     }
   },
 });

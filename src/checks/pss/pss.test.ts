@@ -68,6 +68,32 @@ test('messages follow the admission plugin: reason (detail)', () => {
     'privileged (container "app" must not set securityContext.privileged=true)');
 });
 
+test('values of the wrong type are shown as JSON and never pass as the scalar they wrap', () => {
+  // A nested list is not the capability it holds, a mapping is not a port: pod-security-admission's
+  // decoder would reject both, so they are reported, and shown as written.
+  const results = evaluate(pod(`  containers:
+  - name: app
+    image: nginx
+    securityContext:
+      capabilities: {add: [[CHOWN], {name: SYS_ADMIN}]}
+    ports: [{containerPort: 80, hostPort: {port: 8080}}]
+`), 'baseline');
+  assert.equal(formatPssViolations(results),
+    'non-default capabilities (container "app" must not include "[\\"CHOWN\\"]", "{\\"name\\":\\"SYS_ADMIN\\"}" in securityContext.capabilities.add), ' +
+    'hostPort (container "app" uses hostPort {"port":8080})');
+  const restricted = evaluate(pod(`  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: app
+    image: nginx
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities: {drop: [ALL], add: [[NET_BIND_SERVICE]]}
+`), 'restricted');
+  // A nested ["NET_BIND_SERVICE"] is not NET_BIND_SERVICE, the one capability restricted allows.
+  assert.equal(formatPssViolations(restricted),
+    'unrestricted capabilities (container "app" must not include "[\\"NET_BIND_SERVICE\\"]" in securityContext.capabilities.add)');
+});
+
 test('findings carry the check id, the field path and the line of the field', () => {
   const text = `apiVersion: apps/v1
 kind: Deployment

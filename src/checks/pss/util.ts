@@ -40,8 +40,15 @@ export function podAndContainerViolations(
   return out;
 }
 
+/**
+ * A field's value as text: strings as they are, '' when unset, other scalars as written, and
+ * a mapping or a list (a field of the wrong type) as its JSON, never "[object Object]" or a list
+ * joined with commas (`add: [["CHOWN"]]` is not the capability CHOWN).
+ */
 export function str(v: unknown): string {
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+  if (typeof v === 'string') return v;
+  if (v === undefined || v === null) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 export function quoteList(values: readonly string[]): string {
