@@ -212,7 +212,6 @@ const MAX_SHARED_CONTAINER_PATHS = 64;
 // Weak: a PodSpecRef built elsewhere with its own specPath must not stay here forever.
 const CONTAINER_PATHS = new WeakMap<JsonPath, Record<ContainerListName, JsonPath[]>>();
 
-
 /**
  * A container as messages name it: `container "app"`, `init container "setup"`,
  * `ephemeral container "debug"`, or its list position when it has no name

@@ -1,4 +1,4 @@
-import { isObj, asArray, securityContextOf, type ContainerRef, type JsonPath, type Obj, type PodContext, type Violation } from './imports.js';
+import { isObj, asArray, labelText, securityContextOf, type ContainerRef, type JsonPath, type Obj, type PodContext, type Violation } from './imports.js';
 
 /** The container's securityContext, when it is an object (the model's, under the controls' short name). */
 export const sc = securityContextOf;
@@ -41,14 +41,12 @@ export function podAndContainerViolations(
 }
 
 /**
- * A field's value as text: strings as they are, '' when unset, other scalars as written, and
- * a mapping or a list (a field of the wrong type) as its JSON, never "[object Object]" or a list
- * joined with commas (`add: [["CHOWN"]]` is not the capability CHOWN).
+ * A field's value as text: '' when unset, else the model's labelText (strings as they are, other
+ * scalars as written, a mapping or a list of the wrong type as its JSON): never "[object Object]"
+ * or a list joined with commas (`add: [["CHOWN"]]` is not the capability CHOWN).
  */
 export function str(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v === undefined || v === null) return '';
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return v === undefined || v === null ? '' : labelText(v);
 }
 
 export function quoteList(values: readonly string[]): string {
