@@ -5,7 +5,8 @@
  *
  *   node dist/perf/catalogue-bench.js [--processes N] [--runs N] [--sizes 1000,10000,100000] [--tuned-size N]
  *
- * Each size runs in several fresh processes (measureInProcesses). Each process alternates
+ * Each size runs in several fresh processes (measureInProcesses): 5 by default, at least 9 at the
+ * size the issue's target is stated for (10,000), 3 at 100,000. Each process alternates
  * loading alone and the cks profile, after warm-up pairs, and keeps its best run of each. Per
  * size the bench prints the median over processes of their best-over-best overheads (what
  * the target is judged on), the range over processes, and the medians of each process's
@@ -15,13 +16,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHECK_OVERHEAD_TARGET, measureInProcesses, warmUpPairsFor } from './catalogue.js';
+import { CHECK_OVERHEAD_SIZE, CHECK_OVERHEAD_TARGET, measureInProcesses, warmUpPairsFor } from './catalogue.js';
 import { flag, fmtRate, printRows, progress, type BenchRow } from './measure.js';
 
 const PROCESSES = Number(flag('--processes') ?? 5);
 const RUNS = Number(flag('--runs') ?? 6);
 const SIZES = (flag('--sizes') ?? '1000,10000,100000').split(',').map(Number);
 const TARGET = CHECK_OVERHEAD_TARGET * 100;
+/** Processes at least, at the size the target is judged at (CHECK_OVERHEAD_SIZE). */
+const JUDGED_PROCESSES = 9;
 /** A second measurement of one size with a tuned young generation (`--tuned-size 0` skips it). */
 const TUNED_FLAGS = ['--max-semi-space-size=64'];
 const TUNED_SIZE = Number(flag('--tuned-size') ?? (SIZES.includes(10_000) ? 10_000 : 0));
@@ -46,7 +49,10 @@ try {
   for (const n of SIZES) {
     // A 100,000-resource scan takes seconds: fewer processes and runs (and see warmUpPairsFor).
     const large = n >= 100_000;
-    const processes = large ? Math.min(PROCESSES, 3) : PROCESSES;
+    // The size the target is judged at gets more processes: their figures spread over several
+    // points, and the median of more of them moves less from one run of the bench to the next.
+    const judged = n === CHECK_OVERHEAD_SIZE;
+    const processes = large ? Math.min(PROCESSES, 3) : judged ? Math.max(PROCESSES, JUDGED_PROCESSES) : PROCESSES;
     const runs = large ? Math.min(RUNS, 3) : RUNS;
     const { m, resources, overheads } = await measureSize(n, processes, runs);
     const rate = resources / (m.full / 1000);
@@ -54,8 +60,7 @@ try {
     rows.push({
       name: `checks on top of loading, ${resources} resources`,
       value: overheads,
-      target: `≤ ${TARGET} %`,
-      pass: m.overhead * 100 <= TARGET,
+      ...(judged ? { target: `≤ ${TARGET} %`, pass: m.overhead * 100 <= TARGET } : { target: `(target judged at ${CHECK_OVERHEAD_SIZE})` }),
       note: `loading ${m.load.toFixed(0)} ms (${fmtRate(resources / (m.load / 1000))}/s), cks ${m.full.toFixed(0)} ms (${fmtRate(rate)}/s): ` +
         `${pct(m.load / m.full)} loading, ${pct(1 - m.load / m.full)} checking; ${m.processes[0].findings} findings; median of ${processes} processes, best of ${runs} runs each`,
     });

@@ -22,7 +22,7 @@ import { emptyConfig } from '../policy/index.js';
 import { streamYaml, writeJsonDump, writeYamlCorpus, type JsonDump, type StreamStats, type YamlCorpus } from './corpus.js';
 import { collectGarbage, cpuNote, fmtMB, fmtRate, measure, progress, type Measurement } from './measure.js';
 import type { ChildReport } from './stdin-child.js';
-import { CHECK_OVERHEAD_TARGET, measureInProcesses, warmUpPairsFor } from './catalogue.js';
+import { CHECK_OVERHEAD_SIZE, CHECK_OVERHEAD_TARGET, measureInProcesses, warmUpPairsFor } from './catalogue.js';
 
 // ---------------------------------------------------------------------------------------
 // Settings
@@ -447,16 +447,19 @@ async function run(argv: string[]): Promise<void> {
         name: `checks on top of loading, ${resources} res.`,
         value: overhead * 100,
         unit: '%',
-        target: `≤ ${CHECK_OVERHEAD_TARGET * 100}%`,
+        target: n === CHECK_OVERHEAD_SIZE ? `≤ ${CHECK_OVERHEAD_TARGET * 100}%` : `(judged at ${CHECK_OVERHEAD_SIZE})`,
         note: `no checks: ${fmtRate(resources / (load / 1000))}/s; cks: ${fmtRate(rate)}/s; medians: ${Math.round(m.medianOverhead * 100)}%; paired: ${Math.round(m.pairedOverhead * 100)}%` +
           (processes > 1 ? `; median of ${processes} processes (${Math.round(m.lowest * 100)}–${Math.round(m.highest * 100)}%)` : ''),
       });
-      verdicts.push({
-        target: `checks ≤ ${CHECK_OVERHEAD_TARGET * 100}% on top of loading (${resources} resources)`,
-        figure: 'cks vs no checks',
-        value: `${(overhead * 100).toFixed(0)}%`,
-        pass: overhead <= CHECK_OVERHEAD_TARGET,
-      });
+      // The issue states the target for its 10,000-resource corpus; other sizes show the growth.
+      if (n === CHECK_OVERHEAD_SIZE) {
+        verdicts.push({
+          target: `checks ≤ ${CHECK_OVERHEAD_TARGET * 100}% on top of loading (${resources} resources)`,
+          figure: 'cks vs no checks',
+          value: `${(overhead * 100).toFixed(0)}%`,
+          pass: overhead <= CHECK_OVERHEAD_TARGET,
+        });
+      }
     }
     if (catalogueRates.length >= 2) {
       const first = catalogueRates[0];
