@@ -27,7 +27,7 @@ const TARGET = CHECK_OVERHEAD_TARGET * 100;
 const JUDGED_PROCESSES = 9;
 /** A second measurement of one size with a tuned young generation (`--tuned-size 0` skips it). */
 const TUNED_FLAGS = ['--max-semi-space-size=64'];
-const TUNED_SIZE = Number(flag('--tuned-size') ?? (SIZES.includes(10_000) ? 10_000 : 0));
+const TUNED_SIZE = Number(flag('--tuned-size') ?? (SIZES.includes(CHECK_OVERHEAD_SIZE) ? CHECK_OVERHEAD_SIZE : 0));
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 
 const dir = await mkdtemp(join(tmpdir(), 'palisade-catalogue-bench-'));

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseYamlText } from '../../model/index.js';
 import { defaultParams } from './params.js';
-import { addFactRow, CatalogueRunner, type FactRows } from './run.js';
+import { addFactRow, CatalogueRunner, MASK_CHECKS, type FactRows } from './run.js';
+import { CATALOGUE } from './registry.js';
 import { deployment, manifest, namedBrief, runOne } from './testkit.js';
 
 const IDS = [
@@ -72,4 +73,11 @@ test('facts copy what they take from the document only where the runner asks for
   assert.deepEqual(viewed.web.labels, { app: 'web' });
   assert.notEqual(copied.policy.sel!.matchLabels, copied.podSelector.matchLabels);
   assert.equal(viewed.policy.sel!.matchLabels, viewed.podSelector.matchLabels);
+});
+
+test('the catalogue has no more cross-resource checks than a fact mask can name', () => {
+  const inventory = CATALOGUE.filter((c) => c.scope === 'inventory');
+  assert.ok(inventory.length > 0 && inventory.length <= MASK_CHECKS, `${inventory.length} cross-resource checks`);
+  // Every one of them active at once: the runner takes them.
+  assert.equal(new CatalogueRunner(inventory.map((c) => c.id), defaultParams()).inventoryChecks.length, inventory.length);
 });

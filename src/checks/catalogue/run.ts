@@ -36,8 +36,12 @@ export type FactRows = unknown[];
 /** Slots per record in FactRows. */
 const ROW = 4;
 
-/** Checks a bit mask over a list of inventory checks can name (bit k: check k; 31 bits stay positive). */
-const MASK_CHECKS = 31;
+/**
+ * Cross-resource checks a bit mask can name (bit k: check k; 31 bits stay positive). The whole
+ * catalogue has fewer (a test keeps it so), and the runner refuses more (see its constructor),
+ * so fact rows and evaluate() use masks with no fallback for checks past the last bit.
+ */
+export const MASK_CHECKS = 31;
 
 /** Appends a record to `rows`; returns where its row starts. */
 export function addFactRow(rows: FactRows, checks: readonly string[], subject: FactSubject, fact: Fact, ignores: readonly AnnotationIgnore[]): number {
@@ -160,6 +164,7 @@ export class CatalogueRunner {
     const active = CATALOGUE.filter((c) => wanted.has(c.id));
     this.resourceChecks = active.filter((c): c is ResourceCheck => c.scope === 'resource');
     this.inventoryChecks = active.filter((c): c is InventoryCheck<unknown> => c.scope === 'inventory');
+    if (this.inventoryChecks.length > MASK_CHECKS) throw new Error(`more than ${MASK_CHECKS} cross-resource checks: the fact masks cannot name them`);
     this.resourceIndex = new KindIndex(this.resourceChecks);
     this.screensPods = this.resourceChecks.some((c) => c.areas !== undefined);
     this.inventoryIndex = new KindIndex(this.inventoryChecks);
@@ -243,10 +248,10 @@ export class CatalogueRunner {
       if (fact === undefined) continue;
       subject ??= resource.ref();
       ignoreList ??= ignores();
-      // One record for every check that keeps the resource's PodFact (the mask holds MASK_CHECKS checks;
-      // past that, and for any other fact, one record per check). The PodFact makes its strings its own.
+      // One record for every check that keeps the resource's PodFact (any other fact: one record
+      // per check). The PodFact makes its strings its own.
       const isPod = isPodFact(fact);
-      if (isPod && k < MASK_CHECKS && (shared === undefined || shared === fact)) {
+      if (isPod && (shared === undefined || shared === fact)) {
         if (shared === undefined) sharedAt = addFactRow(facts!, NO_ITEMS, subject, (shared = fact), ignoreList);
         sharedBy |= 1 << k;
         continue;
@@ -273,7 +278,7 @@ export class CatalogueRunner {
     // lists (CheckLists), so a scan meets a handful, and picking a check's records is a bit test
     // per record instead of a search of its list (~1.5 ms less per 10,000 resources).
     const checks = this.inventoryChecks;
-    const bit = new Map(checks.map((c, k) => [c.id, k < MASK_CHECKS ? 1 << k : 0]));
+    const bit = new Map(checks.map((c, k) => [c.id, 1 << k]));
     const maskOf = new Map<readonly string[], number>();
     const masks = new Int32Array(records.length);
     for (let n = 0; n < records.length; n++) {
@@ -289,13 +294,8 @@ export class CatalogueRunner {
     for (let k = 0; k < checks.length; k++) {
       const def = checks[k];
       const mine: FactRecord[] = [];
-      if (k < MASK_CHECKS) {
-        const b = 1 << k;
-        for (let n = 0; n < records.length; n++) if ((masks[n] & b) !== 0) mine.push(records[n]);
-      } else {
-        // Past MASK_CHECKS active cross-resource checks a mask cannot say: the record's own list does.
-        for (const r of records) if (r.checks.includes(def.id)) mine.push(r);
-      }
+      const b = 1 << k;
+      for (let n = 0; n < records.length; n++) if ((masks[n] & b) !== 0) mine.push(records[n]);
       // Ignore annotations are rare: the map from subjects to theirs is built only when one has some.
       // By subject: the records of one resource share their subject object (also after a structured clone from a worker, which keeps shared references within one message).
       const ignoresOf = mine.some((f) => f.ignores.length > 0) ? new Map<FactSubject, readonly AnnotationIgnore[]>(mine.map((f) => [f.subject, f.ignores])) : undefined;
